@@ -1,0 +1,60 @@
+package unvite
+
+import "time"
+
+// Plan is the LinkedIn subscription of an account; it sets the note length.
+type Plan string
+
+const (
+	PlanFree    Plan = "free"
+	PlanPremium Plan = "premium"
+)
+
+// AccountState says whether unvite may work on an account.
+type AccountState string
+
+const (
+	AccountActive     AccountState = "active"
+	AccountPaused     AccountState = "paused"      // by the user
+	AccountNeedsLogin AccountState = "needs-login" // session expired or security challenge
+	AccountThrottled  AccountState = "throttled"   // until ThrottledUntil
+	AccountOffline    AccountState = "offline"     // known from exports only: no session
+)
+
+// Account is the LinkedIn member whose invitations these are.
+type Account struct {
+	ID             int64        `json:"id"`
+	Name           string       `json:"name"`
+	Slug           string       `json:"slug,omitempty"`
+	MemberID       string       `json:"member_id,omitempty"` // urn:li:member:<n> number, when connected
+	Plan           Plan         `json:"plan"`
+	TimeZone       string       `json:"time_zone"` // IANA name
+	State          AccountState `json:"state"`
+	StateReason    string       `json:"state_reason,omitempty"`
+	ThrottledUntil time.Time    `json:"throttled_until,omitzero"`
+	CreatedAt      time.Time    `json:"created_at"`
+	// HasSession is true when encrypted session cookies are stored. The
+	// cookies themselves never leave the store through this type.
+	HasSession bool      `json:"has_session"`
+	LastSyncAt time.Time `json:"last_sync_at,omitzero"`
+}
+
+// ProfileURL is the account's canonical profile address.
+func (a *Account) ProfileURL() string {
+	if a.Slug == "" {
+		return ""
+	}
+	return ProfileURL(a.Slug)
+}
+
+// Location returns the account's time zone, UTC when unset or unknown.
+func (a *Account) Location() *time.Location {
+	if a.TimeZone == "" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(a.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}

@@ -1,0 +1,94 @@
+package unvite
+
+import (
+	"time"
+)
+
+// Kind is what an invitation invites to.
+type Kind string
+
+const (
+	KindPerson Kind = "person"
+	KindPage   Kind = "page"
+	KindEvent  Kind = "event"
+)
+
+// Direction tells sent from received invitations.
+type Direction string
+
+const (
+	Sent     Direction = "sent"
+	Received Direction = "received"
+)
+
+// Source is where unvite learned of an invitation.
+type Source string
+
+const (
+	SourceExport Source = "export" // LinkedIn's data export
+	SourceSync   Source = "sync"   // LinkedIn's web API
+	SourceSheet  Source = "sheet"  // a hand-kept tracking sheet
+	SourceManual Source = "manual"
+)
+
+// DefaultCoolDown is how long LinkedIn refuses a re-invite after a
+// withdrawal (CANT_RESEND_YET): about three weeks.
+const DefaultCoolDown = 21 * 24 * time.Hour
+
+// Invitation is one connection invitation, normally one we sent.
+type Invitation struct {
+	ID        int64     `json:"id"`
+	AccountID int64     `json:"account_id"`
+	Direction Direction `json:"direction"`
+	Kind      Kind      `json:"kind"`
+	Invitee   Person    `json:"invitee"` // for received invitations: the inviter
+	// LinkedInID is LinkedIn's invitation number, known once synced.
+	LinkedInID string    `json:"linkedin_id,omitempty"`
+	SentAt     time.Time `json:"sent_at"`
+	// SentAtApprox is set when SentAt is only the bound of a relative label
+	// ("Sent 2 weeks ago"); an exact time from an export replaces it.
+	SentAtApprox bool `json:"sent_at_approx,omitempty"`
+	// Note is the message sent with the invitation; HadNote is true when
+	// there was one even if its text is unknown.
+	Note    string `json:"note,omitempty"`
+	HadNote bool   `json:"had_note"`
+
+	Status        Status    `json:"status"`
+	StatusSince   time.Time `json:"status_since"`
+	ReinviteAfter time.Time `json:"reinvite_after,omitzero"` // set on withdrawal: withdrawn at + cool-down
+	Source        Source    `json:"source"`
+	Tags          []string  `json:"tags,omitempty"`
+	Protected     bool      `json:"protected,omitempty"`
+	FollowUpOn    time.Time `json:"follow_up_on,omitzero"` // from a tracking sheet
+	Comment       string    `json:"comment,omitempty"`     // from a tracking sheet
+}
+
+// Age is how long ago the invitation was sent, as of now.
+func (inv *Invitation) Age(now time.Time) time.Duration { return now.Sub(inv.SentAt) }
+
+// AgeDays counts whole days since sending (floor), as of now.
+func (inv *Invitation) AgeDays(now time.Time) int {
+	d := now.Sub(inv.SentAt)
+	if d < 0 {
+		return 0
+	}
+	return int(d / (24 * time.Hour))
+}
+
+// HasTag reports whether the invitation carries tag t.
+func (inv *Invitation) HasTag(t string) bool {
+	for _, x := range inv.Tags {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+// MaxNoteLength is LinkedIn's limit on an invitation note for a plan.
+func MaxNoteLength(p Plan) int {
+	if p == PlanFree {
+		return 200
+	}
+	return 300
+}

@@ -1,0 +1,73 @@
+package unvite
+
+import "time"
+
+// Policy is the readable rule set that selects invitations to withdraw.
+// Ages are in whole days as of the plan's clock. The policy package reads
+// it from TOML and fills the defaults below.
+type Policy struct {
+	// MinAgeDays: never withdraw an invitation younger than this.
+	MinAgeDays int `toml:"min_age_days" json:"min_age_days"`
+	// ReviewAgeDays and ConsiderAgeDays mark the 30-60-90 rule's first two
+	// steps; they label invitations in listings but select nothing.
+	ReviewAgeDays   int `toml:"review_age_days" json:"review_age_days"`
+	ConsiderAgeDays int `toml:"consider_age_days" json:"consider_age_days"`
+	// WithdrawAgeDays: withdraw every pending invitation at least this old (0 = off).
+	WithdrawAgeDays int `toml:"withdraw_age_days" json:"withdraw_age_days"`
+	// PendingCap: keep pending at or under this, withdrawing oldest first (0 = off).
+	PendingCap int `toml:"pending_cap" json:"pending_cap"`
+	// DailyLimit: withdrawals a day at most.
+	DailyLimit int `toml:"daily_limit" json:"daily_limit"`
+	// ActiveHours is the window, in TimeZone, in which withdrawals run ("09:00-17:00").
+	ActiveHours string `toml:"active_hours" json:"active_hours"`
+	TimeZone    string `toml:"time_zone" json:"time_zone"`
+	// CoolDownDays: how long after a withdrawal a re-invite is refused.
+	CoolDownDays int `toml:"cool_down_days" json:"cool_down_days"`
+	// Enabled lets the scheduler carry out the plan without a confirm.
+	Enabled bool `toml:"enabled" json:"enabled"`
+
+	Protect Protections `toml:"protect" json:"protect"`
+}
+
+// Protections are invitations a policy never selects.
+type Protections struct {
+	Tags     []string `toml:"tags" json:"tags"`
+	Profiles []string `toml:"profiles" json:"profiles"` // profile URLs or slugs
+	WithNote bool     `toml:"with_note" json:"with_note"`
+}
+
+// CoolDown returns the policy's cool-down as a duration.
+func (p *Policy) CoolDown() time.Duration {
+	if p.CoolDownDays <= 0 {
+		return DefaultCoolDown
+	}
+	return time.Duration(p.CoolDownDays) * 24 * time.Hour
+}
+
+// Rule names, as shown in plans and written in the audit log.
+const (
+	RuleMaxAge     = "max-age"     // older than WithdrawAgeDays
+	RulePendingCap = "pending-cap" // over PendingCap, oldest first
+)
+
+// PlannedWithdrawal is one step of a WithdrawalPlan.
+type PlannedWithdrawal struct {
+	Invitation *Invitation `json:"invitation"`
+	Rule       string      `json:"rule"`
+	Reason     string      `json:"reason"`
+	AgeDays    int         `json:"age_days"`
+	Day        int         `json:"day"` // 1-based day it falls on at the daily limit
+}
+
+// WithdrawalPlan is what a policy would withdraw, in order, and why.
+type WithdrawalPlan struct {
+	AccountID    int64               `json:"account_id"`
+	AsOf         time.Time           `json:"as_of"`
+	Pending      int                 `json:"pending"`
+	Protected    int                 `json:"protected"` // pending invitations a protection kept out
+	TooYoung     int                 `json:"too_young"` // over the cap but younger than MinAgeDays
+	Withdrawals  []PlannedWithdrawal `json:"withdrawals"`
+	DailyLimit   int                 `json:"daily_limit"`
+	DaysNeeded   int                 `json:"days_needed"` // ⌈len(Withdrawals)/DailyLimit⌉
+	PendingAfter int                 `json:"pending_after"`
+}

@@ -1,0 +1,175 @@
+package unvite
+
+import (
+	"context"
+	"time"
+)
+
+// Store keeps accounts, invitations and the audit log. Implementations:
+// sqlite (embedded default) and, later, postgres; both must pass the suite
+// in storetest. Every method that changes a status writes its audit event
+// in the same transaction.
+type Store interface {
+	CreateAccount(ctx context.Context, a *Account) error
+	UpdateAccount(ctx context.Context, a *Account) error
+	Account(ctx context.Context, id int64) (*Account, error)
+	// FindAccount resolves a user's reference: a numeric id, a slug or a
+	// profile URL, or an exact name. ENOTFOUND when none, ECONFLICT when many.
+	FindAccount(ctx context.Context, ref string) (*Account, error)
+	Accounts(ctx context.Context) ([]*Account, error)
+	DeleteAccount(ctx context.Context, id int64) error
+	// SetSession stores the sealed (encrypted) session; nil clears it.
+	SetSession(ctx context.Context, accountID int64, sealed []byte) error
+	Session(ctx context.Context, accountID int64) ([]byte, error)
+
+	Invitation(ctx context.Context, id int64) (*Invitation, error)
+	Invitations(ctx context.Context, f InvitationFilter) ([]*Invitation, error)
+	// EachInvitation streams the matching invitations, for exports.
+	EachInvitation(ctx context.Context, f InvitationFilter, fn func(*Invitation) error) error
+	CountInvitations(ctx context.Context, f InvitationFilter) (int, error)
+	// Transition moves one invitation, checking CanTransition, and records
+	// the event. A move to withdrawn sets ReinviteAfter = at + coolDown.
+	Transition(ctx context.Context, id int64, to Status, ch Change) (*Invitation, error)
+	// Tag adds (or with remove, removes) tags on the invitations.
+	Tag(ctx context.Context, ids []int64, tags []string, remove bool, ch Change) error
+	SetProtected(ctx context.Context, ids []int64, protected bool, ch Change) error
+	Events(ctx context.Context, f EventFilter) ([]*Event, error)
+	Connections(ctx context.Context, accountID int64) ([]Connection, error)
+
+	// BeginImport opens one atomic import: nothing is visible, and nothing
+	// stored is changed, until Commit succeeds.
+	BeginImport(ctx context.Context, accountID int64, meta ImportMeta) (ImportBatch, error)
+	// ApplySync reconciles the store with what LinkedIn listed, atomically.
+	ApplySync(ctx context.Context, accountID int64, snap SyncSnapshot) (SyncSummary, error)
+
+	Close() error
+}
+
+// Change says when, why and by whom something changed, for the audit log.
+type Change struct {
+	At       time.Time
+	Reason   string
+	Actor    string
+	CoolDown time.Duration // for moves to withdrawn; 0 means DefaultCoolDown
+}
+
+// InvitationFilter selects invitations. Zero fields do not filter.
+type InvitationFilter struct {
+	AccountID int64
+	IDs       []int64
+	Direction Direction // "" = any
+	Statuses  []Status
+	// SentBefore/SentAfter bound SentAt (OlderThan/NewerThan in the CLI).
+	SentBefore time.Time
+	SentAfter  time.Time
+	Tag        string
+	// Search matches name, company, headline, note or slug, case-insensitively.
+	Search    string
+	Protected *bool
+	// ReinviteBy selects withdrawn invitations whose cool-down ends by then.
+	ReinviteBy time.Time
+	// Sort is one of "sent" (oldest first, the default), "-sent", "name",
+	// "-name", "status", "company".
+	Sort   string
+	Limit  int
+	Offset int
+}
+
+// EventFilter selects audit events, newest first.
+type EventFilter struct {
+	AccountID    int64
+	InvitationID int64
+	Limit        int
+}
+
+// Connection is a first-degree connection as an export or sync knows it.
+type Connection struct {
+	Person      Person    `json:"person"`
+	Email       string    `json:"email,omitempty"`
+	ConnectedOn time.Time `json:"connected_on"`
+}
+
+// ImportMeta describes one import.
+type ImportMeta struct {
+	File string // shown in errors and recorded as the actor "import:<file>"
+	// Snapshot is true when the batch carries a whole Invitations.csv: a
+	// pending export invitation absent from it has vanished (accepted if now a
+	// connection, else gone).
+	Snapshot bool
+	// AsOf is the export date (the zip's name, or the newest date in the files).
+	AsOf     time.Time
+	CoolDown time.Duration
+}
+
+// TrackedRow is one row of a hand-kept tracking sheet.
+type TrackedRow struct {
+	Line       int
+	Person     Person
+	SentOn     time.Time // a day
+	HadNote    bool
+	FollowUpOn time.Time
+	Status     Status // "" when the sheet says nothing usable
+	Comment    string
+}
+
+// ImportBatch receives the rows of one import. Rows of invitations are
+// upserted by (direction, person, sent at); an existing invitation's status
+// is never moved backward. Commit applies the status rules, in order:
+// a sent invitation followed by a later one to the same person is withdrawn
+// (superseded by a re-invite); a pending one whose invitee connected on or
+// after the day it was sent is accepted; with Snapshot, a pending export
+// invitation absent from the batch is gone.
+type ImportBatch interface {
+	PutConnection(ctx context.Context, c Connection) error
+	PutInvitation(ctx context.Context, inv *Invitation) error
+	// PutTracked matches a sheet row to an invitation to the same person sent
+	// that day (enriching it with follow-up date and comment), or adds it.
+	PutTracked(ctx context.Context, r TrackedRow) (matched bool, err error)
+	Commit(ctx context.Context) (ImportSummary, error)
+	// Rollback abandons the import; safe after Commit.
+	Rollback() error
+}
+
+// ImportSummary counts what an import did.
+type ImportSummary struct {
+	Rows        int `json:"rows"` // invitation rows read
+	Added       int `json:"added"`
+	Updated     int `json:"updated"`
+	Unchanged   int `json:"unchanged"`
+	Connections int `json:"connections"`
+	Accepted    int `json:"accepted"`   // moved to accepted by this import
+	Superseded  int `json:"superseded"` // moved to withdrawn: re-invited later
+	Gone        int `json:"gone"`       // vanished from a newer export
+	Matched     int `json:"matched"`    // tracking-sheet rows that matched
+	Unmatched   int `json:"unmatched"`  // tracking-sheet rows added as new
+}
+
+// SyncedInvitation is a sent invitation as LinkedIn lists it now.
+type SyncedInvitation struct {
+	LinkedInID   string
+	Invitee      Person
+	SentAt       time.Time
+	SentAtApprox bool
+	HadNote      bool
+	Kind         Kind
+}
+
+// SyncSnapshot is what one sync saw.
+type SyncSnapshot struct {
+	At      time.Time
+	Pending []SyncedInvitation // every pending sent invitation LinkedIn listed
+	// Complete is false when LinkedIn's collection ceiling hid the oldest
+	// ones: then only invitations newer than the oldest seen are reconciled.
+	Complete bool
+	// Connections are recent connections, to tell accepted from gone.
+	Connections []Connection
+}
+
+// SyncSummary counts what a sync changed.
+type SyncSummary struct {
+	Added     int `json:"added"`
+	Accepted  int `json:"accepted"`
+	Gone      int `json:"gone"`
+	Unchanged int `json:"unchanged"`
+	Unseen    int `json:"unseen"` // pending in the store but hidden by the ceiling
+}
