@@ -1,0 +1,191 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/unvite/unvite"
+)
+
+const accountColumns = `id, name, slug, member_id, plan, time_zone, state, state_reason,
+	throttled_until, created_at, last_sync_at, session IS NOT NULL`
+
+func scanAccount(row interface{ Scan(...any) error }) (*unvite.Account, error) {
+	var a unvite.Account
+	var throttled, created, lastSync sql.NullInt64
+	if err := row.Scan(&a.ID, &a.Name, &a.Slug, &a.MemberID, &a.Plan, &a.TimeZone, &a.State,
+		&a.StateReason, &throttled, &created, &lastSync, &a.HasSession); err != nil {
+		return nil, err
+	}
+	a.ThrottledUntil, a.CreatedAt, a.LastSyncAt = fromUnix(throttled), fromUnix(created), fromUnix(lastSync)
+	return &a, nil
+}
+
+func validateAccount(a *unvite.Account) error {
+	if strings.TrimSpace(a.Name) == "" {
+		return unvite.Errorf(unvite.EINVALID, "account name is required")
+	}
+	if a.Plan == "" {
+		a.Plan = unvite.PlanPremium
+	}
+	if a.Plan != unvite.PlanFree && a.Plan != unvite.PlanPremium {
+		return unvite.Errorf(unvite.EINVALID, "account plan %q: want free or premium", a.Plan)
+	}
+	if a.State == "" {
+		a.State = unvite.AccountOffline
+	}
+	return nil
+}
+
+// CreateAccount stores a new account and sets its ID and CreatedAt.
+func (s *DB) CreateAccount(ctx context.Context, a *unvite.Account) error {
+	if err := validateAccount(a); err != nil {
+		return err
+	}
+	a.CreatedAt = s.now()
+	err := s.db.QueryRowContext(ctx, `INSERT INTO accounts
+		(name, slug, member_id, plan, time_zone, state, state_reason, throttled_until, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		a.Name, a.Slug, a.MemberID, a.Plan, a.TimeZone, a.State, a.StateReason,
+		unix(a.ThrottledUntil), a.CreatedAt.Unix()).Scan(&a.ID)
+	if err != nil {
+		if strings.Contains(err.Error(), "UNIQUE") {
+			return unvite.Errorf(unvite.ECONFLICT, "an account with profile %s exists already", a.Slug)
+		}
+		return fmt.Errorf("sqlite: create account: %w", err)
+	}
+	return nil
+}
+
+// UpdateAccount saves an account's fields (not its session).
+func (s *DB) UpdateAccount(ctx context.Context, a *unvite.Account) error {
+	if err := validateAccount(a); err != nil {
+		return err
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE accounts SET name = ?, slug = ?, member_id = ?, plan = ?,
+		time_zone = ?, state = ?, state_reason = ?, throttled_until = ?, last_sync_at = ? WHERE id = ?`,
+		a.Name, a.Slug, a.MemberID, a.Plan, a.TimeZone, a.State, a.StateReason,
+		unix(a.ThrottledUntil), unix(a.LastSyncAt), a.ID)
+	if err != nil {
+		return fmt.Errorf("sqlite: update account %d: %w", a.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound("account", a.ID)
+	}
+	return nil
+}
+
+// Account returns one account by id.
+func (s *DB) Account(ctx context.Context, id int64) (*unvite.Account, error) {
+	a, err := scanAccount(s.db.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = ?`, id))
+	if isNoRows(err) {
+		return nil, notFound("account", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: account %d: %w", id, err)
+	}
+	return a, nil
+}
+
+// FindAccount resolves an id, a slug or profile URL, or an exact name.
+func (s *DB) FindAccount(ctx context.Context, ref string) (*unvite.Account, error) {
+	ref = strings.TrimSpace(ref)
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		return s.Account(ctx, id)
+	}
+	slug := unvite.SlugFromURL(ref)
+	if slug == "" {
+		slug = strings.ToLower(ref)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+accountColumns+` FROM accounts
+		WHERE slug = ? OR lower(name) = lower(?) ORDER BY id`, slug, ref)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: find account %q: %w", ref, err)
+	}
+	list, err := scanAccounts(rows)
+	if err != nil {
+		return nil, err
+	}
+	switch len(list) {
+	case 0:
+		return nil, unvite.Errorf(unvite.ENOTFOUND, "no account matches %q (see unvite account list)", ref)
+	case 1:
+		return list[0], nil
+	}
+	return nil, unvite.Errorf(unvite.ECONFLICT, "%d accounts match %q: name one by id", len(list), ref)
+}
+
+// Accounts lists every account by id.
+func (s *DB) Accounts(ctx context.Context) ([]*unvite.Account, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+accountColumns+` FROM accounts ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: accounts: %w", err)
+	}
+	return scanAccounts(rows)
+}
+
+func scanAccounts(rows *sql.Rows) ([]*unvite.Account, error) {
+	defer rows.Close()
+	var list []*unvite.Account
+	for rows.Next() {
+		a, err := scanAccount(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: scan account: %w", err)
+		}
+		list = append(list, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: accounts: %w", err)
+	}
+	return list, nil
+}
+
+// DeleteAccount removes an account with its invitations, and then its
+// audit events (the append-only trigger allows that once the account is gone).
+func (s *DB) DeleteAccount(ctx context.Context, id int64) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM accounts WHERE id = ?`, id)
+		if err != nil {
+			return fmt.Errorf("sqlite: delete account %d: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFound("account", id)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM events WHERE account_id = ?`, id); err != nil {
+			return fmt.Errorf("sqlite: delete events of account %d: %w", id, err)
+		}
+		return nil
+	})
+}
+
+// SetSession stores the sealed session blob (nil clears it).
+func (s *DB) SetSession(ctx context.Context, accountID int64, sealed []byte) error {
+	var v any
+	if sealed != nil {
+		v = sealed
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE accounts SET session = ? WHERE id = ?`, v, accountID)
+	if err != nil {
+		return fmt.Errorf("sqlite: set session of account %d: %w", accountID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound("account", accountID)
+	}
+	return nil
+}
+
+// Session returns the sealed session blob, or nil when none is stored.
+func (s *DB) Session(ctx context.Context, accountID int64) ([]byte, error) {
+	var b []byte
+	err := s.db.QueryRowContext(ctx, `SELECT session FROM accounts WHERE id = ?`, accountID).Scan(&b)
+	if isNoRows(err) {
+		return nil, notFound("account", accountID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: session of account %d: %w", accountID, err)
+	}
+	return b, nil
+}

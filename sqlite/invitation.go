@@ -1,0 +1,337 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/unvite/unvite"
+)
+
+// tagSep joins tags in one column; tags never contain it (see unvite tag validation).
+const tagSep = "\x1f"
+
+const invitationColumns = `i.id, i.account_id, i.direction, i.kind, i.name, i.headline, i.company,
+	i.slug, i.member_urn, i.linkedin_id, i.sent_at, i.sent_at_approx, i.note, i.had_note, i.status,
+	i.status_since, i.reinvite_after, i.source, i.protected, i.follow_up_on, i.comment,
+	(SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM tags WHERE invitation_id = i.id ORDER BY tag))`
+
+func scanInvitation(row interface{ Scan(...any) error }) (*unvite.Invitation, error) {
+	var inv unvite.Invitation
+	var linkedinID, tags sql.NullString
+	var sent, since, reinvite, followUp sql.NullInt64
+	err := row.Scan(&inv.ID, &inv.AccountID, &inv.Direction, &inv.Kind, &inv.Invitee.Name,
+		&inv.Invitee.Headline, &inv.Invitee.Company, &inv.Invitee.Slug, &inv.Invitee.MemberURN,
+		&linkedinID, &sent, &inv.SentAtApprox, &inv.Note, &inv.HadNote, &inv.Status, &since,
+		&reinvite, &inv.Source, &inv.Protected, &followUp, &inv.Comment, &tags)
+	if err != nil {
+		return nil, err
+	}
+	inv.LinkedInID = linkedinID.String
+	inv.SentAt, inv.StatusSince, inv.ReinviteAfter, inv.FollowUpOn = fromUnix(sent), fromUnix(since), fromUnix(reinvite), fromUnix(followUp)
+	if tags.String != "" {
+		inv.Tags = strings.Split(tags.String, tagSep)
+	}
+	return &inv, nil
+}
+
+// Invitation returns one invitation by id.
+func (s *DB) Invitation(ctx context.Context, id int64) (*unvite.Invitation, error) {
+	return getInvitation(ctx, s.db, id)
+}
+
+func getInvitation(ctx context.Context, q queryer, id int64) (*unvite.Invitation, error) {
+	inv, err := scanInvitation(q.QueryRowContext(ctx, `SELECT `+invitationColumns+` FROM invitations i WHERE i.id = ?`, id))
+	if isNoRows(err) {
+		return nil, notFound("invitation", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: invitation %d: %w", id, err)
+	}
+	return inv, nil
+}
+
+var sorts = map[string]string{
+	"":         "i.sent_at, i.id",
+	"sent":     "i.sent_at, i.id",
+	"-sent":    "i.sent_at DESC, i.id DESC",
+	"name":     "i.name COLLATE NOCASE, i.id",
+	"-name":    "i.name COLLATE NOCASE DESC, i.id DESC",
+	"status":   "i.status, i.sent_at, i.id",
+	"company":  "i.company COLLATE NOCASE, i.sent_at, i.id",
+	"-company": "i.company COLLATE NOCASE DESC, i.sent_at, i.id",
+}
+
+// whereClause turns a filter into SQL; the order of conditions follows the
+// invitations_status index (account, status, sent_at).
+func whereClause(f unvite.InvitationFilter) (string, []any, error) {
+	var conds []string
+	var args []any
+	add := func(c string, a ...any) { conds = append(conds, c); args = append(args, a...) }
+	if f.AccountID != 0 {
+		add("i.account_id = ?", f.AccountID)
+	}
+	if len(f.Statuses) > 0 {
+		add("i.status IN ("+placeholders(len(f.Statuses))+")", anys(f.Statuses)...)
+	}
+	if len(f.IDs) > 0 {
+		add("i.id IN ("+placeholders(len(f.IDs))+")", anys(f.IDs)...)
+	}
+	if f.Direction != "" {
+		add("i.direction = ?", f.Direction)
+	}
+	if !f.SentBefore.IsZero() {
+		add("i.sent_at < ?", f.SentBefore.Unix())
+	}
+	if !f.SentAfter.IsZero() {
+		add("i.sent_at >= ?", f.SentAfter.Unix())
+	}
+	if f.Tag != "" {
+		add("EXISTS (SELECT 1 FROM tags t WHERE t.invitation_id = i.id AND t.tag = ?)", f.Tag)
+	}
+	if f.Search != "" {
+		pat := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(f.Search)) + "%"
+		add(`(lower(i.name) LIKE ? ESCAPE '\' OR lower(i.company) LIKE ? ESCAPE '\' OR lower(i.headline) LIKE ? ESCAPE '\'
+			OR lower(i.note) LIKE ? ESCAPE '\' OR i.slug LIKE ? ESCAPE '\' OR lower(i.comment) LIKE ? ESCAPE '\')`, pat, pat, pat, pat, pat, pat)
+	}
+	if f.Protected != nil {
+		add("i.protected = ?", *f.Protected)
+	}
+	if !f.ReinviteBy.IsZero() {
+		add("i.reinvite_after IS NOT NULL AND i.reinvite_after <= ?", f.ReinviteBy.Unix())
+	}
+	order, ok := sorts[f.Sort]
+	if !ok {
+		return "", nil, unvite.Errorf(unvite.EINVALID, "unknown sort %q (want sent, -sent, name, -name, status, company or -company)", f.Sort)
+	}
+	q := ""
+	if len(conds) > 0 {
+		q = " WHERE " + strings.Join(conds, " AND ")
+	}
+	q += " ORDER BY " + order
+	if f.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, f.Offset)
+	}
+	return q, args, nil
+}
+
+func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
+
+func anys[T any](xs []T) []any {
+	out := make([]any, len(xs))
+	for i, x := range xs {
+		out[i] = x
+	}
+	return out
+}
+
+// Invitations lists the invitations a filter selects.
+func (s *DB) Invitations(ctx context.Context, f unvite.InvitationFilter) ([]*unvite.Invitation, error) {
+	var list []*unvite.Invitation
+	err := s.EachInvitation(ctx, f, func(inv *unvite.Invitation) error {
+		list = append(list, inv)
+		return nil
+	})
+	return list, err
+}
+
+// EachInvitation streams the invitations a filter selects.
+func (s *DB) EachInvitation(ctx context.Context, f unvite.InvitationFilter, fn func(*unvite.Invitation) error) error {
+	where, args, err := whereClause(f)
+	if err != nil {
+		return err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+invitationColumns+` FROM invitations i`+where, args...)
+	if err != nil {
+		return fmt.Errorf("sqlite: list invitations: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		inv, err := scanInvitation(rows)
+		if err != nil {
+			return fmt.Errorf("sqlite: scan invitation: %w", err)
+		}
+		if err := fn(inv); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: list invitations: %w", err)
+	}
+	return nil
+}
+
+// CountInvitations counts what a filter selects (Limit and Offset ignored).
+func (s *DB) CountInvitations(ctx context.Context, f unvite.InvitationFilter) (int, error) {
+	f.Limit, f.Offset, f.Sort = 0, 0, ""
+	where, args, err := whereClause(f)
+	if err != nil {
+		return 0, err
+	}
+	where = where[:strings.Index(where, " ORDER BY ")]
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM invitations i`+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlite: count invitations: %w", err)
+	}
+	return n, nil
+}
+
+// Transition moves one invitation and records the event (by trigger).
+func (s *DB) Transition(ctx context.Context, id int64, to unvite.Status, ch unvite.Change) (*unvite.Invitation, error) {
+	if ch.At.IsZero() {
+		ch.At = s.now()
+	}
+	var out *unvite.Invitation
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		inv, err := getInvitation(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := unvite.CanTransition(inv.Status, to); err != nil {
+			return unvite.Errorf(unvite.EINVALID, "invitation %d to %s: %s", id, inv.Invitee.Name, err.Error())
+		}
+		var reinvite any
+		if to == unvite.StatusWithdrawn {
+			cd := ch.CoolDown
+			if cd <= 0 {
+				cd = unvite.DefaultCoolDown
+			}
+			reinvite = ch.At.Add(cd).Unix()
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE invitations SET status = ?, status_since = ?, changed_at = ?,
+			status_reason = ?, status_actor = ?, reinvite_after = coalesce(?, reinvite_after) WHERE id = ?`,
+			to, ch.At.Unix(), s.now().Unix(), ch.Reason, ch.Actor, reinvite, id)
+		if err != nil {
+			return fmt.Errorf("sqlite: invitation %d to %s: %w", id, to, err)
+		}
+		out, err = getInvitation(ctx, tx, id)
+		return err
+	})
+	return out, err
+}
+
+// Tag adds or removes tags, one event per invitation.
+func (s *DB) Tag(ctx context.Context, ids []int64, tags []string, remove bool, ch unvite.Change) error {
+	for _, t := range tags {
+		if t == "" || strings.ContainsAny(t, tagSep+",") {
+			return unvite.Errorf(unvite.EINVALID, "tag %q: tags are non-empty and hold no commas", t)
+		}
+	}
+	typ, stmt := "tag", `INSERT INTO tags (invitation_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING`
+	if remove {
+		typ, stmt = "untag", `DELETE FROM tags WHERE invitation_id = ? AND tag = ?`
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, id := range ids {
+			inv, err := getInvitation(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			for _, t := range tags {
+				if _, err := tx.ExecContext(ctx, stmt, id, t); err != nil {
+					return fmt.Errorf("sqlite: %s invitation %d: %w", typ, id, err)
+				}
+			}
+			reason := strings.Join(tags, ",")
+			if ch.Reason != "" {
+				reason += ": " + ch.Reason
+			}
+			if err := s.addEvent(ctx, tx, inv, typ, reason, ch); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// SetProtected marks invitations as never to be withdrawn by a policy, or not.
+func (s *DB) SetProtected(ctx context.Context, ids []int64, protected bool, ch unvite.Change) error {
+	typ := "protect"
+	if !protected {
+		typ = "unprotect"
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, id := range ids {
+			inv, err := getInvitation(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE invitations SET protected = ? WHERE id = ?`, protected, id); err != nil {
+				return fmt.Errorf("sqlite: %s invitation %d: %w", typ, id, err)
+			}
+			if err := s.addEvent(ctx, tx, inv, typ, ch.Reason, ch); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (s *DB) addEvent(ctx context.Context, tx *sql.Tx, inv *unvite.Invitation, typ, reason string, ch unvite.Change) error {
+	at := ch.At
+	if at.IsZero() {
+		at = s.now()
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO events (account_id, invitation_id, at, type, reason, actor)
+		VALUES (?, ?, ?, ?, ?, ?)`, inv.AccountID, inv.ID, at.Unix(), typ, reason, ch.Actor)
+	if err != nil {
+		return fmt.Errorf("sqlite: record %s event: %w", typ, err)
+	}
+	return nil
+}
+
+// Events lists audit events, newest first.
+func (s *DB) Events(ctx context.Context, f unvite.EventFilter) ([]*unvite.Event, error) {
+	q := `SELECT id, account_id, coalesce(invitation_id, 0), at, type, from_status, to_status, reason, actor FROM events WHERE 1=1`
+	var args []any
+	if f.AccountID != 0 {
+		q += " AND account_id = ?"
+		args = append(args, f.AccountID)
+	}
+	if f.InvitationID != 0 {
+		q += " AND invitation_id = ?"
+		args = append(args, f.InvitationID)
+	}
+	q += " ORDER BY id DESC"
+	if f.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: events: %w", err)
+	}
+	defer rows.Close()
+	var list []*unvite.Event
+	for rows.Next() {
+		var e unvite.Event
+		var at sql.NullInt64
+		if err := rows.Scan(&e.ID, &e.AccountID, &e.InvitationID, &at, &e.Type, &e.From, &e.To, &e.Reason, &e.Actor); err != nil {
+			return nil, fmt.Errorf("sqlite: scan event: %w", err)
+		}
+		e.At = fromUnix(at)
+		list = append(list, &e)
+	}
+	return list, rows.Err()
+}
+
+// Connections lists an account's known connections, newest first.
+func (s *DB) Connections(ctx context.Context, accountID int64) ([]unvite.Connection, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT name, slug, headline, company, email, member_urn, connected_on
+		FROM connections WHERE account_id = ? ORDER BY connected_on DESC, name`, accountID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: connections: %w", err)
+	}
+	defer rows.Close()
+	var list []unvite.Connection
+	for rows.Next() {
+		var c unvite.Connection
+		var on sql.NullInt64
+		if err := rows.Scan(&c.Person.Name, &c.Person.Slug, &c.Person.Headline, &c.Person.Company, &c.Email, &c.Person.MemberURN, &on); err != nil {
+			return nil, fmt.Errorf("sqlite: scan connection: %w", err)
+		}
+		c.ConnectedOn = fromUnix(on)
+		list = append(list, c)
+	}
+	return list, rows.Err()
+}

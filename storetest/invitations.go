@@ -1,0 +1,120 @@
+package storetest
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/unvite/unvite"
+)
+
+func testTransitions(t *testing.T, s unvite.Store) {
+	a := newAccount(t, s, "me")
+	doImport(t, s, a.ID, unvite.ImportMeta{File: "e.zip"}, exportOne())
+	m := bySlug(t, s, a.ID)
+
+	inv, err := s.Transition(ctx, m["p1"].ID, unvite.StatusWithdrawing, unvite.Change{At: day(0), Actor: "policy:max-age", Reason: "old"})
+	require.NoError(t, err)
+	require.Equal(t, unvite.StatusWithdrawing, inv.Status)
+	inv, err = s.Transition(ctx, m["p1"].ID, unvite.StatusWithdrawn, unvite.Change{At: day(0), Actor: "policy:max-age", Reason: "withdrawn on LinkedIn", CoolDown: unvite.DefaultCoolDown})
+	require.NoError(t, err)
+	require.Equal(t, unvite.StatusWithdrawn, inv.Status)
+	require.True(t, inv.StatusSince.Equal(day(0)))
+	require.True(t, inv.ReinviteAfter.Equal(day(21)), "cool-down of 21 days")
+
+	_, err = s.Transition(ctx, m["acc"].ID, unvite.StatusWithdrawing, unvite.Change{At: day(0), Actor: "user"})
+	require.Equal(t, unvite.EINVALID, unvite.ErrorCode(err), "an accepted invitation cannot be withdrawn")
+	_, err = s.Transition(ctx, m["p1"].ID, unvite.StatusPending, unvite.Change{At: day(0)})
+	require.Equal(t, unvite.EINVALID, unvite.ErrorCode(err))
+	_, err = s.Transition(ctx, 12345, unvite.StatusGone, unvite.Change{})
+	require.Equal(t, unvite.ENOTFOUND, unvite.ErrorCode(err))
+
+	ev, err := s.Events(ctx, unvite.EventFilter{InvitationID: m["p1"].ID})
+	require.NoError(t, err)
+	require.Len(t, ev, 2)
+	require.Equal(t, unvite.StatusWithdrawing, ev[0].From, "newest first")
+	require.Equal(t, unvite.StatusWithdrawn, ev[0].To)
+	require.Equal(t, "policy:max-age", ev[0].Actor)
+	require.Equal(t, "withdrawn on LinkedIn", ev[0].Reason)
+
+	// reconnect: cool-down over by day 21, not by day 20.
+	due, err := s.Invitations(ctx, unvite.InvitationFilter{AccountID: a.ID, Statuses: []unvite.Status{unvite.StatusWithdrawn}, ReinviteBy: day(21)})
+	require.NoError(t, err)
+	require.Len(t, due, 1)
+	due, err = s.Invitations(ctx, unvite.InvitationFilter{AccountID: a.ID, Statuses: []unvite.Status{unvite.StatusWithdrawn}, ReinviteBy: day(20)})
+	require.NoError(t, err)
+	require.Empty(t, due)
+}
+
+func testFilterAndSort(t *testing.T, s unvite.Store) {
+	a := newAccount(t, s, "me")
+	other := newAccount(t, s, "other")
+	rows := importRows{invs: []*unvite.Invitation{
+		sent("zed", day(-100), "Loved your talk on 50% faster builds"),
+		sent("amy", day(-10), ""),
+		sent("bob", day(-61), ""),
+	}}
+	doImport(t, s, a.ID, unvite.ImportMeta{File: "e"}, rows)
+	doImport(t, s, other.ID, unvite.ImportMeta{File: "e"}, rows)
+
+	names := func(f unvite.InvitationFilter) []string {
+		t.Helper()
+		f.AccountID = a.ID
+		list, err := s.Invitations(ctx, f)
+		require.NoError(t, err)
+		var out []string
+		for _, inv := range list {
+			out = append(out, inv.Invitee.Slug)
+		}
+		return out
+	}
+	require.Equal(t, []string{"zed", "bob", "amy"}, names(unvite.InvitationFilter{}))
+	require.Equal(t, []string{"amy", "bob", "zed"}, names(unvite.InvitationFilter{Sort: "-sent"}))
+	require.Equal(t, []string{"amy", "bob", "zed"}, names(unvite.InvitationFilter{Sort: "name"}))
+	require.Equal(t, []string{"zed", "bob"}, names(unvite.InvitationFilter{SentBefore: day(-60)}))
+	require.Equal(t, []string{"amy"}, names(unvite.InvitationFilter{SentAfter: day(-60)}))
+	require.Equal(t, []string{"zed"}, names(unvite.InvitationFilter{Search: "50%"}))
+	require.Empty(t, names(unvite.InvitationFilter{Search: "5_%"}), "LIKE wildcards in a search are literal")
+	require.Equal(t, []string{"bob"}, names(unvite.InvitationFilter{Search: "CO BOB"}))
+	require.Equal(t, []string{"bob"}, names(unvite.InvitationFilter{Sort: "name", Limit: 1, Offset: 1}))
+	_, err := s.Invitations(ctx, unvite.InvitationFilter{Sort: "bogus"})
+	require.Equal(t, unvite.EINVALID, unvite.ErrorCode(err))
+	n, err := s.CountInvitations(ctx, unvite.InvitationFilter{AccountID: a.ID, Limit: 1})
+	require.NoError(t, err)
+	require.Equal(t, 3, n, "count ignores limit")
+	n, _ = s.CountInvitations(ctx, unvite.InvitationFilter{})
+	require.Equal(t, 6, n)
+}
+
+func testTagsAndProtection(t *testing.T, s unvite.Store) {
+	a := newAccount(t, s, "me")
+	doImport(t, s, a.ID, unvite.ImportMeta{File: "e"}, exportOne())
+	m := bySlug(t, s, a.ID)
+	ids := []int64{m["p1"].ID, m["p2"].ID}
+	require.NoError(t, s.Tag(ctx, ids, []string{"vip", "conf-2026"}, false, unvite.Change{Actor: "user"}))
+	require.NoError(t, s.Tag(ctx, ids, []string{"vip"}, false, unvite.Change{Actor: "user"}), "tagging twice is harmless")
+	m = bySlug(t, s, a.ID)
+	require.Equal(t, []string{"conf-2026", "vip"}, m["p1"].Tags)
+	list, err := s.Invitations(ctx, unvite.InvitationFilter{AccountID: a.ID, Tag: "vip"})
+	require.NoError(t, err)
+	require.Len(t, list, 2)
+	require.NoError(t, s.Tag(ctx, ids[:1], []string{"vip"}, true, unvite.Change{Actor: "user"}))
+	m = bySlug(t, s, a.ID)
+	require.Equal(t, []string{"conf-2026"}, m["p1"].Tags)
+	require.Equal(t, unvite.EINVALID, unvite.ErrorCode(s.Tag(ctx, ids, []string{"a,b"}, false, unvite.Change{})))
+	require.Equal(t, unvite.ENOTFOUND, unvite.ErrorCode(s.Tag(ctx, []int64{999}, []string{"x"}, false, unvite.Change{})))
+
+	require.NoError(t, s.SetProtected(ctx, ids[1:], true, unvite.Change{Actor: "user", Reason: "keep"}))
+	yes := true
+	list, err = s.Invitations(ctx, unvite.InvitationFilter{AccountID: a.ID, Protected: &yes})
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	require.Equal(t, "p2", list[0].Invitee.Slug)
+	ev, err := s.Events(ctx, unvite.EventFilter{InvitationID: m["p2"].ID})
+	require.NoError(t, err)
+	var types []string
+	for _, e := range ev {
+		types = append(types, e.Type)
+	}
+	require.Equal(t, []string{"protect", "tag", "tag"}, types)
+}
