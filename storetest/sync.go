@@ -17,9 +17,9 @@ func testSyncReconciles(t *testing.T, s unvite.Store) {
 	doImport(t, s, a.ID, unvite.ImportMeta{File: "e.zip"}, exportOne()) // acc accepted; p1 p2 p3 pending
 
 	sum, err := s.ApplySync(ctx, a.ID, unvite.SyncSnapshot{
-		At:       day(0),
-		Complete: true,
-		Pending:  []unvite.SyncedInvitation{synced("101", "p1", -40, false), synced("102", "p3", -63, true), synced("103", "new", -2, false)},
+		At:          day(0),
+		Complete:    true,
+		Pending:     []unvite.SyncedInvitation{synced("101", "p1", -40, false), synced("102", "p3", -63, true), synced("103", "new", -2, false)},
 		Connections: []unvite.Connection{conn("p2", -1)},
 	})
 	require.NoError(t, err)
