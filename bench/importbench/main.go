@@ -1,0 +1,147 @@
+// Command importbench measures `unvite import` of a generated
+// Invitations.csv (1,000,000 rows by default) into a fresh SQLite file, and
+// the sqlite3 CLI's `.import` of the same file into a plain table, each in a
+// child process so wall time and peak RSS are the process's own.
+//
+//	go run ./bench/importbench [-rows 1000000] [-runs 3]
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"syscall"
+	"time"
+
+	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/exportgen"
+	"github.com/unvite/unvite/importer"
+	"github.com/unvite/unvite/sqlite"
+)
+
+func main() {
+	rows := flag.Int("rows", 1_000_000, "rows in the generated Invitations.csv")
+	runs := flag.Int("runs", 3, "runs of each command; medians are reported")
+	child := flag.String("child", "", "internal: import this file into -db")
+	db := flag.String("db", "", "internal: database for -child")
+	flag.Parse()
+	if *child != "" {
+		if err := importOnce(*child, *db); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
+	if err := bench(*rows, *runs); err != nil {
+		fmt.Fprintln(os.Stderr, "importbench:", err)
+		os.Exit(1)
+	}
+}
+
+// importOnce is the measured child: what `unvite import` does, minus flags.
+func importOnce(file, dbPath string) error {
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, dbPath)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	acct := &unvite.Account{Name: "Bench"}
+	if err := s.CreateAccount(ctx, acct); err != nil {
+		return err
+	}
+	sum, err := importer.Import(ctx, s, []string{file}, importer.Options{AccountID: acct.ID})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "imported %d rows, %d added\n", sum.Rows, sum.Added)
+	return nil
+}
+
+type sample struct {
+	wall  time.Duration
+	rssKB int64
+}
+
+func measure(name string, args ...string) (sample, error) {
+	cmd := exec.Command(name, args...)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		return sample{}, fmt.Errorf("%s: %w", name, err)
+	}
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	return sample{time.Since(start), ru.Maxrss}, nil
+}
+
+func median(xs []sample) sample {
+	slices.SortFunc(xs, func(a, b sample) int { return int(a.wall - b.wall) })
+	m := xs[len(xs)/2]
+	for _, x := range xs {
+		m.rssKB = max(m.rssKB, x.rssKB) // report the worst peak
+	}
+	return m
+}
+
+func bench(rows, runs int) error {
+	dir, err := os.MkdirTemp("", "importbench")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	csvPath := filepath.Join(dir, "Invitations.csv")
+	f, err := os.Create(csvPath)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	if err := exportgen.WriteInvitations(w, rows, 1, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)); err != nil {
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	f.Close()
+	fi, _ := os.Stat(csvPath)
+	fmt.Printf("file: %d rows, %.1f MB\n", rows, float64(fi.Size())/1e6)
+
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	_, haveSQLite := exec.LookPath("sqlite3")
+	var ours, theirs []sample
+	for i := 0; i < runs; i++ {
+		db := filepath.Join(dir, fmt.Sprintf("u%d.db", i))
+		s, err := measure(self, "-child", csvPath, "-db", db)
+		if err != nil {
+			return err
+		}
+		ours = append(ours, s)
+		if haveSQLite == nil {
+			ref := filepath.Join(dir, fmt.Sprintf("s%d.db", i))
+			s, err := measure("sqlite3", ref, "-cmd", ".mode csv", ".import "+csvPath+" invitations")
+			if err != nil {
+				return err
+			}
+			theirs = append(theirs, s)
+		}
+	}
+	o := median(ours)
+	fmt.Printf("unvite import:  median %v  %.0f rows/s  peak RSS %.1f MB\n", o.wall.Round(time.Millisecond),
+		float64(rows)/o.wall.Seconds(), float64(o.rssKB)/1024)
+	if len(theirs) > 0 {
+		t := median(theirs)
+		fmt.Printf("sqlite3 .import: median %v  %.0f rows/s  peak RSS %.1f MB\n", t.wall.Round(time.Millisecond),
+			float64(rows)/t.wall.Seconds(), float64(t.rssKB)/1024)
+		fmt.Printf("ratio unvite/sqlite3: %.2f×\n", o.wall.Seconds()/t.wall.Seconds())
+	} else {
+		fmt.Println("sqlite3 not found: no comparison")
+	}
+	return nil
+}

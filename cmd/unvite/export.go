@@ -1,0 +1,33 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/spreadsheet"
+)
+
+// ExportCmd is `unvite export`.
+type ExportCmd struct {
+	filterFlags
+	Format string `help:"csv (spreadsheet-safe) or json (one object a line)." enum:"csv,json" default:"csv"`
+}
+
+func (c *ExportCmd) Run(ctx context.Context, a *app) error {
+	acct, err := a.account(ctx, c.Account)
+	if err != nil {
+		return err
+	}
+	f := c.filter(acct, a.asOf(c.AsOf))
+	if c.Format == "json" {
+		enc := json.NewEncoder(a.stdout)
+		return a.store.EachInvitation(ctx, f, func(inv *unvite.Invitation) error { return enc.Encode(inv) })
+	}
+	w := spreadsheet.NewWriter(a.stdout)
+	w.AsOf = a.asOf(c.AsOf)
+	if err := a.store.EachInvitation(ctx, f, w.Write); err != nil {
+		return err
+	}
+	return w.Flush()
+}

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/importer"
+)
+
+// ImportCmd is `unvite import`.
+type ImportCmd struct {
+	Paths     []string          `arg:"" name:"path" help:"The export zip as downloaded, Invitations.csv / Connections.csv, or a tracking sheet CSV." type:"path"`
+	Account   string            `help:"Account to import into (default: the export's owner, created if new)." short:"a"`
+	Name      string            `help:"Name for a new account when the files do not tell it (e.g. a tracking sheet alone)."`
+	SheetCols map[string]string `help:"Tracking-sheet columns, when detection fails: field=Header pairs for name, company, url, sent, note, followup, status, comment." name:"sheet-column" placeholder:"FIELD=HEADER"`
+	JSON      bool              `help:"Print the summary as JSON (and no progress bar)." name:"json"`
+	Quiet     bool              `help:"No progress bar." short:"q"`
+}
+
+func (c *ImportCmd) Run(ctx context.Context, a *app) error {
+	inv, err := importer.Inspect(ctx, c.Paths)
+	if err != nil {
+		return err
+	}
+	acct, created, err := c.target(ctx, a, inv)
+	if err != nil {
+		return err
+	}
+	opt := importer.Options{AccountID: acct.ID, SheetColumns: c.SheetCols, Inventory: inv}
+	var bar *progressBar
+	if f, ok := a.stderr.(*os.File); ok && !c.JSON && !c.Quiet && term.IsTerminal(int(f.Fd())) {
+		bar = &progressBar{w: f, label: "importing"}
+		opt.Progress = bar.update
+	}
+	start := time.Now()
+	sum, err := importer.Import(ctx, a.store, c.Paths, opt)
+	bar.done()
+	if err != nil {
+		if created {
+			// The import failed: leave no empty account behind either.
+			a.store.DeleteAccount(context.WithoutCancel(ctx), acct.ID)
+		}
+		return err
+	}
+	if c.JSON {
+		return a.printJSON(struct {
+			Account int64 `json:"account_id"`
+			unvite.ImportSummary
+			ExportDate string `json:"export_date,omitempty"`
+		}{acct.ID, sum, dateOrEmpty(inv.ExportDate)})
+	}
+	fmt.Fprintf(a.stdout, "Imported into %s (account %d) in %s: %d invitation rows (%d new, %d known), %d connections.\n",
+		acct.Name, acct.ID, time.Since(start).Round(time.Millisecond), sum.Rows, sum.Added, sum.Unchanged, sum.Connections)
+	fmt.Fprintf(a.stdout, "Status changes: %d accepted, %d superseded by a re-invite, %d gone.\n", sum.Accepted, sum.Superseded, sum.Gone)
+	if sum.Matched+sum.Unmatched > 0 {
+		fmt.Fprintf(a.stdout, "Tracking sheet: %d rows matched an invitation, %d added as new.\n", sum.Matched, sum.Unmatched)
+	}
+	if !inv.ExportDate.IsZero() {
+		fmt.Fprintf(a.stdout, "Export date %s. Next: unvite stats --as-of %[1]s, unvite plan\n", inv.ExportDate.Format("2006-01-02"))
+	}
+	return nil
+}
+
+// target finds the account to import into, creating it from the export's
+// owner when it is new.
+func (c *ImportCmd) target(ctx context.Context, a *app, inv *importer.Inventory) (*unvite.Account, bool, error) {
+	s, err := a.open(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	if c.Account != "" {
+		acct, err := s.FindAccount(ctx, c.Account)
+		return acct, false, err
+	}
+	if inv.AccountSlug != "" {
+		if acct, err := s.FindAccount(ctx, inv.AccountSlug); err == nil {
+			return acct, false, nil
+		}
+	}
+	name := strings.TrimSpace(inv.AccountName)
+	if name == "" {
+		name = c.Name
+	}
+	if name == "" {
+		// No owner in the files (an old export or a sheet): the only account, if one.
+		acct, err := a.account(ctx, "")
+		if err != nil {
+			return nil, false, unvite.Errorf(unvite.EINVALID, "these files do not say whose they are: give --account or --name")
+		}
+		return acct, false, nil
+	}
+	if inv.AccountSlug == "" {
+		if acct, err := s.FindAccount(ctx, name); err == nil {
+			return acct, false, nil
+		}
+	}
+	acct := &unvite.Account{Name: name, Slug: inv.AccountSlug, State: unvite.AccountOffline}
+	if err := s.CreateAccount(ctx, acct); err != nil {
+		return nil, false, err
+	}
+	return acct, true, nil
+}
+
+func dateOrEmpty(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format("2006-01-02")
+}
+
+// progressBar draws one line on a terminal; a nil bar draws nothing.
+type progressBar struct {
+	w     *os.File
+	label string
+	last  time.Time
+	shown bool
+}
+
+func (b *progressBar) update(done, total int64) {
+	if b == nil || time.Since(b.last) < 100*time.Millisecond {
+		return
+	}
+	b.last, b.shown = time.Now(), true
+	if total <= 0 {
+		fmt.Fprintf(b.w, "\r%s %d MB", b.label, done>>20)
+		return
+	}
+	const width = 30
+	n := int(float64(width) * float64(done) / float64(total))
+	n = max(0, min(n, width))
+	fmt.Fprintf(b.w, "\r%s [%s%s] %3d%%", b.label, strings.Repeat("#", n), strings.Repeat(".", width-n), done*100/total)
+}
+
+func (b *progressBar) done() {
+	if b != nil && b.shown {
+		fmt.Fprint(b.w, "\r\033[K")
+	}
+}

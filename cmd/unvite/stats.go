@@ -1,0 +1,40 @@
+package main
+
+import (
+	"context"
+
+	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/stats"
+)
+
+// StatsCmd is `unvite stats`.
+type StatsCmd struct {
+	policyFlags
+	Account string `help:"Account (default: the only one)." short:"a"`
+	AsOf    date   `help:"Clock for ages (YYYY-MM-DD; default now; use the export date to reproduce an export's figures)." name:"as-of"`
+	JSON    bool   `help:"Print JSON for scripts." name:"json"`
+}
+
+func (c *StatsCmd) Run(ctx context.Context, a *app) error {
+	acct, err := a.account(ctx, c.Account)
+	if err != nil {
+		return err
+	}
+	p, err := a.policyFor(c.policyFlags, acct)
+	if err != nil {
+		return err
+	}
+	acc := stats.New(p, a.asOf(c.AsOf))
+	err = a.store.EachInvitation(ctx, unvite.InvitationFilter{AccountID: acct.ID, Direction: unvite.Sent}, func(inv *unvite.Invitation) error {
+		acc.Add(inv)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	r := acc.Report()
+	if c.JSON {
+		return a.printJSON(r)
+	}
+	return stats.WriteText(a.stdout, r)
+}

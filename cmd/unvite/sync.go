@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"golang.org/x/term"
+
+	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/syncer"
+)
+
+// SyncCmd is `unvite sync`.
+type SyncCmd struct {
+	linkedinFlags
+	Account string `help:"Only this account (default: every active account)." short:"a"`
+	JSON    bool   `help:"Print JSON for scripts." name:"json"`
+	Quiet   bool   `help:"No progress line." short:"q"`
+}
+
+func (c *SyncCmd) Run(ctx context.Context, a *app) error {
+	s, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	var accounts []*unvite.Account
+	if c.Account != "" {
+		acct, err := s.FindAccount(ctx, c.Account)
+		if err != nil {
+			return err
+		}
+		accounts = []*unvite.Account{acct}
+	} else if accounts, err = s.Accounts(ctx); err != nil {
+		return err
+	}
+	type outcome struct {
+		Account int64          `json:"account_id"`
+		Name    string         `json:"name"`
+		Result  *syncer.Result `json:"result,omitempty"`
+		Error   string         `json:"error,omitempty"`
+	}
+	var out []outcome
+	var failed []error
+	for _, acct := range accounts {
+		if c.Account == "" && !acct.HasSession {
+			continue // known from exports only
+		}
+		res, err := c.syncOne(ctx, a, acct)
+		o := outcome{Account: acct.ID, Name: acct.Name}
+		if err != nil {
+			o.Error = err.Error()
+			failed = append(failed, err)
+		} else {
+			o.Result = &res
+		}
+		out = append(out, o)
+		if !c.JSON {
+			if err != nil {
+				fmt.Fprintf(a.stdout, "%s: %v\n", acct.Name, err)
+				continue
+			}
+			fmt.Fprintf(a.stdout, "%s: %d added, %d accepted, %d gone, %d unchanged; %d requests%s\n",
+				acct.Name, res.Added, res.Accepted, res.Gone, res.Unchanged, res.Requests, hiddenNote(res))
+		}
+	}
+	if c.JSON {
+		if err := a.printJSON(out); err != nil {
+			return err
+		}
+	}
+	if len(out) == 0 {
+		return unvite.Errorf(unvite.ENOTFOUND, "no connected account to sync: unvite account add")
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("%d of %d account(s) failed to sync: %w", len(failed), len(out), errors.Join(failed...))
+	}
+	return nil
+}
+
+func hiddenNote(r syncer.Result) string {
+	switch {
+	case r.Quick:
+		return " (nothing changed)"
+	case r.Hidden > 0:
+		return fmt.Sprintf("; LinkedIn hid %d older pending invitation(s) behind its list ceiling: import your data export to cover them", r.Hidden)
+	}
+	return ""
+}
+
+func (c *SyncCmd) syncOne(ctx context.Context, a *app, acct *unvite.Account) (syncer.Result, error) {
+	if err := syncer.Ready(acct, a.now()); err != nil {
+		return syncer.Result{}, err
+	}
+	cl, err := a.storedClient(ctx, c.linkedinFlags, acct)
+	if err != nil {
+		return syncer.Result{}, err
+	}
+	sy := &syncer.Syncer{Store: a.store, Now: a.now}
+	if f, ok := a.stderr.(*os.File); ok && !c.JSON && !c.Quiet && term.IsTerminal(int(f.Fd())) {
+		sy.Progress = func(n int) { fmt.Fprintf(f, "\r%s: %d listed", acct.Name, n) }
+		defer fmt.Fprint(f, "\r\033[K")
+	}
+	return sy.Sync(ctx, acct, cl)
+}

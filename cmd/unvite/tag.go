@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/unvite/unvite"
+)
+
+// TagCmd is `unvite tag`.
+type TagCmd struct {
+	IDs    []int64  `arg:"" name:"id" help:"Invitation ids."`
+	Tag    []string `help:"Tag to add (repeatable or comma-separated)." short:"t" required:""`
+	Remove bool     `help:"Remove the tags instead."`
+	JSON   bool     `help:"Print JSON for scripts." name:"json"`
+}
+
+func (c *TagCmd) Run(ctx context.Context, a *app) error {
+	s, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	if err := s.Tag(ctx, c.IDs, c.Tag, c.Remove, unvite.Change{Actor: "user"}); err != nil {
+		return err
+	}
+	verb := "tagged"
+	if c.Remove {
+		verb = "untagged"
+	}
+	if c.JSON {
+		return a.printJSON(map[string]any{verb: c.IDs, "tags": c.Tag})
+	}
+	fmt.Fprintf(a.stdout, "%s %d invitation(s): %v\n", verb, len(c.IDs), c.Tag)
+	return nil
+}
+
+// ProtectCmd is `unvite protect`.
+type ProtectCmd struct {
+	IDs  []int64 `arg:"" name:"id" help:"Invitation ids."`
+	Off  bool    `help:"Lift the protection."`
+	Why  string  `help:"Why, for the audit log."`
+	JSON bool    `help:"Print JSON for scripts." name:"json"`
+}
+
+func (c *ProtectCmd) Run(ctx context.Context, a *app) error {
+	s, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	if err := s.SetProtected(ctx, c.IDs, !c.Off, unvite.Change{Actor: "user", Reason: c.Why}); err != nil {
+		return err
+	}
+	if c.JSON {
+		return a.printJSON(map[string]any{"ids": c.IDs, "protected": !c.Off})
+	}
+	verb := "protected"
+	if c.Off {
+		verb = "unprotected"
+	}
+	fmt.Fprintf(a.stdout, "%s %d invitation(s)\n", verb, len(c.IDs))
+	return nil
+}
+
+// LogCmd is `unvite log`.
+type LogCmd struct {
+	Account string `help:"Account (default: the only one)." short:"a"`
+	Limit   int    `help:"Show at most this many events, newest first." default:"50"`
+	JSON    bool   `help:"Print JSON for scripts." name:"json"`
+}
+
+func (c *LogCmd) Run(ctx context.Context, a *app) error {
+	acct, err := a.account(ctx, c.Account)
+	if err != nil {
+		return err
+	}
+	events, err := a.store.Events(ctx, unvite.EventFilter{AccountID: acct.ID, Limit: c.Limit})
+	if err != nil {
+		return err
+	}
+	if c.JSON {
+		if events == nil {
+			events = []*unvite.Event{}
+		}
+		return a.printJSON(events)
+	}
+	for _, e := range events {
+		fmt.Fprintf(a.stdout, "%s  #%d  %s\n", e.At.Format("2006-01-02 15:04"), e.InvitationID, eventLabel(e))
+	}
+	return nil
+}
+
+// ReconnectCmd is `unvite reconnect`.
+type ReconnectCmd struct {
+	Account string `help:"Account (default: the only one)." short:"a"`
+	AsOf    date   `help:"Clock (YYYY-MM-DD; default now)." name:"as-of"`
+	JSON    bool   `help:"Print JSON for scripts." name:"json"`
+}
+
+func (c *ReconnectCmd) Run(ctx context.Context, a *app) error {
+	acct, err := a.account(ctx, c.Account)
+	if err != nil {
+		return err
+	}
+	now := a.asOf(c.AsOf)
+	list, err := a.store.Invitations(ctx, unvite.InvitationFilter{
+		AccountID: acct.ID, Direction: unvite.Sent, Statuses: []unvite.Status{unvite.StatusWithdrawn}, ReinviteBy: now, Sort: "sent",
+	})
+	if err != nil {
+		return err
+	}
+	if c.JSON {
+		type row struct {
+			ID            int64  `json:"id"`
+			Name          string `json:"name"`
+			ProfileURL    string `json:"profile_url,omitempty"`
+			WithdrawnAt   string `json:"withdrawn_at"`
+			ReinviteAfter string `json:"reinvite_after"`
+			OldNote       string `json:"old_note,omitempty"`
+		}
+		out := []row{}
+		for _, inv := range list {
+			out = append(out, row{inv.ID, inv.Invitee.Name, inv.Invitee.ProfileURL(),
+				inv.StatusSince.Format("2006-01-02"), inv.ReinviteAfter.Format("2006-01-02"), inv.Note})
+		}
+		return a.printJSON(out)
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(a.stdout, "Nobody to reconnect with yet: cool-downs end 21 days after a withdrawal.")
+		return nil
+	}
+	for _, inv := range list {
+		fmt.Fprintf(a.stdout, "#%d %s  withdrawn %s, may re-invite since %s  %s\n", inv.ID, inv.Invitee.Name,
+			inv.StatusSince.Format("2006-01-02"), inv.ReinviteAfter.Format("2006-01-02"), inv.Invitee.ProfileURL())
+		if n := noteLabel(inv); n != "" {
+			fmt.Fprintf(a.stdout, "    old note: %s\n", n)
+		}
+	}
+	return nil
+}
