@@ -1,0 +1,347 @@
+// Package importer reads LinkedIn's data export (the archive as downloaded,
+// or its Invitations.csv and Connections.csv) and hand-kept tracking sheets,
+// streaming, into one atomic store import. Files are told apart by their
+// header rows, not their names.
+package importer
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/unvite/unvite"
+)
+
+// Options tune an import.
+type Options struct {
+	AccountID int64
+	// SheetColumns names a tracking sheet's columns (field → header; fields
+	// as SheetFields lists), overriding detection.
+	SheetColumns map[string]string
+	// Progress, if set, is called as bytes are read: done of total.
+	Progress func(done, total int64)
+	// MaxFileBytes caps the (decompressed) size of each file; default 1 GiB.
+	MaxFileBytes int64
+	// MaxTotalBytes caps all files together; default 4 GiB.
+	MaxTotalBytes int64
+	// Inventory, if set, is what Inspect said of the same paths; Import
+	// then does not look at the files again before reading them.
+	Inventory *Inventory
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxFileBytes <= 0 {
+		o.MaxFileBytes = 1 << 30
+	}
+	if o.MaxTotalBytes <= 0 {
+		o.MaxTotalBytes = 4 << 30
+	}
+	return o
+}
+
+// Inventory is what the inputs are.
+type Inventory struct {
+	// Files in import order: connections, then invitations, then sheets.
+	Files []File
+	// AccountName and AccountSlug are the export's owner, from its sent
+	// invitations (the slug only in the seven-column format); "" if unknown.
+	AccountName string
+	AccountSlug string
+	// ExportDate is the day of the export: from the archive's name, else the
+	// newest Sent At or Connected On; zero when neither is known.
+	ExportDate time.Time
+}
+
+// Has reports whether a file of kind k is among the inputs.
+func (inv *Inventory) Has(k Kind) bool {
+	return slices.ContainsFunc(inv.Files, func(f File) bool { return f.Kind == k })
+}
+
+var kindOrder = map[Kind]int{KindConnections: 0, KindInvitations: 1, KindSheet: 2}
+
+// Inspect looks at the inputs: the kind of each file (by its header), the
+// export's owner (from the first sent invitation) and the export date. It
+// reads whole files only when no archive name gives the date.
+func Inspect(ctx context.Context, paths []string) (*Inventory, error) {
+	return inspect(ctx, paths, Options{}.withDefaults())
+}
+
+func inspect(ctx context.Context, paths []string, opt Options) (*Inventory, error) {
+	if len(paths) == 0 {
+		return nil, unvite.Errorf(unvite.EINVALID, "no files to import")
+	}
+	inv := &Inventory{}
+	for _, p := range paths {
+		files, d, err := expand(p, opt.MaxFileBytes)
+		if err != nil {
+			return nil, err
+		}
+		inv.Files = append(inv.Files, files...)
+		if d.After(inv.ExportDate) {
+			inv.ExportDate = d
+		}
+	}
+	slices.SortStableFunc(inv.Files, func(a, b File) int { return kindOrder[a.Kind] - kindOrder[b.Kind] })
+	scan := inv.ExportDate.IsZero()
+	var newest time.Time
+	var ownerFile string
+	for _, f := range inv.Files {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		var err error
+		var t time.Time
+		switch f.Kind {
+		case KindInvitations:
+			var name, slug string
+			name, slug, t, err = scanInvitations(ctx, f, opt.MaxFileBytes, scan)
+			if err == nil && name != "" {
+				if inv.AccountName != "" && !sameAccount(inv.AccountName, inv.AccountSlug, name, slug) {
+					return nil, unvite.Errorf(unvite.EINVALID, "%s and %s are exports of different accounts (%s, %s): import them separately",
+						ownerFile, f.Name, inv.AccountName, name)
+				}
+				if inv.AccountName == "" || inv.AccountSlug == "" && slug != "" {
+					inv.AccountName, inv.AccountSlug, ownerFile = name, slug, f.Name
+				}
+			}
+		case KindConnections:
+			if scan {
+				t, err = scanConnections(ctx, f, opt.MaxFileBytes)
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+		if t.After(newest) {
+			newest = t
+		}
+	}
+	if scan && !newest.IsZero() {
+		inv.ExportDate = newest.Truncate(24 * time.Hour)
+	}
+	return inv, nil
+}
+
+func sameAccount(name1, slug1, name2, slug2 string) bool {
+	if slug1 != "" && slug2 != "" {
+		return slug1 == slug2
+	}
+	return unvite.NormalizeName(name1) == unvite.NormalizeName(name2)
+}
+
+// scanInvitations finds the owner in the first sent row and, with all, the
+// newest Sent At of the whole file.
+func scanInvitations(ctx context.Context, f File, maxFile int64, all bool) (name, slug string, newest time.Time, err error) {
+	rc, err := f.open(maxFile, nil, nil)
+	if err != nil {
+		return "", "", time.Time{}, err
+	}
+	defer rc.Close()
+	r, err := NewInvitationsReader(rc, f.Name)
+	if err != nil {
+		return "", "", time.Time{}, err
+	}
+	for n := 1; ; n++ {
+		if _, err := r.Next(); err == io.EOF {
+			break
+		} else if err != nil {
+			return "", "", time.Time{}, err
+		}
+		if name, _ := r.Account(); name != "" && !all {
+			break
+		}
+		if n%4096 == 0 && ctx.Err() != nil {
+			return "", "", time.Time{}, ctx.Err()
+		}
+	}
+	name, slug = r.Account()
+	return name, slug, r.Newest(), nil
+}
+
+func scanConnections(ctx context.Context, f File, maxFile int64) (time.Time, error) {
+	rc, err := f.open(maxFile, nil, nil)
+	if err != nil {
+		return time.Time{}, err
+	}
+	defer rc.Close()
+	r, err := NewConnectionsReader(rc, f.Name)
+	if err != nil {
+		return time.Time{}, err
+	}
+	for n := 1; ; n++ {
+		if _, err := r.Next(); err == io.EOF {
+			return r.Newest(), nil
+		} else if err != nil {
+			return time.Time{}, err
+		}
+		if n%4096 == 0 && ctx.Err() != nil {
+			return time.Time{}, ctx.Err()
+		}
+	}
+}
+
+// Import reads every input into one store import: connections first (so
+// the store can match invitees), then invitations, then tracking sheets.
+// On any error it rolls the import back, leaving the store as it was.
+func Import(ctx context.Context, store unvite.Store, paths []string, opt Options) (unvite.ImportSummary, error) {
+	opt = opt.withDefaults()
+	var err error
+	if opt.SheetColumns, err = checkSheetColumns(opt.SheetColumns); err != nil {
+		return unvite.ImportSummary{}, err
+	}
+	inv := opt.Inventory
+	if inv == nil {
+		if inv, err = inspect(ctx, paths, opt); err != nil {
+			return unvite.ImportSummary{}, err
+		}
+	}
+	if len(inv.Files) == 0 {
+		return unvite.ImportSummary{}, unvite.Errorf(unvite.EINVALID, "no files to import")
+	}
+	// Sheets were only sniffed: check their columns before any work.
+	for _, f := range inv.Files {
+		if f.Kind == KindSheet {
+			if err := checkSheet(f, opt); err != nil {
+				return unvite.ImportSummary{}, err
+			}
+		}
+	}
+	meta := unvite.ImportMeta{File: label(paths), Snapshot: inv.Has(KindInvitations), AsOf: inv.ExportDate}
+	batch, err := store.BeginImport(ctx, opt.AccountID, meta)
+	if err != nil {
+		return unvite.ImportSummary{}, fmt.Errorf("importer: %w", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			batch.Rollback()
+		}
+	}()
+	run := &run{ctx: ctx, batch: batch, opt: opt, budget: &budget{max: opt.MaxTotalBytes}}
+	for _, f := range inv.Files {
+		run.total += f.Size
+	}
+	for _, f := range inv.Files {
+		if err := run.file(f); err != nil {
+			return unvite.ImportSummary{}, err
+		}
+	}
+	committed = true // Commit rolls back itself when it fails
+	sum, err := batch.Commit(ctx)
+	if err != nil {
+		return sum, fmt.Errorf("importer: %w", err)
+	}
+	return sum, nil
+}
+
+// label names the import for the audit log: the inputs' base names.
+func label(paths []string) string {
+	names := make([]string, len(paths))
+	for i, p := range paths {
+		names[i] = filepath.Base(p)
+	}
+	return strings.Join(names, "+")
+}
+
+func checkSheet(f File, opt Options) error {
+	rc, err := f.open(opt.MaxFileBytes, nil, nil)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	_, err = NewSheetReader(rc, f.Name, opt.SheetColumns)
+	return err
+}
+
+// run is one Import in progress.
+type run struct {
+	ctx         context.Context
+	batch       unvite.ImportBatch
+	opt         Options
+	budget      *budget
+	done, total int64
+}
+
+func (r *run) progress(n int64) {
+	r.done += n
+	if r.opt.Progress != nil {
+		r.opt.Progress(min(r.done, r.total), r.total)
+	}
+}
+
+func (r *run) file(f File) error {
+	rc, err := f.open(r.opt.MaxFileBytes, r.budget, r.progress)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	switch f.Kind {
+	case KindConnections:
+		cr, err := NewConnectionsReader(rc, f.Name)
+		if err != nil {
+			return err
+		}
+		return r.each(f, func() error {
+			c, err := cr.Next()
+			if err != nil {
+				return err
+			}
+			return r.stored(f, cr.Line(), r.batch.PutConnection(r.ctx, c))
+		})
+	case KindInvitations:
+		ir, err := NewInvitationsReader(rc, f.Name)
+		if err != nil {
+			return err
+		}
+		return r.each(f, func() error {
+			inv, err := ir.Next()
+			if err != nil {
+				return err
+			}
+			inv.AccountID = r.opt.AccountID
+			return r.stored(f, ir.Line(), r.batch.PutInvitation(r.ctx, inv))
+		})
+	case KindSheet:
+		sr, err := NewSheetReader(rc, f.Name, r.opt.SheetColumns)
+		if err != nil {
+			return err
+		}
+		return r.each(f, func() error {
+			row, err := sr.Next()
+			if err != nil {
+				return err
+			}
+			_, err = r.batch.PutTracked(r.ctx, row)
+			return r.stored(f, sr.Line(), err)
+		})
+	}
+	return fmt.Errorf("importer: %s: unknown kind %q", f.Name, f.Kind)
+}
+
+// each calls step until io.EOF, checking for cancellation now and then.
+func (r *run) each(f File, step func() error) error {
+	for n := 1; ; n++ {
+		if n%1024 == 0 {
+			if err := r.ctx.Err(); err != nil {
+				return fmt.Errorf("importer: %s: %w", f.Name, err)
+			}
+		}
+		if err := step(); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return err
+		}
+	}
+}
+
+// stored gives a store's error the file and line of the row it refused.
+func (r *run) stored(f File, line int, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("importer: %s: line %d: %w", f.Name, line, err)
+}

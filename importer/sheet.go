@@ -1,0 +1,201 @@
+package importer
+
+import (
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/unvite/unvite"
+)
+
+// sheetFields are the columns a tracking sheet may have, with the headers
+// that name them; Options.SheetColumns keys are the field names.
+var sheetFields = []struct {
+	field    string
+	synonyms []string
+}{
+	{"name", []string{"Name", "Full Name", "Person", "Contact"}},
+	{"company", []string{"Company", "Organization", "Organisation", "Employer"}},
+	{"url", []string{"Profile URL", "URL", "LinkedIn", "LinkedIn URL", "LinkedIn Profile", "Profile", "Link"}},
+	{"sent", []string{"Date sent", "Sent", "Sent on", "Sent at", "Sent date", "Date", "Invited", "Invited on", "Date invited"}},
+	{"note", []string{"Note included", "Note", "Had note", "With note", "Note sent", "Message"}},
+	{"followup", []string{"Follow-up date", "Follow up", "Follow-up", "Follow up on", "Next follow-up"}},
+	{"status", []string{"Status", "State", "Result"}},
+	{"comment", []string{"Comments", "Comment", "Notes", "Remarks"}},
+}
+
+// SheetFields lists the field names Options.SheetColumns accepts.
+func SheetFields() []string {
+	fs := make([]string, len(sheetFields))
+	for i, f := range sheetFields {
+		fs[i] = f.field
+	}
+	return fs
+}
+
+// checkSheetColumns refuses a mapping with an unknown field.
+func checkSheetColumns(m map[string]string) (map[string]string, error) {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		f := normKey(k)
+		if !slices.Contains(SheetFields(), f) {
+			return nil, unvite.Errorf(unvite.EINVALID, "unknown tracking-sheet field %q (want one of %s)", k, strings.Join(SheetFields(), ", "))
+		}
+		out[f] = v
+	}
+	return out, nil
+}
+
+// SheetReader streams the rows of a hand-kept tracking sheet.
+type SheetReader struct {
+	c   *csvIn
+	col map[string]int // field → column index
+}
+
+// NewSheetReader reads a tracking sheet's header and finds its columns by
+// name; columns (field → header, see SheetFields) overrides detection.
+func NewSheetReader(r io.Reader, name string, columns map[string]string) (*SheetReader, error) {
+	c, err := newCSV(r, name)
+	if err != nil {
+		return nil, err
+	}
+	return newSheetReader(c, columns)
+}
+
+func newSheetReader(c *csvIn, mapping map[string]string) (*SheetReader, error) {
+	mapping, err := checkSheetColumns(mapping)
+	if err != nil {
+		return nil, err
+	}
+	cols := columns(c.header)
+	s := &SheetReader{c: c, col: map[string]int{}}
+	// Mapped columns first, so detection cannot take one the user named.
+	for _, f := range sheetFields {
+		if h, ok := mapping[f.field]; ok {
+			i, ok := cols[normKey(h)]
+			if !ok {
+				return nil, parseErr(c.file, c.headerLine, "", "no column %q for the sheet's %s field (header %s)", h, f.field, showHeader(c.header))
+			}
+			s.col[f.field] = i
+		}
+	}
+	for _, f := range sheetFields {
+		if _, ok := s.col[f.field]; ok {
+			continue
+		}
+		for _, syn := range f.synonyms {
+			if i, ok := cols[normKey(syn)]; ok && !s.taken(i) {
+				s.col[f.field] = i
+				break
+			}
+		}
+	}
+	_, hasName := s.col["name"]
+	_, hasURL := s.col["url"]
+	_, hasSent := s.col["sent"]
+	if !hasName && !hasURL || !hasSent {
+		if len(mapping) == 0 && !hasName && !hasURL && !hasSent {
+			return nil, unknownHeader(c)
+		}
+		var miss []string
+		if !hasName && !hasURL {
+			miss = append(miss, "a name (Name, Full Name) or a profile URL (Profile URL, URL, LinkedIn)")
+		}
+		if !hasSent {
+			miss = append(miss, "the date sent (Date sent, Sent, Sent on)")
+		}
+		return nil, parseErr(c.file, c.headerLine, "", "tracking sheet lacks a column for %s (header %s; name columns with --sheet-column FIELD=HEADER)",
+			strings.Join(miss, " and "), showHeader(c.header))
+	}
+	return s, nil
+}
+
+func (s *SheetReader) taken(i int) bool {
+	for _, j := range s.col {
+		if j == i {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *SheetReader) get(rec []string, f string) (string, int) {
+	i, ok := s.col[f]
+	if !ok {
+		return "", -1
+	}
+	return strings.TrimSpace(rec[i]), i
+}
+
+// Next returns the next row, or io.EOF after the last. Blank rows are skipped.
+func (s *SheetReader) Next() (unvite.TrackedRow, error) {
+	rec, err := s.c.row()
+	if err != nil {
+		return unvite.TrackedRow{}, err
+	}
+	fail := func(i int, format string, args ...any) (unvite.TrackedRow, error) {
+		return unvite.TrackedRow{}, parseErr(s.c.file, s.c.line, s.c.fieldName(i), format, args...)
+	}
+	row := unvite.TrackedRow{Line: s.c.line}
+	name, ni := s.get(rec, "name")
+	url, ui := s.get(rec, "url")
+	row.Person = unvite.Person{Name: collapse(name), Slug: unvite.SlugFromURL(url)}
+	row.Person.Company, _ = s.get(rec, "company")
+	if row.Person.Name == "" && row.Person.Slug == "" {
+		if url != "" {
+			return fail(ui, "%q is not a LinkedIn profile URL (want https://www.linkedin.com/in/…)", url)
+		}
+		return fail(max(ni, ui), "no name or profile URL")
+	}
+	sent, si := s.get(rec, "sent")
+	if sent == "" {
+		return fail(si, "empty: the date sent is needed to match the invitation")
+	}
+	day, ok := parseDay(sent)
+	if !ok {
+		return fail(si, "cannot parse %q as a date (want %s)", sent, wantSheetDate)
+	}
+	row.SentOn = day.Truncate(24 * time.Hour)
+	if v, i := s.get(rec, "followup"); v != "" {
+		d, ok := parseDay(v)
+		if !ok {
+			return fail(i, "cannot parse %q as a date (want %s)", v, wantSheetDate)
+		}
+		row.FollowUpOn = d.Truncate(24 * time.Hour)
+	}
+	note, _ := s.get(rec, "note")
+	row.HadNote = truthy(note)
+	st, _ := s.get(rec, "status")
+	row.Status = sheetStatus(st)
+	row.Comment, _ = s.get(rec, "comment")
+	return row, nil
+}
+
+// Line is the line where the last row returned starts.
+func (s *SheetReader) Line() int { return s.c.line }
+
+// truthy reads a "note included" cell: yes/no words and marks, and any
+// other text (the note itself) as yes.
+func truthy(v string) bool {
+	switch strings.ToLower(v) {
+	case "", "no", "n", "false", "f", "0", "-", "none", "✗":
+		return false
+	}
+	return true
+}
+
+// sheetStatus maps the words people use to statuses; "" when unusable.
+func sheetStatus(v string) unvite.Status {
+	switch normKey(v) {
+	case "pending", "sent", "waiting", "open", "invited", "noresponse", "noreply":
+		return unvite.StatusPending
+	case "accepted", "connected", "done":
+		return unvite.StatusAccepted
+	case "withdrawn", "cancelled", "canceled", "retracted":
+		return unvite.StatusWithdrawn
+	case "declined", "rejected", "ignored", "gone":
+		return unvite.StatusGone
+	}
+	return ""
+}
