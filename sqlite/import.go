@@ -79,13 +79,12 @@ func (b *batch) prepare(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: prepare import: %w", err)
 	}
-	b.matchTracked, err = b.tx.PrepareContext(ctx, `UPDATE invitations SET
-		follow_up_on = coalesce(?, follow_up_on),
-		comment = CASE WHEN ? <> '' THEN ? ELSE comment END,
-		had_note = had_note OR ?,
-		company = CASE WHEN company = '' THEN ? ELSE company END
-		WHERE id = (SELECT id FROM invitations WHERE account_id = ? AND direction = 'sent' AND person_key = ?
-			AND sent_at >= ? AND sent_at < ? ORDER BY sent_at DESC LIMIT 1)`)
+	// Sheet rows are matched by person and day; the status index serves the
+	// day range when the row has no profile URL and names must be compared.
+	b.matchTracked, err = b.tx.PrepareContext(ctx, `SELECT id, person_key, name FROM invitations
+		WHERE account_id = ? AND status IN ('pending', 'withdrawing', 'accepted', 'withdrawn', 'gone')
+			AND sent_at >= ? AND sent_at < ? AND direction = 'sent'
+		ORDER BY sent_at DESC`)
 	if err != nil {
 		return fmt.Errorf("sqlite: prepare import: %w", err)
 	}
@@ -136,12 +135,18 @@ func (b *batch) PutTracked(ctx context.Context, r unvite.TrackedRow) (bool, erro
 		return false, unvite.Errorf(unvite.EINVALID, "%s: line %d: no date sent", b.meta.File, r.Line)
 	}
 	day := r.SentOn.UTC().Truncate(24 * time.Hour)
-	res, err := b.matchTracked.ExecContext(ctx, unix(r.FollowUpOn), r.Comment, r.Comment, r.HadNote,
-		r.Person.Company, b.account, r.Person.Key(), day.Unix(), day.Add(24*time.Hour).Unix())
+	id, err := b.findTracked(ctx, r, day)
 	if err != nil {
-		return false, fmt.Errorf("sqlite: %s: line %d: %w", b.meta.File, r.Line, err)
+		return false, err
 	}
-	if n, _ := res.RowsAffected(); n > 0 {
+	if id != 0 {
+		_, err := b.tx.ExecContext(ctx, `UPDATE invitations SET follow_up_on = coalesce(?, follow_up_on),
+			comment = CASE WHEN ? <> '' THEN ? ELSE comment END, had_note = had_note OR ?,
+			company = CASE WHEN company = '' THEN ? ELSE company END WHERE id = ?`,
+			unix(r.FollowUpOn), r.Comment, r.Comment, r.HadNote, r.Person.Company, id)
+		if err != nil {
+			return false, fmt.Errorf("sqlite: %s: line %d: %w", b.meta.File, r.Line, err)
+		}
 		b.sum.Matched++
 		return true, nil
 	}
@@ -164,6 +169,28 @@ func (b *batch) PutTracked(ctx context.Context, r unvite.TrackedRow) (bool, erro
 	}
 	b.sum.Unmatched++
 	return false, nil
+}
+
+// findTracked finds the invitation a sheet row describes: sent that day to
+// the same person, by profile when the sheet has one, else by name.
+func (b *batch) findTracked(ctx context.Context, r unvite.TrackedRow, day time.Time) (int64, error) {
+	rows, err := b.matchTracked.QueryContext(ctx, b.account, day.Unix(), day.Add(24*time.Hour).Unix())
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: %s: line %d: %w", b.meta.File, r.Line, err)
+	}
+	defer rows.Close()
+	key, name := r.Person.Key(), unvite.NormalizeName(r.Person.Name)
+	for rows.Next() {
+		var id int64
+		var k, n string
+		if err := rows.Scan(&id, &k, &n); err != nil {
+			return 0, fmt.Errorf("sqlite: %s: line %d: %w", b.meta.File, r.Line, err)
+		}
+		if k == key || (r.Person.Slug == "" && unvite.NormalizeName(n) == name) {
+			return id, nil
+		}
+	}
+	return 0, rows.Err()
 }
 
 // Commit applies the status rules (see unvite.ImportBatch) and commits.
@@ -247,17 +274,19 @@ WHERE account_id = ? AND direction = 'sent' AND status = 'pending'
 		AND b.direction = 'sent' AND b.person_key = invitations.person_key AND b.sent_at > invitations.sent_at)`
 
 // An invitation is accepted when its person connected on or after the day it
-// was sent, and it is the latest invitation to that person. Driven from the
-// (small) connections table so a million invitations are not scanned.
-const acceptSQL = `UPDATE invitations SET status = 'accepted', status_since = c.connected_on,
-	changed_at = ?, status_reason = 'connected on ' || date(c.connected_on, 'unixepoch'), status_actor = ?
-FROM connections c
-WHERE c.account_id = invitations.account_id AND invitations.account_id = ? AND invitations.direction = ?
-	AND invitations.person_key = c.person_key AND invitations.status IN ('pending', 'gone')
-	AND c.connected_on >= invitations.sent_at - invitations.sent_at % 86400
-	AND NOT EXISTS (SELECT 1 FROM invitations b WHERE b.account_id = invitations.account_id
-		AND b.direction = invitations.direction AND b.person_key = invitations.person_key
-		AND b.sent_at > invitations.sent_at)`
+// was sent, and it is the latest invitation to that person. CROSS JOIN makes
+// SQLite walk the (small) connections table and probe invitations by index,
+// so a million invitations are not scanned.
+const acceptSQL = `WITH hit AS MATERIALIZED (
+	SELECT i.id, c.connected_on FROM connections c CROSS JOIN invitations i
+	WHERE c.account_id = ?3 AND i.account_id = c.account_id AND i.direction = ?4
+		AND i.person_key = c.person_key AND i.status IN ('pending', 'gone')
+		AND c.connected_on >= i.sent_at - i.sent_at % 86400
+		AND NOT EXISTS (SELECT 1 FROM invitations b WHERE b.account_id = i.account_id
+			AND b.direction = i.direction AND b.person_key = i.person_key AND b.sent_at > i.sent_at))
+UPDATE invitations SET status = 'accepted', status_since = hit.connected_on, changed_at = ?1,
+	status_reason = 'connected on ' || date(hit.connected_on, 'unixepoch'), status_actor = ?2
+FROM hit WHERE invitations.id = hit.id`
 
 // With a whole Invitations.csv, a pending invitation an earlier import listed
 // and this one does not has vanished; accept ran first, so it is gone. Only

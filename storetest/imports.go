@@ -160,8 +160,10 @@ func testImportTracked(t *testing.T, s unvite.Store) {
 	sum := doImport(t, s, a.ID, unvite.ImportMeta{File: "sheet.csv"}, importRows{sheet: []unvite.TrackedRow{
 		{Line: 2, Person: person("p1"), SentOn: day(-40), HadNote: true, FollowUpOn: day(3), Comment: "met at conf"},
 		{Line: 3, Person: person("solo"), SentOn: day(-8), Status: unvite.StatusPending, Comment: "not in export"},
+		// No profile URL in the sheet: matched by name (white space and case aside) and day.
+		{Line: 4, Person: unvite.Person{Name: "  person   P2 "}, SentOn: day(-50), Comment: "by name"},
 	}})
-	require.Equal(t, 1, sum.Matched)
+	require.Equal(t, 2, sum.Matched)
 	require.Equal(t, 1, sum.Unmatched)
 	m := bySlug(t, s, a.ID)
 	require.Equal(t, "met at conf", m["p1"].Comment)
@@ -169,5 +171,6 @@ func testImportTracked(t *testing.T, s unvite.Store) {
 	require.Equal(t, unvite.SourceExport, m["p1"].Source)
 	require.Equal(t, unvite.SourceSheet, m["solo"].Source)
 	require.Equal(t, unvite.StatusPending, m["solo"].Status)
+	require.Equal(t, "by name", m["p2"].Comment)
 	require.Len(t, m, 5)
 }

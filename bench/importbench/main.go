@@ -2,13 +2,13 @@
 // Invitations.csv (1,000,000 rows by default) into a fresh SQLite file, and
 // the sqlite3 CLI's `.import` of the same file into a plain table, each in a
 // child process so wall time and peak RSS are the process's own.
+// Run it from the repository root: it builds cmd/unvite first.
 //
 //	go run ./bench/importbench [-rows 1000000] [-runs 3]
 package main
 
 import (
 	"bufio"
-	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -18,49 +18,17 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/unvite/unvite"
 	"github.com/unvite/unvite/exportgen"
-	"github.com/unvite/unvite/importer"
-	"github.com/unvite/unvite/sqlite"
 )
 
 func main() {
 	rows := flag.Int("rows", 1_000_000, "rows in the generated Invitations.csv")
 	runs := flag.Int("runs", 3, "runs of each command; medians are reported")
-	child := flag.String("child", "", "internal: import this file into -db")
-	db := flag.String("db", "", "internal: database for -child")
 	flag.Parse()
-	if *child != "" {
-		if err := importOnce(*child, *db); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		return
-	}
 	if err := bench(*rows, *runs); err != nil {
 		fmt.Fprintln(os.Stderr, "importbench:", err)
 		os.Exit(1)
 	}
-}
-
-// importOnce is the measured child: what `unvite import` does, minus flags.
-func importOnce(file, dbPath string) error {
-	ctx := context.Background()
-	s, err := sqlite.Open(ctx, dbPath)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	acct := &unvite.Account{Name: "Bench"}
-	if err := s.CreateAccount(ctx, acct); err != nil {
-		return err
-	}
-	sum, err := importer.Import(ctx, s, []string{file}, importer.Options{AccountID: acct.ID})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(os.Stderr, "imported %d rows, %d added\n", sum.Rows, sum.Added)
-	return nil
 }
 
 type sample struct {
@@ -110,15 +78,19 @@ func bench(rows, runs int) error {
 	fi, _ := os.Stat(csvPath)
 	fmt.Printf("file: %d rows, %.1f MB\n", rows, float64(fi.Size())/1e6)
 
-	self, err := os.Executable()
-	if err != nil {
-		return err
+	// Measure the real command, as a user runs it.
+	bin := filepath.Join(dir, "unvite")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/unvite")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("build unvite (run from the repository root): %w", err)
 	}
 	_, haveSQLite := exec.LookPath("sqlite3")
 	var ours, theirs []sample
 	for i := 0; i < runs; i++ {
 		db := filepath.Join(dir, fmt.Sprintf("u%d.db", i))
-		s, err := measure(self, "-child", csvPath, "-db", db)
+		s, err := measure(bin, "--db", db, "import", "--quiet", csvPath)
 		if err != nil {
 			return err
 		}
