@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/unvite/unvite"
@@ -41,6 +42,50 @@ type batch struct {
 	done    bool
 
 	putInv, putConn, matchTracked *sql.Stmt
+	pending                       []any // rows for putInv, invCols values each
+}
+
+// Invitation rows are written invBatch at a time: one statement for many
+// rows costs far less per row than a statement each.
+const (
+	invBatch = 128
+	invCols  = 17
+)
+
+// upsertInvitations builds the INSERT for n rows. An existing invitation
+// keeps its status here: statuses only move in Commit's rules, forward.
+// Known details are never blanked by a file that lacks them.
+func upsertInvitations(n int) string {
+	row := "(" + placeholders(invCols) + ", 'pending')"
+	return `INSERT INTO invitations (account_id, direction, kind, person_key, name, headline, company, slug,
+		member_urn, sent_at, note, had_note, status_since, source, seen_import, changed_at, status_actor, status)
+		VALUES ` + strings.TrimSuffix(strings.Repeat(row+",", n), ",") + `
+		ON CONFLICT (account_id, direction, person_key, sent_at) DO UPDATE SET
+			name = excluded.name,
+			headline = CASE WHEN excluded.headline <> '' THEN excluded.headline ELSE headline END,
+			company = CASE WHEN excluded.company <> '' THEN excluded.company ELSE company END,
+			note = CASE WHEN excluded.note <> '' THEN excluded.note ELSE note END,
+			had_note = had_note OR excluded.had_note,
+			sent_at_approx = 0,
+			seen_import = excluded.seen_import`
+}
+
+// flush writes the buffered invitation rows.
+func (b *batch) flush(ctx context.Context) error {
+	if len(b.pending) == 0 {
+		return nil
+	}
+	var err error
+	if len(b.pending) == invBatch*invCols {
+		_, err = b.putInv.ExecContext(ctx, b.pending...)
+	} else {
+		_, err = b.tx.ExecContext(ctx, upsertInvitations(len(b.pending)/invCols), b.pending...)
+	}
+	b.pending = b.pending[:0]
+	if err != nil {
+		return fmt.Errorf("sqlite: import %s: write invitations: %w", b.meta.File, err)
+	}
+	return nil
 }
 
 func (b *batch) prepare(ctx context.Context) error {
@@ -55,19 +100,7 @@ func (b *batch) prepare(ctx context.Context) error {
 	}
 	// An existing invitation keeps its status here: statuses only move in
 	// Commit's rules, forward. Known details are never blanked by a file that lacks them.
-	b.putInv, err = b.tx.PrepareContext(ctx, `INSERT INTO invitations (account_id, direction, kind, person_key,
-		name, headline, company, slug, member_urn, sent_at, sent_at_approx, note, had_note, status, status_since,
-		source, seen_import, changed_at, status_actor)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 'pending', ?, ?, ?, ?, ?)
-		ON CONFLICT (account_id, direction, person_key, sent_at) DO UPDATE SET
-			name = excluded.name,
-			headline = CASE WHEN excluded.headline <> '' THEN excluded.headline ELSE headline END,
-			company = CASE WHEN excluded.company <> '' THEN excluded.company ELSE company END,
-			note = CASE WHEN excluded.note <> '' THEN excluded.note ELSE note END,
-			had_note = had_note OR excluded.had_note,
-			sent_at_approx = 0,
-			seen_import = excluded.seen_import`)
-	if err != nil {
+	if b.putInv, err = b.tx.PrepareContext(ctx, upsertInvitations(invBatch)); err != nil {
 		return fmt.Errorf("sqlite: prepare import: %w", err)
 	}
 	b.putConn, err = b.tx.PrepareContext(ctx, `INSERT INTO connections (account_id, person_key, name, slug,
@@ -120,11 +153,13 @@ func (b *batch) PutInvitation(ctx context.Context, inv *unvite.Invitation) error
 	}
 	p := inv.Invitee
 	sent := inv.SentAt.Unix()
-	_, err := b.putInv.ExecContext(ctx, b.account, inv.Direction, kind, p.Key(), p.Name, p.Headline,
+	b.pending = append(b.pending, b.account, inv.Direction, kind, p.Key(), p.Name, p.Headline,
 		p.Company, p.Slug, p.MemberURN, sent, inv.Note, inv.HadNote || inv.Note != "", sent, src, b.id,
 		b.now.Unix(), b.actor)
-	if err != nil {
-		return fmt.Errorf("sqlite: import invitation to %q: %w", p.Name, err)
+	if len(b.pending) == invBatch*invCols {
+		if err := b.flush(ctx); err != nil {
+			return err
+		}
 	}
 	b.sum.Rows++
 	return nil
@@ -133,6 +168,9 @@ func (b *batch) PutInvitation(ctx context.Context, inv *unvite.Invitation) error
 func (b *batch) PutTracked(ctx context.Context, r unvite.TrackedRow) (bool, error) {
 	if r.SentOn.IsZero() {
 		return false, unvite.Errorf(unvite.EINVALID, "%s: line %d: no date sent", b.meta.File, r.Line)
+	}
+	if err := b.flush(ctx); err != nil {
+		return false, err
 	}
 	day := r.SentOn.UTC().Truncate(24 * time.Hour)
 	id, err := b.findTracked(ctx, r, day)
@@ -199,6 +237,9 @@ func (b *batch) Commit(ctx context.Context) (unvite.ImportSummary, error) {
 		return b.sum, unvite.Errorf(unvite.EINTERNAL, "import already finished")
 	}
 	defer b.Rollback()
+	if err := b.flush(ctx); err != nil {
+		return b.sum, err
+	}
 	if err := b.mergeSynced(ctx); err != nil {
 		return b.sum, err
 	}
@@ -300,11 +341,13 @@ WHERE account_id = ? AND direction = 'sent' AND status = 'pending'
 // sync knew the invitation only by a relative time ("Sent 3 weeks ago"), the
 // export has the exact time, and the export's time wins.
 func (b *batch) mergeSynced(ctx context.Context) error {
+	// Synced rows no import has listed yet are few (found by the partial
+	// linkedin_id index); CROSS JOIN walks them first.
 	rows, err := b.tx.QueryContext(ctx, `SELECT s.id, e.id, e.sent_at, e.note, e.had_note
-		FROM invitations s JOIN invitations e ON e.account_id = s.account_id AND e.direction = 'sent'
+		FROM invitations s CROSS JOIN invitations e ON e.account_id = s.account_id AND e.direction = 'sent'
 			AND e.person_key = s.person_key AND e.id <> s.id
-		WHERE s.account_id = ? AND s.direction = 'sent' AND s.linkedin_id IS NOT NULL AND s.seen_import IS NULL
-			AND e.seen_import = ? AND e.linkedin_id IS NULL AND e.id > ?
+		WHERE s.account_id = ?1 AND s.linkedin_id IS NOT NULL AND s.direction = 'sent' AND s.seen_import IS NULL
+			AND e.seen_import = ?2 AND e.linkedin_id IS NULL AND e.id > ?3
 			AND ((s.sent_at_approx = 1 AND e.sent_at >= s.sent_at - 86400) OR abs(e.sent_at - s.sent_at) <= 86400)
 		ORDER BY s.id, e.sent_at DESC`, b.account, b.id, b.maxID)
 	if err != nil {
