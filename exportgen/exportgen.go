@@ -49,12 +49,18 @@ type Summary struct {
 // the newest shortly before end: about 97% outgoing, half of them with a
 // message (some with commas, quotes, a line break or a leading "=").
 func WriteInvitations(w io.Writer, n int, seed int64, end time.Time) error {
+	return WriteInvitationsSpread(w, n, seed, end, time.Minute)
+}
+
+// WriteInvitationsSpread is WriteInvitations with gaps of 0-5 units between
+// rows instead of 0-5 minutes, to spread fewer rows over months.
+func WriteInvitationsSpread(w io.Writer, n int, seed int64, end time.Time, unit time.Duration) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	if _, err := bw.WriteString(InvitationsHeader + "\n"); err != nil {
 		return fmt.Errorf("exportgen: write invitations: %w", err)
 	}
 	cw := csv.NewWriter(bw)
-	g := newGen(seed, end)
+	g := newGen(seed, end, unit)
 	rec := make([]string, 7)
 	for range n {
 		r := g.next()
@@ -85,12 +91,17 @@ func WriteInvitations(w io.Writer, n int, seed int64, end time.Time) error {
 // 0-13 days after the invitation and not after end) and the inviters of
 // about half the incoming rows, in the invitations' order.
 func WriteConnections(w io.Writer, n int, seed int64, end time.Time, accepted float64) error {
+	return WriteConnectionsSpread(w, n, seed, end, accepted, time.Minute)
+}
+
+// WriteConnectionsSpread goes with WriteInvitationsSpread for the same unit.
+func WriteConnectionsSpread(w io.Writer, n int, seed int64, end time.Time, accepted float64, unit time.Duration) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	if _, err := bw.WriteString(connectionsPreamble + ConnectionsHeader + "\n"); err != nil {
 		return fmt.Errorf("exportgen: write connections: %w", err)
 	}
 	cw := csv.NewWriter(bw)
-	g := newGen(seed, end)
+	g := newGen(seed, end, unit)
 	rec := make([]string, 7)
 	for range n {
 		r := g.next()
@@ -117,7 +128,7 @@ func WriteConnections(w io.Writer, n int, seed int64, end time.Time, accepted fl
 // Summarize counts what the two writers write for these arguments.
 func Summarize(n int, seed int64, end time.Time, accepted float64) Summary {
 	var s Summary
-	g := newGen(seed, end)
+	g := newGen(seed, end, time.Minute)
 	for range n {
 		r := g.next()
 		s.Rows++
@@ -174,17 +185,18 @@ type gen struct {
 	rnd  *rand.Rand
 	seed uint32
 	at   time.Time
+	unit time.Duration
 	i    int
 }
 
-func newGen(seed int64, end time.Time) *gen {
-	return &gen{rnd: rand.New(rand.NewPCG(uint64(seed), 0x756e76697465)), seed: uint32(seed), at: end.UTC().Truncate(time.Minute)}
+func newGen(seed int64, end time.Time, unit time.Duration) *gen {
+	return &gen{rnd: rand.New(rand.NewPCG(uint64(seed), 0x756e76697465)), seed: uint32(seed), at: end.UTC().Truncate(time.Minute), unit: unit}
 }
 
 func (g *gen) next() row {
 	rnd := g.rnd
-	// Gaps of 0-5 minutes: a million rows span about five years.
-	g.at = g.at.Add(-time.Duration(rnd.IntN(6)) * time.Minute)
+	// Gaps of 0-5 units (minutes by default: a million rows span about five years).
+	g.at = g.at.Add(-time.Duration(rnd.IntN(6)) * g.unit).Truncate(time.Minute)
 	r := row{i: g.i, outgoing: rnd.IntN(100) < 97, sent: g.at}
 	g.i++
 	f := firstNames[rnd.IntN(len(firstNames))]
