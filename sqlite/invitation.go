@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/unvite/unvite"
 )
@@ -14,25 +15,33 @@ const tagSep = "\x1f"
 
 const invitationColumns = `i.id, i.account_id, i.direction, i.kind, i.name, i.headline, i.company,
 	i.slug, i.member_urn, i.linkedin_id, i.sent_at, i.sent_at_approx, i.note, i.had_note, i.status,
-	i.status_since, i.reinvite_after, i.source, i.protected, i.follow_up_on, i.comment,
-	(SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM tags WHERE invitation_id = i.id ORDER BY tag))`
+	i.status_since, i.reinvite_after, i.source, i.protected, i.follow_up_on, i.comment`
+
+const briefColumns = `i.id, i.account_id, i.direction, i.name, i.slug, i.sent_at, i.sent_at_approx,
+	i.had_note, i.status, i.protected`
+
+func scanBrief(row interface{ Scan(...any) error }) (*unvite.Invitation, error) {
+	var inv unvite.Invitation
+	var sent int64
+	err := row.Scan(&inv.ID, &inv.AccountID, &inv.Direction, &inv.Invitee.Name, &inv.Invitee.Slug, &sent,
+		&inv.SentAtApprox, &inv.HadNote, &inv.Status, &inv.Protected)
+	inv.SentAt = time.Unix(sent, 0).UTC()
+	return &inv, err
+}
 
 func scanInvitation(row interface{ Scan(...any) error }) (*unvite.Invitation, error) {
 	var inv unvite.Invitation
-	var linkedinID, tags sql.NullString
+	var linkedinID sql.NullString
 	var sent, since, reinvite, followUp sql.NullInt64
 	err := row.Scan(&inv.ID, &inv.AccountID, &inv.Direction, &inv.Kind, &inv.Invitee.Name,
 		&inv.Invitee.Headline, &inv.Invitee.Company, &inv.Invitee.Slug, &inv.Invitee.MemberURN,
 		&linkedinID, &sent, &inv.SentAtApprox, &inv.Note, &inv.HadNote, &inv.Status, &since,
-		&reinvite, &inv.Source, &inv.Protected, &followUp, &inv.Comment, &tags)
+		&reinvite, &inv.Source, &inv.Protected, &followUp, &inv.Comment)
 	if err != nil {
 		return nil, err
 	}
 	inv.LinkedInID = linkedinID.String
 	inv.SentAt, inv.StatusSince, inv.ReinviteAfter, inv.FollowUpOn = fromUnix(sent), fromUnix(since), fromUnix(reinvite), fromUnix(followUp)
-	if tags.String != "" {
-		inv.Tags = strings.Split(tags.String, tagSep)
-	}
 	return &inv, nil
 }
 
@@ -49,7 +58,36 @@ func getInvitation(ctx context.Context, q queryer, id int64) (*unvite.Invitation
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: invitation %d: %w", id, err)
 	}
+	tags, err := tagsOf(ctx, q, " WHERE i.id = ?", []any{id})
+	if err != nil {
+		return nil, err
+	}
+	inv.Tags = tags[id]
 	return inv, nil
+}
+
+// tagsOf loads the tags of the invitations a where clause selects, in one
+// query: tags are few, so this costs far less than a subquery per row.
+func tagsOf(ctx context.Context, q queryer, where string, args []any) (map[int64][]string, error) {
+	order := " ORDER BY t.tag"
+	if strings.Contains(where, " ORDER BY ") {
+		order = ", t.tag"
+	}
+	rows, err := q.QueryContext(ctx, `SELECT t.invitation_id, t.tag FROM tags t CROSS JOIN invitations i ON i.id = t.invitation_id`+where+order, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: tags: %w", err)
+	}
+	defer rows.Close()
+	m := map[int64][]string{}
+	for rows.Next() {
+		var id int64
+		var tag string
+		if err := rows.Scan(&id, &tag); err != nil {
+			return nil, fmt.Errorf("sqlite: tags: %w", err)
+		}
+		m[id] = append(m[id], tag)
+	}
+	return m, rows.Err()
 }
 
 var sorts = map[string]string{
@@ -142,16 +180,26 @@ func (s *DB) EachInvitation(ctx context.Context, f unvite.InvitationFilter, fn f
 	if err != nil {
 		return err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+invitationColumns+` FROM invitations i`+where, args...)
+	noLimit, _, _ := strings.Cut(where, " LIMIT ")
+	tags, err := tagsOf(ctx, s.db, noLimit, args)
+	if err != nil {
+		return err
+	}
+	cols, scan := invitationColumns, scanInvitation
+	if f.Brief {
+		cols, scan = briefColumns, scanBrief
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+cols+` FROM invitations i`+where, args...)
 	if err != nil {
 		return fmt.Errorf("sqlite: list invitations: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		inv, err := scanInvitation(rows)
+		inv, err := scan(rows)
 		if err != nil {
 			return fmt.Errorf("sqlite: scan invitation: %w", err)
 		}
+		inv.Tags = tags[inv.ID]
 		if err := fn(inv); err != nil {
 			return err
 		}

@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/alecthomas/kong"
+	"golang.org/x/term"
 
 	"github.com/unvite/unvite"
 	"github.com/unvite/unvite/sqlite"
@@ -126,9 +128,13 @@ func (a *app) account(ctx context.Context, ref string) (*unvite.Account, error) 
 	return nil, unvite.Errorf(unvite.EINVALID, "%d accounts: choose one with --account: %s", len(list), strings.Join(names, ", "))
 }
 
+// printJSON writes v as JSON: indented for a person at a terminal, compact
+// for a script (large plans print several times faster).
 func (a *app) printJSON(v any) error {
 	enc := json.NewEncoder(a.stdout)
-	enc.SetIndent("", "  ")
+	if f, ok := a.stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		enc.SetIndent("", "  ")
+	}
 	return enc.Encode(v)
 }
 

@@ -58,7 +58,7 @@ func (c *PlanCmd) Run(ctx context.Context, a *app) error {
 		return err
 	}
 	pending, err := a.store.Invitations(ctx, unvite.InvitationFilter{
-		AccountID: acct.ID, Direction: unvite.Sent, Statuses: []unvite.Status{unvite.StatusPending},
+		AccountID: acct.ID, Direction: unvite.Sent, Statuses: []unvite.Status{unvite.StatusPending}, Brief: true,
 	})
 	if err != nil {
 		return err
