@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/sandbox"
+	"github.com/unvite/unvite/syncer"
+)
+
+// A whole run against the LinkedIn sandbox over loopback: connect an account
+// from stdin, sync, sync again, meet an expired session, reconnect. The
+// session cookies must not appear in any output, log line, or the database.
+func TestAccountAndSyncAgainstSandbox(t *testing.T) {
+	sb := sandbox.New(sandbox.Options{Seed: 99})
+	acct := sb.AddAccount(sandbox.AccountConfig{SentInvitations: 420, Months: 5, Premium: true})
+	srv := httptest.NewServer(sb)
+	defer srv.Close()
+	t.Setenv("UNVITE_LINKEDIN_URL", srv.URL)
+	t.Setenv("UNVITE_LINKEDIN_GAP", "0s")
+	t.Setenv("UNVITE_LINKEDIN_JITTER", "0s")
+
+	c := newCLI(t)
+	c.now = sb.Now()
+	var all bytes.Buffer
+	run := func(stdin string, args ...string) result {
+		r := c.run(stdin, append([]string{"--debug"}, args...)...)
+		all.WriteString(r.stdout + r.stderr)
+		return r
+	}
+	session := fmt.Sprintf("li_at=%s\nJSESSIONID=\"%s\"\n", acct.LiAt(), acct.JSessionID())
+
+	r := run("", "account", "add")
+	require.Equal(t, 1, r.code)
+	require.Contains(t, r.stderr, "no session given")
+	r = run(session, "account", "add")
+	require.Equal(t, 0, r.code, r.stderr)
+	require.Contains(t, r.stdout, "Connected ")
+
+	r = run("", "sync", "--json")
+	require.Equal(t, 0, r.code, r.stderr)
+	var out []struct {
+		Result syncer.Result `json:"result"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &out))
+	pending := len(sb.PendingSent(acct.Key()))
+	require.Equal(t, pending, out[0].Result.Added)
+	require.Equal(t, int64(1+(pending+99)/100), out[0].Result.Requests)
+
+	r = run("", "sync")
+	require.Equal(t, 0, r.code, r.stderr)
+	require.Contains(t, r.stdout, "nothing changed")
+	require.Contains(t, r.stdout, "2 requests")
+
+	var listed []unvite.Invitation
+	require.NoError(t, json.Unmarshal([]byte(run("", "invitations", "list", "--status", "pending", "--json").stdout), &listed))
+	require.Len(t, listed, pending)
+	run("", "export")
+	run("", "account", "status", "--json")
+	run("", "account", "list")
+	run("", "log")
+
+	// The session expires: sync stops the account and says so; no retries.
+	acct.SetFaults(sandbox.Faults{SessionExpired: true})
+	before := sb.RequestCount(acct.Key(), "")
+	r = run("", "sync")
+	require.Equal(t, 1, r.code)
+	require.Contains(t, r.stdout+r.stderr, "session expired")
+	require.Equal(t, before+1, sb.RequestCount(acct.Key(), ""), "one request, then stop")
+	r = run("", "sync")
+	require.Equal(t, 1, r.code)
+	require.Contains(t, r.stdout, "needs a new LinkedIn session")
+	require.Equal(t, before+1, sb.RequestCount(acct.Key(), ""), "a stopped account is left alone")
+	status := run("", "account", "status").stdout
+	require.Contains(t, status, "needs-login")
+
+	acct.SetFaults(sandbox.Faults{})
+	r = run(session, "account", "reconnect")
+	require.Equal(t, 0, r.code, r.stderr)
+	r = run("", "sync")
+	require.Equal(t, 0, r.code, r.stderr)
+
+	for _, secret := range []string{acct.LiAt(), strings.TrimPrefix(acct.JSessionID(), "ajax:")} {
+		require.NotContains(t, all.String(), secret, "a session cookie leaked into output")
+		db, err := os.ReadFile(c.db)
+		require.NoError(t, err)
+		wal, _ := os.ReadFile(c.db + "-wal")
+		require.False(t, bytes.Contains(append(db, wal...), []byte(secret)), "a session cookie is stored in clear")
+	}
+	key, err := os.Stat(filepath.Join(c.env["XDG_DATA_HOME"], "unvite", "secret.key"))
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o600), key.Mode().Perm())
+}
