@@ -15,8 +15,8 @@ import (
 const PageSize = 100
 
 // maxPages stops a listing that never ends (a server ignoring start).
-// LinkedIn's collections reportedly stop at 1,000; 50 pages is 5,000.
-const maxPages = 50
+// LinkedIn's collections reportedly stop at 1,000; 100 pages is 10,000.
+const maxPages = 100
 
 // ListStats describes one listing.
 type ListStats struct {

@@ -28,7 +28,7 @@ type bundle struct {
 	sy     *syncer.Syncer
 }
 
-func setup(t *testing.T, seed uint64, cfg sandbox.AccountConfig) *bundle {
+func setup(t testing.TB, seed uint64, cfg sandbox.AccountConfig) *bundle {
 	t.Helper()
 	ctx := context.Background()
 	b := &bundle{sb: sandbox.New(sandbox.Options{Seed: seed})}
