@@ -1,0 +1,188 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/unvite/unvite"
+)
+
+const accountColumns = `id, name, slug, member_id, plan, time_zone, state, state_reason,
+	throttled_until, created_at, last_sync_at, session IS NOT NULL`
+
+func scanAccount(row pgx.Row) (*unvite.Account, error) {
+	var a unvite.Account
+	var throttled, created, lastSync pgtype.Timestamptz
+	if err := row.Scan(&a.ID, &a.Name, &a.Slug, &a.MemberID, &a.Plan, &a.TimeZone, &a.State,
+		&a.StateReason, &throttled, &created, &lastSync, &a.HasSession); err != nil {
+		return nil, err
+	}
+	a.ThrottledUntil, a.CreatedAt, a.LastSyncAt = fromTS(throttled), fromTS(created), fromTS(lastSync)
+	return &a, nil
+}
+
+func validateAccount(a *unvite.Account) error {
+	if strings.TrimSpace(a.Name) == "" {
+		return unvite.Errorf(unvite.EINVALID, "account name is required")
+	}
+	if a.Plan == "" {
+		a.Plan = unvite.PlanPremium
+	}
+	if a.Plan != unvite.PlanFree && a.Plan != unvite.PlanPremium {
+		return unvite.Errorf(unvite.EINVALID, "account plan %q: want free or premium", a.Plan)
+	}
+	if a.State == "" {
+		a.State = unvite.AccountOffline
+	}
+	return nil
+}
+
+// CreateAccount stores a new account and sets its ID and CreatedAt.
+func (s *DB) CreateAccount(ctx context.Context, a *unvite.Account) error {
+	if err := validateAccount(a); err != nil {
+		return err
+	}
+	a.CreatedAt = s.now()
+	err := s.pool.QueryRow(ctx, `INSERT INTO accounts
+		(name, slug, member_id, plan, time_zone, state, state_reason, throttled_until, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		a.Name, a.Slug, a.MemberID, string(a.Plan), a.TimeZone, string(a.State), a.StateReason,
+		ts(a.ThrottledUntil), a.CreatedAt).Scan(&a.ID)
+	if pgCode(err) == uniqueViolation {
+		return unvite.Errorf(unvite.ECONFLICT, "an account with profile %s exists already", a.Slug)
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: create account: %w", err)
+	}
+	return nil
+}
+
+// UpdateAccount saves an account's fields (not its session).
+func (s *DB) UpdateAccount(ctx context.Context, a *unvite.Account) error {
+	if err := validateAccount(a); err != nil {
+		return err
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE accounts SET name = $1, slug = $2, member_id = $3, plan = $4,
+		time_zone = $5, state = $6, state_reason = $7, throttled_until = $8, last_sync_at = $9 WHERE id = $10`,
+		a.Name, a.Slug, a.MemberID, string(a.Plan), a.TimeZone, string(a.State), a.StateReason,
+		ts(a.ThrottledUntil), ts(a.LastSyncAt), a.ID)
+	if pgCode(err) == uniqueViolation {
+		return unvite.Errorf(unvite.ECONFLICT, "an account with profile %s exists already", a.Slug)
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: update account %d: %w", a.ID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return notFound("account", a.ID)
+	}
+	return nil
+}
+
+// Account returns one account by id.
+func (s *DB) Account(ctx context.Context, id int64) (*unvite.Account, error) {
+	return getAccount(ctx, s.pool, id)
+}
+
+func getAccount(ctx context.Context, q querier, id int64) (*unvite.Account, error) {
+	a, err := scanAccount(q.QueryRow(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = $1`, id))
+	if isNoRows(err) {
+		return nil, notFound("account", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: account %d: %w", id, err)
+	}
+	return a, nil
+}
+
+// FindAccount resolves an id, a slug or profile URL, or an exact name.
+func (s *DB) FindAccount(ctx context.Context, ref string) (*unvite.Account, error) {
+	ref = strings.TrimSpace(ref)
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		return s.Account(ctx, id)
+	}
+	slug := unvite.SlugFromURL(ref)
+	if slug == "" {
+		slug = strings.ToLower(ref)
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+accountColumns+` FROM accounts
+		WHERE slug = $1 OR lower(name) = lower($2) ORDER BY id`, slug, ref)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: find account %q: %w", ref, err)
+	}
+	list, err := scanAccounts(rows)
+	if err != nil {
+		return nil, err
+	}
+	switch len(list) {
+	case 0:
+		return nil, unvite.Errorf(unvite.ENOTFOUND, "no account matches %q (see unvite account list)", ref)
+	case 1:
+		return list[0], nil
+	}
+	return nil, unvite.Errorf(unvite.ECONFLICT, "%d accounts match %q: name one by id", len(list), ref)
+}
+
+// Accounts lists every account by id.
+func (s *DB) Accounts(ctx context.Context) ([]*unvite.Account, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+accountColumns+` FROM accounts ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: accounts: %w", err)
+	}
+	return scanAccounts(rows)
+}
+
+func scanAccounts(rows pgx.Rows) ([]*unvite.Account, error) {
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*unvite.Account, error) { return scanAccount(r) })
+	if err != nil {
+		return nil, fmt.Errorf("postgres: accounts: %w", err)
+	}
+	return list, nil
+}
+
+// DeleteAccount removes an account with its invitations, and then its
+// audit events (the append-only trigger allows that once the account is gone).
+func (s *DB) DeleteAccount(ctx context.Context, id int64) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM accounts WHERE id = $1`, id)
+		if err != nil {
+			return fmt.Errorf("postgres: delete account %d: %w", id, err)
+		}
+		if tag.RowsAffected() == 0 {
+			return notFound("account", id)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM events WHERE account_id = $1`, id); err != nil {
+			return fmt.Errorf("postgres: delete events of account %d: %w", id, err)
+		}
+		return nil
+	})
+}
+
+// SetSession stores the sealed session blob (nil clears it).
+func (s *DB) SetSession(ctx context.Context, accountID int64, sealed []byte) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE accounts SET session = $1 WHERE id = $2`, sealed, accountID)
+	if err != nil {
+		return fmt.Errorf("postgres: set session of account %d: %w", accountID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return notFound("account", accountID)
+	}
+	return nil
+}
+
+// Session returns the sealed session blob, or nil when none is stored.
+func (s *DB) Session(ctx context.Context, accountID int64) ([]byte, error) {
+	var b []byte
+	err := s.pool.QueryRow(ctx, `SELECT session FROM accounts WHERE id = $1`, accountID).Scan(&b)
+	if isNoRows(err) {
+		return nil, notFound("account", accountID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: session of account %d: %w", accountID, err)
+	}
+	return b, nil
+}
