@@ -18,6 +18,20 @@ const invitationColumns = `i.id, i.account_id, i.direction, i.kind, i.name, i.he
 	i.status_since, i.reinvite_after, i.source, i.protected, i.follow_up_on, i.comment,
 	(SELECT array_agg(t.tag ORDER BY t.tag COLLATE "C") FROM tags t WHERE t.invitation_id = i.id)`
 
+// briefColumns are what InvitationFilter.Brief asks for: what a plan needs.
+const briefColumns = `i.id, i.account_id, i.direction, i.name, i.slug, i.sent_at, i.sent_at_approx,
+	i.had_note, i.status, i.protected,
+	(SELECT array_agg(t.tag ORDER BY t.tag COLLATE "C") FROM tags t WHERE t.invitation_id = i.id)`
+
+func scanBrief(row pgx.Row) (*unvite.Invitation, error) {
+	var inv unvite.Invitation
+	var sent pgtype.Timestamptz
+	err := row.Scan(&inv.ID, &inv.AccountID, &inv.Direction, &inv.Invitee.Name, &inv.Invitee.Slug, &sent,
+		&inv.SentAtApprox, &inv.HadNote, &inv.Status, &inv.Protected, &inv.Tags)
+	inv.SentAt = fromTS(sent)
+	return &inv, err
+}
+
 func scanInvitation(row pgx.Row) (*unvite.Invitation, error) {
 	var inv unvite.Invitation
 	var linkedinID pgtype.Text
@@ -135,13 +149,17 @@ func (s *DB) EachInvitation(ctx context.Context, f unvite.InvitationFilter, fn f
 	if err != nil {
 		return err
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+invitationColumns+` FROM invitations i`+where+order, args...)
+	cols, scan := invitationColumns, scanInvitation
+	if f.Brief {
+		cols, scan = briefColumns, scanBrief
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+cols+` FROM invitations i`+where+order, args...)
 	if err != nil {
 		return fmt.Errorf("postgres: list invitations: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		inv, err := scanInvitation(rows)
+		inv, err := scan(rows)
 		if err != nil {
 			return fmt.Errorf("postgres: scan invitation: %w", err)
 		}

@@ -84,6 +84,21 @@ func testFilterAndSort(t *testing.T, s unvite.Store) {
 	require.Equal(t, 3, n, "count ignores limit")
 	n, _ = s.CountInvitations(ctx, unvite.InvitationFilter{})
 	require.Equal(t, 6, n)
+
+	// Brief rows carry what a plan needs, the same as full rows.
+	full, err := s.Invitations(ctx, unvite.InvitationFilter{AccountID: a.ID})
+	require.NoError(t, err)
+	require.NoError(t, s.Tag(ctx, []int64{full[0].ID}, []string{"vip"}, false, unvite.Change{Actor: "user"}))
+	require.NoError(t, s.SetProtected(ctx, []int64{full[1].ID}, true, unvite.Change{Actor: "user"}))
+	full, _ = s.Invitations(ctx, unvite.InvitationFilter{AccountID: a.ID})
+	brief, err := s.Invitations(ctx, unvite.InvitationFilter{AccountID: a.ID, Brief: true})
+	require.NoError(t, err)
+	require.Len(t, brief, len(full))
+	for i, b := range brief {
+		f := full[i]
+		require.Equal(t, []any{f.ID, f.AccountID, f.Direction, f.Invitee.Name, f.Invitee.Slug, f.SentAt, f.HadNote, f.Status, f.Protected, f.Tags},
+			[]any{b.ID, b.AccountID, b.Direction, b.Invitee.Name, b.Invitee.Slug, b.SentAt, b.HadNote, b.Status, b.Protected, b.Tags})
+	}
 }
 
 func testTagsAndProtection(t *testing.T, s unvite.Store) {

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/postgres"
 	"github.com/unvite/unvite/sqlite"
 )
 
@@ -29,7 +30,7 @@ type env struct {
 
 // CLI is the whole command line. Each sub-command is a struct with Run.
 type CLI struct {
-	DB    string `help:"Database file (default: $XDG_DATA_HOME/unvite/unvite.db)." env:"UNVITE_DB" placeholder:"FILE"`
+	DB    string `help:"Database: a SQLite file (default: $XDG_DATA_HOME/unvite/unvite.db) or a postgres:// URL." env:"UNVITE_DB" placeholder:"FILE|URL"`
 	Debug bool   `help:"Log debug details to stderr (never secrets)."`
 
 	Import      ImportCmd      `cmd:"" help:"Import LinkedIn's data export (the zip, or Invitations.csv / Connections.csv) or a tracking sheet."`
@@ -52,7 +53,7 @@ type app struct {
 	env
 	cli   *CLI
 	log   *slog.Logger
-	store *sqlite.DB
+	store unvite.Store
 }
 
 func (a *app) now() time.Time {
@@ -83,7 +84,9 @@ func (a *app) configDir() string {
 	return "unvite-config"
 }
 
-func (a *app) open(ctx context.Context) (*sqlite.DB, error) {
+// open opens the store: a SQLite file by default, or PostgreSQL when --db
+// is a postgres:// URL (many processes, many accounts).
+func (a *app) open(ctx context.Context) (unvite.Store, error) {
 	if a.store != nil {
 		return a.store, nil
 	}
@@ -91,12 +94,27 @@ func (a *app) open(ctx context.Context) (*sqlite.DB, error) {
 	if path == "" {
 		path = filepath.Join(a.dataDir(), "unvite.db")
 	}
+	var clock func() time.Time
+	if a.env.now != nil {
+		clock = a.env.now
+	}
+	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
+		s, err := postgres.Open(ctx, path)
+		if err != nil {
+			return nil, err
+		}
+		if clock != nil {
+			s.Now = clock
+		}
+		a.store = s
+		return s, nil
+	}
 	s, err := sqlite.Open(ctx, path)
 	if err != nil {
 		return nil, err
 	}
-	if a.env.now != nil {
-		s.Now = a.env.now
+	if clock != nil {
+		s.Now = clock
 	}
 	a.store = s
 	return s, nil

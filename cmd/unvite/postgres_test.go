@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+)
+
+// pgDSN gives a DSN on a fresh schema of the test server: skipped when the
+// server is absent, required in CI.
+func pgDSN(t *testing.T) string {
+	dsn := os.Getenv("UNVITE_TEST_POSTGRES")
+	if dsn == "" {
+		dsn = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("PostgreSQL at %s: %v", dsn, err)
+		}
+		t.Skipf("PostgreSQL not reachable: %v", err)
+	}
+	defer conn.Close(context.Background())
+	schema := fmt.Sprintf("cli_%d", time.Now().UnixNano())
+	_, err = conn.Exec(ctx, "CREATE SCHEMA "+schema)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), dsn)
+		if err == nil {
+			c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+			c.Close(context.Background())
+		}
+	})
+	u, err := url.Parse(dsn)
+	require.NoError(t, err)
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// The same commands on PostgreSQL give the same figures as on SQLite.
+func TestPostgresGivesTheSameFigures(t *testing.T) {
+	zip := shared(t, "fixtures/Basic_LinkedInDataExport_11-20-2026.zip")
+	sheet := shared(t, "fixtures/tracking-sheet.csv")
+	lite := newCLI(t)
+	pg := newCLI(t)
+	pg.db = pgDSN(t)
+	for _, c := range []*cli{lite, pg} {
+		c.ok("import", zip)
+		c.ok("import", sheet)
+	}
+	for _, args := range [][]string{
+		{"stats", "--as-of", "2026-11-20", "--json"},
+		{"plan", "--as-of", "2026-11-20", "--json"},
+		{"invitations", "list", "--status", "pending", "--older-than", "60d", "--as-of", "2026-11-20", "--json"},
+		{"export", "--format", "csv"},
+	} {
+		require.Equal(t, lite.ok(args...), pg.ok(args...), "%v", args)
+	}
+}
