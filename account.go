@@ -1,6 +1,9 @@
 package unvite
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Plan is the LinkedIn subscription of an account; it sets the note length.
 type Plan string
@@ -57,4 +60,22 @@ func (a *Account) Location() *time.Location {
 		return time.UTC
 	}
 	return loc
+}
+
+// Validate fills an account's defaults (premium plan, offline state) and
+// checks what every store requires of it.
+func (a *Account) Validate() error {
+	if strings.TrimSpace(a.Name) == "" {
+		return Errorf(EINVALID, "account name is required")
+	}
+	if a.Plan == "" {
+		a.Plan = PlanPremium
+	}
+	if a.Plan != PlanFree && a.Plan != PlanPremium {
+		return Errorf(EINVALID, "account plan %q: want free or premium", a.Plan)
+	}
+	if a.State == "" {
+		a.State = AccountOffline
+	}
+	return nil
 }

@@ -24,25 +24,9 @@ func scanAccount(row interface{ Scan(...any) error }) (*unvite.Account, error) {
 	return &a, nil
 }
 
-func validateAccount(a *unvite.Account) error {
-	if strings.TrimSpace(a.Name) == "" {
-		return unvite.Errorf(unvite.EINVALID, "account name is required")
-	}
-	if a.Plan == "" {
-		a.Plan = unvite.PlanPremium
-	}
-	if a.Plan != unvite.PlanFree && a.Plan != unvite.PlanPremium {
-		return unvite.Errorf(unvite.EINVALID, "account plan %q: want free or premium", a.Plan)
-	}
-	if a.State == "" {
-		a.State = unvite.AccountOffline
-	}
-	return nil
-}
-
 // CreateAccount stores a new account and sets its ID and CreatedAt.
 func (s *DB) CreateAccount(ctx context.Context, a *unvite.Account) error {
-	if err := validateAccount(a); err != nil {
+	if err := a.Validate(); err != nil {
 		return err
 	}
 	a.CreatedAt = s.now()
@@ -62,7 +46,7 @@ func (s *DB) CreateAccount(ctx context.Context, a *unvite.Account) error {
 
 // UpdateAccount saves an account's fields (not its session).
 func (s *DB) UpdateAccount(ctx context.Context, a *unvite.Account) error {
-	if err := validateAccount(a); err != nil {
+	if err := a.Validate(); err != nil {
 		return err
 	}
 	res, err := s.db.ExecContext(ctx, `UPDATE accounts SET name = ?, slug = ?, member_id = ?, plan = ?,

@@ -94,30 +94,25 @@ func (a *app) open(ctx context.Context) (unvite.Store, error) {
 	if path == "" {
 		path = filepath.Join(a.dataDir(), "unvite.db")
 	}
-	var clock func() time.Time
-	if a.env.now != nil {
-		clock = a.env.now
-	}
+	var err error
 	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
-		s, err := postgres.Open(ctx, path)
-		if err != nil {
-			return nil, err
-		}
-		if clock != nil {
-			s.Now = clock
+		var s *postgres.DB
+		if s, err = postgres.Open(ctx, path); err == nil && a.env.now != nil {
+			s.Now = a.env.now
 		}
 		a.store = s
-		return s, nil
+	} else {
+		var s *sqlite.DB
+		if s, err = sqlite.Open(ctx, path); err == nil && a.env.now != nil {
+			s.Now = a.env.now
+		}
+		a.store = s
 	}
-	s, err := sqlite.Open(ctx, path)
 	if err != nil {
+		a.store = nil
 		return nil, err
 	}
-	if clock != nil {
-		s.Now = clock
-	}
-	a.store = s
-	return s, nil
+	return a.store, nil
 }
 
 // account resolves --account, or the only account there is.
