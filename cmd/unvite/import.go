@@ -57,7 +57,7 @@ func (c *ImportCmd) Run(ctx context.Context, a *app) error {
 	}
 	fmt.Fprintf(a.stdout, "Imported into %s (account %d) in %s: %d invitation rows (%d new, %d known), %d connections.\n",
 		acct.Name, acct.ID, time.Since(start).Round(time.Millisecond), sum.Rows, sum.Added, sum.Unchanged, sum.Connections)
-	fmt.Fprintf(a.stdout, "Status changes: %d accepted, %d superseded by a re-invite, %d gone.\n", sum.Accepted, sum.Superseded, sum.Gone)
+	fmt.Fprintf(a.stdout, "Status changes: %d accepted (sent or received), %d superseded by a re-invite, %d gone.\n", sum.Accepted, sum.Superseded, sum.Gone)
 	if sum.Matched+sum.Unmatched > 0 {
 		fmt.Fprintf(a.stdout, "Tracking sheet: %d rows matched an invitation, %d added as new.\n", sum.Matched, sum.Unmatched)
 	}
