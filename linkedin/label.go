@@ -15,7 +15,10 @@ import (
 // earliest = now − (N+1) units and latest = now − N units. A label that
 // rounds instead of flooring still falls inside those bounds. "today" and
 // "yesterday" are calendar days in a time zone we do not know, so they
-// allow up to 24 and 48 hours. The listing stores earliest, so an age is
+// allow up to 24 and 48 hours. Months and years have no fixed length: a
+// label may count calendar months or 30-day months (365-day years), which
+// disagree by days (a floored "1 month" can be 59 days old on 1 March), so
+// the bounds cover both readings. The listing stores earliest, so an age is
 // never understated (and may be overstated by up to one unit).
 func SentLabelBounds(label string, now time.Time) (earliest, latest time.Time, err error) {
 	s := strings.ToLower(strings.Join(strings.Fields(label), " "))
@@ -44,28 +47,39 @@ func SentLabelBounds(label string, now time.Time) (earliest, latest time.Time, e
 	if err != nil {
 		return time.Time{}, time.Time{}, fmt.Errorf("unknown sentTimeLabel %q", label)
 	}
-	back := func(k int) time.Time {
+	// back returns the two readings of k units before now, earlier first
+	// (equal for units of fixed length).
+	back := func(k int) (time.Time, time.Time) {
+		one := func(t time.Time) (time.Time, time.Time) { return t, t }
 		switch strings.TrimSuffix(unit, "s") {
 		case "second", "sec":
-			return now.Add(-time.Duration(k) * time.Second)
+			return one(now.Add(-time.Duration(k) * time.Second))
 		case "minute", "min":
-			return now.Add(-time.Duration(k) * time.Minute)
+			return one(now.Add(-time.Duration(k) * time.Minute))
 		case "hour", "hr":
-			return now.Add(-time.Duration(k) * time.Hour)
+			return one(now.Add(-time.Duration(k) * time.Hour))
 		case "day":
-			return now.AddDate(0, 0, -k)
+			return one(now.AddDate(0, 0, -k))
 		case "week", "wk":
-			return now.AddDate(0, 0, -7*k)
+			return one(now.AddDate(0, 0, -7*k))
 		case "month", "mo":
-			return now.AddDate(0, -k, 0)
+			return ordered(now.AddDate(0, -k, 0), now.AddDate(0, 0, -30*k))
 		case "year", "yr":
-			return now.AddDate(-k, 0, 0)
+			return ordered(now.AddDate(-k, 0, 0), now.AddDate(0, 0, -365*k))
 		}
-		return time.Time{}
+		return time.Time{}, time.Time{}
 	}
-	latest = back(n)
+	_, latest = back(n)
 	if latest.IsZero() {
 		return time.Time{}, time.Time{}, fmt.Errorf("unknown sentTimeLabel %q", label)
 	}
-	return back(n + 1), latest, nil
+	earliest, _ = back(n + 1)
+	return earliest, latest, nil
+}
+
+func ordered(a, b time.Time) (time.Time, time.Time) {
+	if b.Before(a) {
+		return b, a
+	}
+	return a, b
 }
