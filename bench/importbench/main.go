@@ -24,11 +24,37 @@ import (
 func main() {
 	rows := flag.Int("rows", 1_000_000, "rows in the generated Invitations.csv")
 	runs := flag.Int("runs", 3, "runs of each command; medians are reported")
+	out := flag.String("out", "", "only write the generated Invitations.csv to this file")
 	flag.Parse()
+	if *out != "" {
+		if err := generate(*out, *rows); err != nil {
+			fmt.Fprintln(os.Stderr, "importbench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := bench(*rows, *runs); err != nil {
 		fmt.Fprintln(os.Stderr, "importbench:", err)
 		os.Exit(1)
 	}
+}
+
+// generate writes an Invitations.csv of n rows in the export's format.
+func generate(path string, n int) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	if err := exportgen.WriteInvitations(w, n, 1, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)); err != nil {
+		f.Close()
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 type sample struct {
@@ -63,18 +89,9 @@ func bench(rows, runs int) error {
 	}
 	defer os.RemoveAll(dir)
 	csvPath := filepath.Join(dir, "Invitations.csv")
-	f, err := os.Create(csvPath)
-	if err != nil {
+	if err := generate(csvPath, rows); err != nil {
 		return err
 	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	if err := exportgen.WriteInvitations(w, rows, 1, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)); err != nil {
-		return err
-	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	f.Close()
 	fi, _ := os.Stat(csvPath)
 	fmt.Printf("file: %d rows, %.1f MB\n", rows, float64(fi.Size())/1e6)
 
