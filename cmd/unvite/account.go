@@ -321,6 +321,7 @@ type AccountReconnectCmd struct {
 	accountArg
 	linkedinFlags
 	SessionFile string `help:"Read li_at and JSESSIONID from this file." type:"existingfile" placeholder:"FILE"`
+	JSON        bool   `help:"Print JSON for scripts." name:"json"`
 }
 
 func (c *AccountReconnectCmd) Run(ctx context.Context, a *app) error {
@@ -335,19 +336,28 @@ func (c *AccountReconnectCmd) Run(ctx context.Context, a *app) error {
 	if acct, err = connect(ctx, a, c.linkedinFlags, sess, acct); err != nil {
 		return err
 	}
+	if c.JSON {
+		return a.printJSON(acct)
+	}
 	fmt.Fprintf(a.stdout, "Account %s has a new session and is active.\n", acct.Name)
 	return nil
 }
 
 // AccountPauseCmd is `unvite account pause`.
-type AccountPauseCmd struct{ accountArg }
+type AccountPauseCmd struct {
+	accountArg
+	JSON bool `help:"Print JSON for scripts." name:"json"`
+}
 
 func (c *AccountPauseCmd) Run(ctx context.Context, a *app) error {
-	return setState(ctx, a, c.Account, unvite.AccountPaused, "paused by the user")
+	return setState(ctx, a, c.Account, unvite.AccountPaused, "paused by the user", c.JSON)
 }
 
 // AccountResumeCmd is `unvite account resume`.
-type AccountResumeCmd struct{ accountArg }
+type AccountResumeCmd struct {
+	accountArg
+	JSON bool `help:"Print JSON for scripts." name:"json"`
+}
 
 func (c *AccountResumeCmd) Run(ctx context.Context, a *app) error {
 	acct, err := a.account(ctx, c.Account)
@@ -361,10 +371,10 @@ func (c *AccountResumeCmd) Run(ctx context.Context, a *app) error {
 	if !acct.HasSession {
 		next = unvite.AccountOffline
 	}
-	return setState(ctx, a, c.Account, next, "")
+	return setState(ctx, a, c.Account, next, "", c.JSON)
 }
 
-func setState(ctx context.Context, a *app, ref string, st unvite.AccountState, why string) error {
+func setState(ctx context.Context, a *app, ref string, st unvite.AccountState, why string, asJSON bool) error {
 	acct, err := a.account(ctx, ref)
 	if err != nil {
 		return err
@@ -372,6 +382,9 @@ func setState(ctx context.Context, a *app, ref string, st unvite.AccountState, w
 	acct.State, acct.StateReason, acct.ThrottledUntil = st, why, time.Time{}
 	if err := a.store.UpdateAccount(ctx, acct); err != nil {
 		return err
+	}
+	if asJSON {
+		return a.printJSON(acct)
 	}
 	fmt.Fprintf(a.stdout, "Account %s is %s.\n", acct.Name, st)
 	return nil
@@ -381,6 +394,7 @@ func setState(ctx context.Context, a *app, ref string, st unvite.AccountState, w
 type AccountRemoveCmd struct {
 	Account string `arg:"" help:"Account: id, profile URL, slug or name."`
 	Yes     bool   `help:"Confirm: the account's invitations and audit log are deleted too."`
+	JSON    bool   `help:"Print JSON for scripts." name:"json"`
 }
 
 func (c *AccountRemoveCmd) Run(ctx context.Context, a *app) error {
@@ -393,6 +407,9 @@ func (c *AccountRemoveCmd) Run(ctx context.Context, a *app) error {
 	}
 	if err := a.store.DeleteAccount(ctx, acct.ID); err != nil {
 		return err
+	}
+	if c.JSON {
+		return a.printJSON(map[string]any{"removed": acct.ID, "name": acct.Name})
 	}
 	fmt.Fprintf(a.stdout, "Removed account %s.\n", acct.Name)
 	return nil

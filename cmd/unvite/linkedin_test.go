@@ -2,13 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -99,4 +102,54 @@ func TestAccountAndSyncAgainstSandbox(t *testing.T) {
 	key, err := os.Stat(filepath.Join(c.env["XDG_DATA_HOME"], "unvite", "secret.key"))
 	require.NoError(t, err)
 	require.Equal(t, os.FileMode(0o600), key.Mode().Perm())
+}
+
+// `unvite sandbox` serves until its context ends; another unvite talks to it
+// over loopback, as two terminals would.
+func TestSandboxCommand(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	server := newCLI(t)
+	done := make(chan int, 1)
+	go func() {
+		code := run(ctx, []string{"sandbox", "--addr", "127.0.0.1:0", "--sent", "120", "--json"},
+			env{stdin: strings.NewReader(""), stdout: pw, stderr: io.Discard, getenv: func(k string) string { return server.env[k] }})
+		pw.Close()
+		done <- code
+	}()
+	var info struct {
+		URL     string `json:"url"`
+		Members []struct {
+			LiAt       string `json:"li_at"`
+			JSESSIONID string `json:"jsessionid"`
+		} `json:"members"`
+	}
+	require.NoError(t, json.NewDecoder(pr).Decode(&info))
+	require.True(t, strings.HasPrefix(info.URL, "http://127.0.0.1:"), info.URL)
+	require.Len(t, info.Members, 1)
+
+	t.Setenv("UNVITE_LINKEDIN_URL", info.URL)
+	t.Setenv("UNVITE_LINKEDIN_GAP", "0s")
+	t.Setenv("UNVITE_LINKEDIN_JITTER", "0s")
+	c := newCLI(t)
+	r := c.run(fmt.Sprintf("li_at=%s\nJSESSIONID=%s\n", info.Members[0].LiAt, info.Members[0].JSESSIONID), "account", "add")
+	require.Equal(t, 0, r.code, r.stderr)
+	r = c.run("", "sync")
+	require.Equal(t, 0, r.code, r.stderr)
+	require.Regexp(t, `: \d+ added, 0 accepted, 0 gone, 0 unchanged; \d+ requests`, r.stdout)
+
+	cancel()
+	select {
+	case code := <-done:
+		require.Equal(t, 0, code, "a stopped sandbox exits cleanly")
+	case <-time.After(10 * time.Second):
+		t.Fatal("sandbox did not shut down")
+	}
+	r = run0(t, "sandbox", "--addr", "0.0.0.0:0")
+	require.Equal(t, 1, r.code)
+	require.Contains(t, r.stderr, "loopback")
+}
+
+func run0(t *testing.T, args ...string) result {
+	return newCLI(t).run("", args...)
 }

@@ -88,6 +88,7 @@ func (c *PolicyCheckCmd) Run(ctx context.Context, a *app) error {
 type PolicyInitCmd struct {
 	policyFlags
 	Force bool `help:"Overwrite an existing file."`
+	JSON  bool `help:"Print JSON for scripts." name:"json"`
 }
 
 func (c *PolicyInitCmd) Run(ctx context.Context, a *app) error {
@@ -116,6 +117,9 @@ func (c *PolicyInitCmd) Run(ctx context.Context, a *app) error {
 	}
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("policy init: %w", err)
+	}
+	if c.JSON {
+		return a.printJSON(map[string]string{"wrote": path})
 	}
 	fmt.Fprintf(a.stdout, "wrote %s\n", path)
 	return nil
