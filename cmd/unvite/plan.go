@@ -86,8 +86,9 @@ func (c *PlanCmd) Run(ctx context.Context, a *app) error {
 	fmt.Fprintf(a.stdout, "Plan for %s as of %s — preview only, nothing is withdrawn.\n", acct.Name, plan.AsOf.Format("2006-01-02"))
 	fmt.Fprintf(a.stdout, "Pending %d; protected %d; would withdraw %d at %d a day over %d day(s); pending after: %d.\n",
 		plan.Pending, plan.Protected, len(plan.Withdrawals), plan.DailyLimit, plan.DaysNeeded, plan.PendingAfter)
-	if plan.TooYoung > 0 {
-		fmt.Fprintf(a.stdout, "The cap cannot be met yet: %d more are younger than %d days.\n", plan.TooYoung, p.MinAgeDays)
+	if p.PendingCap > 0 && plan.PendingAfter > p.PendingCap {
+		fmt.Fprintf(a.stdout, "Pending stays above the cap of %d: %d are protected and %d more are younger than %d days.\n",
+			p.PendingCap, plan.Protected, plan.TooYoung, p.MinAgeDays)
 	}
 	if len(plan.Withdrawals) == 0 {
 		return nil
