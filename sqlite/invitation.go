@@ -3,8 +3,10 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/unvite/unvite"
@@ -17,21 +19,22 @@ const invitationColumns = `i.id, i.account_id, i.direction, i.kind, i.name, i.he
 	i.slug, i.member_urn, i.linkedin_id, i.sent_at, i.sent_at_approx, i.note, i.had_note, i.status,
 	i.status_since, i.reinvite_after, i.source, i.protected, i.follow_up_on, i.comment`
 
-const briefColumns = `i.id, i.account_id, i.direction, i.name, i.slug, i.sent_at, i.sent_at_approx,
-	i.had_note, i.status, i.protected`
+// briefColumns pack the small fields into one integer: a plan reads 100,000
+// rows, and every column costs a conversion in database/sql.
+const briefColumns = `i.id, i.account_id, i.name, i.slug, i.sent_at,
+	i.sent_at_approx | (i.had_note << 1) | (i.protected << 2) | ((i.direction = 'received') << 3), i.status`
 
-// scanBrief reads a brief row. Direction and status are read as raw bytes
-// and mapped to their constants: a plan reads 100,000 rows, and two string
-// allocations a row show.
+// scanBrief reads a brief row. The status is read as raw bytes and mapped to
+// its constant, saving an allocation a row.
 func scanBrief(row interface{ Scan(...any) error }) (*unvite.Invitation, error) {
 	var inv unvite.Invitation
-	var sent int64
-	var dir, status sql.RawBytes
-	err := row.Scan(&inv.ID, &inv.AccountID, &dir, &inv.Invitee.Name, &inv.Invitee.Slug, &sent,
-		&inv.SentAtApprox, &inv.HadNote, &status, &inv.Protected)
+	var sent, flags int64
+	var status sql.RawBytes
+	err := row.Scan(&inv.ID, &inv.AccountID, &inv.Invitee.Name, &inv.Invitee.Slug, &sent, &flags, &status)
 	inv.SentAt = time.Unix(sent, 0).UTC()
+	inv.SentAtApprox, inv.HadNote, inv.Protected = flags&1 != 0, flags&2 != 0, flags&4 != 0
 	inv.Direction = unvite.Sent
-	if string(dir) == string(unvite.Received) {
+	if flags&8 != 0 {
 		inv.Direction = unvite.Received
 	}
 	inv.Status = internStatus(status)
@@ -184,6 +187,9 @@ func anys[T any](xs []T) []any {
 
 // Invitations lists the invitations a filter selects.
 func (s *DB) Invitations(ctx context.Context, f unvite.InvitationFilter) ([]*unvite.Invitation, error) {
+	if f.Brief && f.Limit == 0 && f.Offset == 0 && (f.Sort == "" || f.Sort == "sent") {
+		return s.briefInParallel(ctx, f)
+	}
 	var list []*unvite.Invitation
 	err := s.EachInvitation(ctx, f, func(inv *unvite.Invitation) error {
 		list = append(list, inv)
@@ -192,11 +198,57 @@ func (s *DB) Invitations(ctx context.Context, f unvite.InvitationFilter) ([]*unv
 	return list, err
 }
 
+// briefInParallel reads a plan's rows on two connections at once, odd and
+// even ids, and merges them back into (sent_at, id) order. Reading rows
+// through database/sql is most of a large plan's time, and WAL lets readers
+// run side by side.
+func (s *DB) briefInParallel(ctx context.Context, f unvite.InvitationFilter) ([]*unvite.Invitation, error) {
+	var halves [2][]*unvite.Invitation
+	var errs [2]error
+	var wg sync.WaitGroup
+	for k := range halves {
+		wg.Go(func() {
+			errs[k] = s.eachWhere(ctx, f, fmt.Sprintf("i.id %% 2 = %d", k), func(inv *unvite.Invitation) error {
+				halves[k] = append(halves[k], inv)
+				return nil
+			})
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs[:]...); err != nil {
+		return nil, err
+	}
+	a, b := halves[0], halves[1]
+	list := make([]*unvite.Invitation, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if a[0].SentAt.Before(b[0].SentAt) || (a[0].SentAt.Equal(b[0].SentAt) && a[0].ID < b[0].ID) {
+			list, a = append(list, a[0]), a[1:]
+		} else {
+			list, b = append(list, b[0]), b[1:]
+		}
+	}
+	return append(append(list, a...), b...), nil
+}
+
 // EachInvitation streams the invitations a filter selects.
 func (s *DB) EachInvitation(ctx context.Context, f unvite.InvitationFilter, fn func(*unvite.Invitation) error) error {
+	return s.eachWhere(ctx, f, "", fn)
+}
+
+// eachWhere is EachInvitation with one more SQL condition (trusted text).
+func (s *DB) eachWhere(ctx context.Context, f unvite.InvitationFilter, extra string, fn func(*unvite.Invitation) error) error {
 	where, args, err := whereClause(f)
 	if err != nil {
 		return err
+	}
+	if extra != "" {
+		cond, order, _ := strings.Cut(where, " ORDER BY ")
+		if cond == "" {
+			cond = " WHERE " + extra
+		} else {
+			cond += " AND " + extra
+		}
+		where = cond + " ORDER BY " + order
 	}
 	noLimit, _, _ := strings.Cut(where, " LIMIT ")
 	tags, err := tagsOf(ctx, s.db, noLimit, args)
