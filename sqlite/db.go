@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -51,7 +52,16 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	if err := db.PingContext(ctx); err != nil {
+	// Switching a new file to WAL needs a moment alone with it: a process
+	// that loses that race to another one opening the same file tries again.
+	for attempt := 0; ; attempt++ {
+		err = db.PingContext(ctx)
+		if err == nil || attempt == 20 || !strings.Contains(err.Error(), "SQLITE_BUSY") {
+			break
+		}
+		time.Sleep(time.Duration(10*(attempt+1)) * time.Millisecond)
+	}
+	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -72,10 +82,23 @@ func (s *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: migrations: %w", err)
 	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("sqlite: migrate %s: %w", s.path, err)
+	// Processes opening a new file at once race to migrate it; SQLite has no
+	// session lock for goose, so a loser re-checks after the winner commits
+	// (its own attempt rolled back whole) and finds nothing left to do.
+	for attempt := 0; attempt < 10; attempt++ {
+		if _, err = p.Up(ctx); err == nil {
+			return nil
+		}
+		if pending, perr := p.HasPending(ctx); perr == nil && !pending {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(50*(attempt+1)) * time.Millisecond):
+		}
 	}
-	return nil
+	return fmt.Errorf("sqlite: migrate %s: %w", s.path, err)
 }
 
 // Close closes the database.

@@ -46,3 +46,25 @@ func TestDatabaseGuards(t *testing.T) {
 	_, err = raw.ExecContext(ctx, `DELETE FROM events`)
 	require.ErrorContains(t, err, "append-only")
 }
+
+// Several processes opening a new database file at once all succeed: one
+// migrates it, the others find it migrated.
+func TestConcurrentOpen(t *testing.T) {
+	for round := 0; round < 5; round++ {
+		path := filepath.Join(t.TempDir(), "race.db")
+		errs := make(chan error, 6)
+		for i := 0; i < 6; i++ {
+			go func() {
+				db, err := sqlite.Open(context.Background(), path)
+				if err == nil {
+					_, err = db.Accounts(context.Background())
+					db.Close()
+				}
+				errs <- err
+			}()
+		}
+		for i := 0; i < 6; i++ {
+			require.NoError(t, <-errs)
+		}
+	}
+}
