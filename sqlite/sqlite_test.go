@@ -50,7 +50,7 @@ func TestDatabaseGuards(t *testing.T) {
 // Several processes opening a new database file at once all succeed: one
 // migrates it, the others find it migrated.
 func TestConcurrentOpen(t *testing.T) {
-	for round := 0; round < 5; round++ {
+	for round := 0; round < 3; round++ {
 		path := filepath.Join(t.TempDir(), "race.db")
 		errs := make(chan error, 6)
 		for i := 0; i < 6; i++ {
