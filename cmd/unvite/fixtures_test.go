@@ -150,7 +150,7 @@ func TestImportReproducesExpectedFigures(t *testing.T) {
 			}
 			for _, url := range want.Reinvited {
 				var invs []unvite.Invitation
-				c.json(&invs, "invitations", "list", "-q", unvite.SlugFromURL(url), "--sort", "sent")
+				c.json(&invs, "invitations", "list", "-q", unvite.SlugFromURL(url), "--sort", "oldest")
 				require.Len(t, invs, 2, url)
 				require.Equal(t, unvite.StatusWithdrawn, invs[0].Status, "the earlier invitation was superseded: %s", url)
 				require.NotEqual(t, unvite.StatusWithdrawn, invs[1].Status)
@@ -278,6 +278,17 @@ func TestListPlanReconnect(t *testing.T) {
 	var old []unvite.Invitation
 	c.json(&old, "invitations", "list", "--status", "pending", "--older-than", "60d", "--as-of", "2026-11-20")
 	require.Len(t, old, want["60-89"]+want["90+"])
+
+	var newest, byName []unvite.Invitation
+	c.json(&newest, "invitations", "list", "--status", "pending", "--sort", "newest", "--limit", "2")
+	require.Len(t, newest, 2)
+	require.True(t, newest[0].SentAt.After(newest[1].SentAt) || newest[0].SentAt.Equal(newest[1].SentAt))
+	require.True(t, newest[0].SentAt.After(old[len(old)-1].SentAt), "newest first")
+	c.json(&byName, "invitations", "list", "--status", "pending", "--sort", "name", "-r", "--limit", "3")
+	require.GreaterOrEqual(t, strings.ToLower(byName[0].Invitee.Name), strings.ToLower(byName[2].Invitee.Name))
+	table := c.ok("invitations", "list", "--status", "pending", "--as-of", "2026-11-20", "--sort", "oldest", "--limit", "1")
+	require.Regexp(t, `(?m)^ID\s+STATUS\s+STAGE\s+SENT`, table)
+	require.Regexp(t, `(?m)^\d+\s+pending\s+withdraw\s+2025-11-24 08:30\s+360d`, table, "the oldest is past 90 days: stage withdraw")
 
 	var plan unvite.WithdrawalPlan
 	c.json(&plan, "plan", "--as-of", "2026-11-20")

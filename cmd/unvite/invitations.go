@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/policy"
 )
 
 // InvitationsCmd groups the invitation listings.
@@ -44,7 +45,9 @@ func (f *filterFlags) filter(acct *unvite.Account, now time.Time) unvite.Invitat
 // InvitationsListCmd is `unvite invitations list`.
 type InvitationsListCmd struct {
 	filterFlags
-	Sort  string `help:"Order: sent (oldest first), -sent, name, -name, status, company, -company." default:"sent" enum:"sent,-sent,name,-name,status,company,-company"`
+	policyFlags
+	Sort    string `help:"Order: oldest, newest, name, company or status." default:"oldest" enum:"oldest,newest,name,company,status"`
+	Reverse bool   `help:"Reverse the order (name and company)." short:"r"`
 	Limit int    `help:"Show at most this many (0: all)." default:"0"`
 	JSON  bool   `help:"Print JSON for scripts." name:"json"`
 }
@@ -56,7 +59,7 @@ func (c *InvitationsListCmd) Run(ctx context.Context, a *app) error {
 	}
 	now := a.asOf(c.AsOf)
 	f := c.filter(acct, now)
-	f.Sort, f.Limit = c.Sort, c.Limit
+	f.Sort, f.Limit = storeSort(c.Sort, c.Reverse), c.Limit
 	list, err := a.store.Invitations(ctx, f)
 	if err != nil {
 		return err
@@ -67,10 +70,19 @@ func (c *InvitationsListCmd) Run(ctx context.Context, a *app) error {
 		}
 		return a.printJSON(list)
 	}
+	// The 30-60-90 stage of each pending invitation, by the account's policy.
+	p, err := a.policyFor(c.policyFlags, acct)
+	if err != nil {
+		return err
+	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTATUS\tSENT\tAGE\tNOTE\tNAME\tCOMPANY\tTAGS")
+	fmt.Fprintln(tw, "ID\tSTATUS\tSTAGE\tSENT\tAGE\tNOTE\tNAME\tCOMPANY\tTAGS")
 	for _, inv := range list {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", inv.ID, statusLabel(inv), sentLabel(inv),
+		stage := "-"
+		if inv.Status == unvite.StatusPending {
+			stage = policy.Stage(p, inv, now)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", inv.ID, statusLabel(inv), stage, sentLabel(inv),
 			fmt.Sprintf("%dd", inv.AgeDays(now)), yesNo(inv.HadNote), clip(inv.Invitee.Name, 30),
 			clip(inv.Invitee.Company, 28), strings.Join(inv.Tags, ","))
 	}
@@ -79,6 +91,27 @@ func (c *InvitationsListCmd) Run(ctx context.Context, a *app) error {
 	}
 	fmt.Fprintf(a.stderr, "%d invitation(s)\n", len(list))
 	return nil
+}
+
+// storeSort maps the CLI's order names to the store's.
+func storeSort(name string, reverse bool) string {
+	switch name {
+	case "oldest", "":
+		name = "sent"
+	case "newest":
+		name = "-sent"
+	}
+	if reverse {
+		switch name {
+		case "sent":
+			return "-sent"
+		case "-sent":
+			return "sent"
+		case "name", "company":
+			return "-" + name
+		}
+	}
+	return name
 }
 
 // InvitationsShowCmd is `unvite invitations show ID`.
