@@ -48,8 +48,8 @@ type InvitationsListCmd struct {
 	policyFlags
 	Sort    string `help:"Order: oldest, newest, name, company or status." default:"oldest" enum:"oldest,newest,name,company,status"`
 	Reverse bool   `help:"Reverse the order (name and company)." short:"r"`
-	Limit int    `help:"Show at most this many (0: all)." default:"0"`
-	JSON  bool   `help:"Print JSON for scripts." name:"json"`
+	Limit   int    `help:"Show at most this many (0: all)." default:"0"`
+	JSON    bool   `help:"Print JSON for scripts." name:"json"`
 }
 
 func (c *InvitationsListCmd) Run(ctx context.Context, a *app) error {
