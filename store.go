@@ -177,3 +177,20 @@ type SyncSummary struct {
 	Unchanged int `json:"unchanged"`
 	Unseen    int `json:"unseen"` // pending in the store but hidden by the ceiling
 }
+
+// Horizon is the sending time at or before which a stored pending
+// invitation this snapshot does not list may merely be hidden behind
+// LinkedIn's collection ceiling (it is older than everything listed) rather
+// than vanished. It is the zero time when the list is complete.
+func (s SyncSnapshot) Horizon() time.Time {
+	if s.Complete {
+		return time.Time{}
+	}
+	h := time.Unix(1<<62, 0) // nothing listed: everything may be hidden
+	for _, p := range s.Pending {
+		if p.SentAt.Before(h) {
+			h = p.SentAt
+		}
+	}
+	return h
+}

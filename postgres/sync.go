@@ -45,11 +45,7 @@ func (s *DB) ApplySync(ctx context.Context, accountID int64, snap unvite.SyncSna
 			return fmt.Errorf("postgres: sync connections: %w", err)
 		}
 		seen := make(map[int64]bool, len(snap.Pending))
-		var oldest int64
-		for i, p := range snap.Pending {
-			if i == 0 || p.SentAt.Unix() < oldest {
-				oldest = p.SentAt.Unix()
-			}
+		for _, p := range snap.Pending {
 			id, added, err := upsertSynced(ctx, tx, accountID, p, now)
 			if err != nil {
 				return err
@@ -62,6 +58,7 @@ func (s *DB) ApplySync(ctx context.Context, accountID int64, snap unvite.SyncSna
 			}
 		}
 		// Pending invitations LinkedIn no longer lists have vanished.
+		horizon := snap.Horizon()
 		rows, err := tx.Query(ctx, `SELECT i.id, i.sent_at, c.connected_on FROM invitations i
 			LEFT JOIN connections c ON c.account_id = i.account_id AND c.person_key = i.person_key
 				AND c.connected_on >= date_bin('24 hours', i.sent_at, timestamptz '1970-01-01 00:00:00+00')
@@ -79,7 +76,7 @@ func (s *DB) ApplySync(ctx context.Context, accountID int64, snap unvite.SyncSna
 		_, err = pgx.ForEachRow(rows, []any{&v.id, &sent, &v.connected}, func() error {
 			switch {
 			case seen[v.id]:
-			case !snap.Complete && (len(snap.Pending) == 0 || sent.Unix() <= oldest):
+			case !sent.After(horizon):
 				// Hidden behind LinkedIn's collection ceiling: can't tell.
 				sum.Unseen++
 			default:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/unvite/unvite"
 )
@@ -32,11 +33,7 @@ func (s *DB) ApplySync(ctx context.Context, accountID int64, snap unvite.SyncSna
 			}
 		}
 		seen := make(map[int64]bool, len(snap.Pending))
-		var oldest int64
-		for i, p := range snap.Pending {
-			if i == 0 || p.SentAt.Unix() < oldest {
-				oldest = p.SentAt.Unix()
-			}
+		for _, p := range snap.Pending {
 			id, added, err := upsertSynced(ctx, tx, accountID, p, now)
 			if err != nil {
 				return err
@@ -49,6 +46,7 @@ func (s *DB) ApplySync(ctx context.Context, accountID int64, snap unvite.SyncSna
 			}
 		}
 		// Pending invitations LinkedIn no longer lists have vanished.
+		horizon := snap.Horizon()
 		rows, err := tx.QueryContext(ctx, `SELECT i.id, i.sent_at, c.connected_on FROM invitations i
 			LEFT JOIN connections c ON c.account_id = i.account_id AND c.person_key = i.person_key
 				AND c.connected_on >= i.sent_at - i.sent_at % 86400
@@ -70,7 +68,7 @@ func (s *DB) ApplySync(ctx context.Context, accountID int64, snap unvite.SyncSna
 			}
 			switch {
 			case seen[v.id]:
-			case !snap.Complete && (len(snap.Pending) == 0 || sent <= oldest):
+			case !time.Unix(sent, 0).After(horizon):
 				// Hidden behind LinkedIn's collection ceiling: can't tell.
 				sum.Unseen++
 			default:
