@@ -2,6 +2,7 @@ package unvite_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -73,4 +74,13 @@ func TestPersonKey(t *testing.T) {
 	require.Equal(t, unvite.Person{Name: "Finn Duarte"}.Key(), unvite.Person{Name: "finn\tduarte"}.Key())
 	require.Equal(t, "https://www.linkedin.com/in/chlo%C3%A9-dubois", unvite.Person{Slug: "chloé-dubois"}.ProfileURL())
 	require.Empty(t, unvite.Person{Name: "x"}.ProfileURL())
+}
+
+func TestSyncSnapshotHorizon(t *testing.T) {
+	at := func(d int) time.Time { return time.Date(2026, 11, d, 0, 0, 0, 0, time.UTC) }
+	listed := []unvite.SyncedInvitation{{SentAt: at(20)}, {SentAt: at(12)}, {SentAt: at(15)}}
+	require.True(t, unvite.SyncSnapshot{Complete: true, Pending: listed}.Horizon().IsZero(), "a complete list hides nothing")
+	h := unvite.SyncSnapshot{Pending: listed}.Horizon()
+	require.True(t, h.Equal(at(12)), "behind a ceiling, only what is older than everything listed may be hidden")
+	require.True(t, unvite.SyncSnapshot{}.Horizon().After(at(30)), "nothing listed: anything may be hidden")
 }
