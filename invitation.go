@@ -1,7 +1,9 @@
 package unvite
 
 import (
+	"strings"
 	"time"
+	"unicode"
 )
 
 // Kind is what an invitation invites to.
@@ -91,4 +93,15 @@ func MaxNoteLength(p Plan) int {
 		return 200
 	}
 	return 300
+}
+
+// ValidateTags checks tags before they are stored: each is non-empty and
+// holds no comma (the CLI splits on commas) and no control character.
+func ValidateTags(tags []string) error {
+	for _, t := range tags {
+		if t == "" || strings.ContainsFunc(t, func(r rune) bool { return r == ',' || unicode.IsControl(r) }) {
+			return Errorf(EINVALID, "tag %q: tags are non-empty and hold no commas", t)
+		}
+	}
+	return nil
 }

@@ -229,10 +229,8 @@ func (s *DB) Transition(ctx context.Context, id int64, to unvite.Status, ch unvi
 
 // Tag adds or removes tags, one event per invitation.
 func (s *DB) Tag(ctx context.Context, ids []int64, tags []string, remove bool, ch unvite.Change) error {
-	for _, t := range tags {
-		if t == "" || strings.ContainsAny(t, "\x1f,") {
-			return unvite.Errorf(unvite.EINVALID, "tag %q: tags are non-empty and hold no commas", t)
-		}
+	if err := unvite.ValidateTags(tags); err != nil {
+		return err
 	}
 	typ, stmt := "tag", `INSERT INTO tags (invitation_id, tag) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`
 	if remove {

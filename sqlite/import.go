@@ -249,11 +249,12 @@ func (b *batch) Commit(ctx context.Context) (unvite.ImportSummary, error) {
 	}
 	b.sum.Added = after - b.before - b.sum.Unmatched
 	b.sum.Unchanged = b.sum.Rows - b.sum.Added
-	steps := []struct {
+	type step struct {
 		n     *int
 		query string
 		args  []any
-	}{
+	}
+	steps := []step{
 		{&b.sum.Superseded, supersedeSQL, []any{b.now.Unix(), b.actor, b.account, b.account}},
 		{&b.sum.Accepted, acceptSQL, []any{b.now.Unix(), b.actor, b.account, unvite.Sent}},
 		{&b.sum.Accepted, acceptSQL, []any{b.now.Unix(), b.actor, b.account, unvite.Received}},
@@ -263,11 +264,7 @@ func (b *batch) Commit(ctx context.Context) (unvite.ImportSummary, error) {
 		if asOf.IsZero() {
 			asOf = b.now
 		}
-		steps = append(steps, struct {
-			n     *int
-			query string
-			args  []any
-		}{&b.sum.Gone, goneSQL, []any{asOf.Unix(), b.now.Unix(), b.actor, b.account, b.id, asOf.Unix()}})
+		steps = append(steps, step{&b.sum.Gone, goneSQL, []any{asOf.Unix(), b.now.Unix(), b.actor, b.account, b.id, asOf.Unix()}})
 	}
 	for _, st := range steps {
 		res, err := b.tx.ExecContext(ctx, st.query, st.args...)

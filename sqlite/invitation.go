@@ -12,9 +12,6 @@ import (
 	"github.com/unvite/unvite"
 )
 
-// tagSep joins tags in one column; tags never contain it (see unvite tag validation).
-const tagSep = "\x1f"
-
 const invitationColumns = `i.id, i.account_id, i.direction, i.kind, i.name, i.headline, i.company,
 	i.slug, i.member_urn, i.linkedin_id, i.sent_at, i.sent_at_approx, i.note, i.had_note, i.status,
 	i.status_since, i.reinvite_after, i.source, i.protected, i.follow_up_on, i.comment`
@@ -331,10 +328,8 @@ func (s *DB) Transition(ctx context.Context, id int64, to unvite.Status, ch unvi
 
 // Tag adds or removes tags, one event per invitation.
 func (s *DB) Tag(ctx context.Context, ids []int64, tags []string, remove bool, ch unvite.Change) error {
-	for _, t := range tags {
-		if t == "" || strings.ContainsAny(t, tagSep+",") {
-			return unvite.Errorf(unvite.EINVALID, "tag %q: tags are non-empty and hold no commas", t)
-		}
+	if err := unvite.ValidateTags(tags); err != nil {
+		return err
 	}
 	typ, stmt := "tag", `INSERT INTO tags (invitation_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING`
 	if remove {

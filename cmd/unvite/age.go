@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -58,5 +57,3 @@ func (a *app) asOf(d date) time.Time {
 	}
 	return a.now().UTC()
 }
-
-func days(d time.Duration) string { return fmt.Sprintf("%dd", int(d/(24*time.Hour))) }
