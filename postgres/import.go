@@ -54,6 +54,7 @@ type batch struct {
 	before  int   // invitations of the account before the import
 	maxID   int64 // highest invitation id of the account before: rows above it are new
 	sum     unvite.ImportSummary
+	day     unvite.ExportDay
 	done    bool
 
 	rows   [][]any   // invitation rows not yet copied into the staging table
@@ -98,6 +99,7 @@ func (b *batch) PutConnection(ctx context.Context, c unvite.Connection) error {
 	if c.Person.Name == "" && c.Person.Slug == "" {
 		return unvite.Errorf(unvite.EINVALID, "%s: a connection needs a name or a profile URL", b.meta.File)
 	}
+	b.day.See(c.ConnectedOn)
 	b.conns.Queue(putConnSQL, b.account, c.Person.Key(), c.Person.Name, c.Person.Slug,
 		c.Person.Headline, c.Person.Company, c.Email, c.Person.MemberURN, sec(c.ConnectedOn))
 	b.sum.Connections++
@@ -126,6 +128,7 @@ func (b *batch) PutInvitation(ctx context.Context, inv *unvite.Invitation) error
 	if inv.SentAt.IsZero() {
 		return unvite.Errorf(unvite.EINVALID, "%s: invitation to %q has no sent time", b.meta.File, inv.Invitee.Name)
 	}
+	b.day.See(inv.SentAt)
 	kind, src := inv.Kind, inv.Source
 	if kind == "" {
 		kind = unvite.KindPerson
@@ -327,8 +330,9 @@ func (b *batch) Commit(ctx context.Context) (unvite.ImportSummary, error) {
 		{&b.sum.Accepted, acceptSQL, []any{b.now, b.actor, b.account, string(unvite.Sent)}},
 		{&b.sum.Accepted, acceptSQL, []any{b.now, b.actor, b.account, string(unvite.Received)}},
 	}
+	b.sum.AsOf = b.day.Or(b.meta.AsOf)
 	if b.meta.Snapshot {
-		asOf := b.meta.AsOf
+		asOf := b.sum.AsOf
 		if asOf.IsZero() {
 			asOf = b.now
 		}
@@ -341,7 +345,7 @@ func (b *batch) Commit(ctx context.Context) (unvite.ImportSummary, error) {
 		}
 		*st.n += int(tag.RowsAffected())
 	}
-	if _, err := b.tx.Exec(ctx, `UPDATE imports SET summary = $1 WHERE id = $2`, b.sum, b.id); err != nil {
+	if _, err := b.tx.Exec(ctx, `UPDATE imports SET summary = $1, as_of = $2 WHERE id = $3`, b.sum, ts(b.sum.AsOf), b.id); err != nil {
 		return b.sum, fmt.Errorf("postgres: import: %w", err)
 	}
 	if err := b.tx.Commit(ctx); err != nil {

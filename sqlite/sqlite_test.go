@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -23,6 +24,17 @@ func open(t *testing.T) *sqlite.DB {
 
 func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) unvite.Store { return open(t) })
+}
+
+// The same behaviour when every import large enough for its table takes
+// the bulk path (indexes dropped, rows loaded, duplicates merged, indexes
+// built again).
+func TestStoreBulk(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) unvite.Store {
+		db := open(t)
+		db.BulkRows = 1
+		return db
+	})
 }
 
 // The database itself refuses what the domain forbids, whoever writes to it.
@@ -66,5 +78,73 @@ func TestConcurrentOpen(t *testing.T) {
 		for i := 0; i < 6; i++ {
 			require.NoError(t, <-errs)
 		}
+	}
+}
+
+// An import stopped half-way (Ctrl-C) leaves the store as it was, on both
+// paths: the bulk path's dropped indexes are back, and the connection it
+// used is fit for the next import.
+func TestImportCancelled(t *testing.T) {
+	for _, bulk := range []int{1, sqlite.DefaultBulkRows} {
+		t.Run(fmt.Sprint("BulkRows=", bulk), func(t *testing.T) {
+			db := open(t)
+			db.BulkRows = bulk
+			bg := context.Background()
+			a := &unvite.Account{Name: "Maya"}
+			require.NoError(t, db.CreateAccount(bg, a))
+			row := func(i int) *unvite.Invitation {
+				slug := fmt.Sprint("p", i)
+				return &unvite.Invitation{Direction: unvite.Sent, Invitee: unvite.Person{Name: slug, Slug: slug},
+					SentAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute)}
+			}
+			// load imports rows from..from+n, calling stop (if set) after 3000.
+			load := func(ctx context.Context, from, n int, stop func()) (unvite.ImportSummary, error) {
+				b, err := db.BeginImport(ctx, a.ID, unvite.ImportMeta{File: "x.csv", ExpectedRows: n})
+				require.NoError(t, err)
+				defer b.Rollback()
+				for i := from; i < from+n; i++ {
+					if i == from+3000 && stop != nil {
+						stop()
+					}
+					if err := b.PutInvitation(ctx, row(i)); err != nil {
+						return unvite.ImportSummary{}, err
+					}
+				}
+				return b.Commit(ctx)
+			}
+			_, err := load(bg, 0, 10, nil)
+			require.NoError(t, err)
+			indexes := func() []string {
+				var names []string
+				rows, err := db.RawForTest().Query(`SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'invitations' ORDER BY name`)
+				require.NoError(t, err)
+				defer rows.Close()
+				for rows.Next() {
+					var n string
+					require.NoError(t, rows.Scan(&n))
+					names = append(names, n)
+				}
+				return names
+			}
+			want := indexes()
+			require.Contains(t, want, "invitations_identity")
+
+			ctx, cancel := context.WithCancel(bg)
+			_, err = load(ctx, 10, 20_000, cancel)
+			require.Error(t, err)
+
+			n, err := db.CountInvitations(bg, unvite.InvitationFilter{AccountID: a.ID})
+			require.NoError(t, err)
+			require.Equal(t, 10, n, "nothing of the stopped import is kept")
+			require.Equal(t, want, indexes(), "the indexes are all there")
+			var fk, temp, cache int
+			require.NoError(t, db.RawForTest().QueryRow(`SELECT * FROM pragma_foreign_keys, pragma_temp_store, pragma_cache_size`).Scan(&fk, &temp, &cache))
+			require.Equal(t, []int{1, 0, -16000}, []int{fk, temp, cache}, "the pool's connections have their usual settings")
+
+			sum, err := load(bg, 5, 1000, nil)
+			require.NoError(t, err)
+			require.Equal(t, 995, sum.Added)
+			require.Equal(t, 5, sum.Unchanged)
+		})
 	}
 }

@@ -1,6 +1,9 @@
 package storetest
 
 import (
+	"cmp"
+	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -29,7 +32,7 @@ func testImportStatuses(t *testing.T, s unvite.Store) {
 			{Direction: unvite.Received, Invitee: person("inbound"), SentAt: day(-3)},
 		},
 	})
-	require.Equal(t, unvite.ImportSummary{Rows: 6, Added: 6, Connections: 3, Accepted: 2, Superseded: 1}, sum)
+	require.Equal(t, unvite.ImportSummary{Rows: 6, Added: 6, Connections: 3, Accepted: 2, Superseded: 1, AsOf: day(0)}, sum)
 	require.Equal(t, map[unvite.Status]int{unvite.StatusAccepted: 2, unvite.StatusPending: 2, unvite.StatusWithdrawn: 1}, statusCounts(t, s, a.ID))
 
 	m := bySlug(t, s, a.ID)
@@ -83,7 +86,7 @@ func testImportIdempotent(t *testing.T, s unvite.Store) {
 	require.NoError(t, err)
 
 	sum := doImport(t, s, a.ID, meta, exportOne())
-	require.Equal(t, unvite.ImportSummary{Rows: 4, Unchanged: 4, Connections: 1}, sum)
+	require.Equal(t, unvite.ImportSummary{Rows: 4, Unchanged: 4, Connections: 1, AsOf: meta.AsOf}, sum)
 	after, err := s.Invitations(ctx, unvite.InvitationFilter{AccountID: a.ID})
 	require.NoError(t, err)
 	require.Equal(t, before, after, "re-importing the same export changes nothing")
@@ -173,4 +176,67 @@ func testImportTracked(t *testing.T, s unvite.Store) {
 	require.Equal(t, unvite.StatusPending, m["solo"].Status)
 	require.Equal(t, "by name", m["p2"].Comment)
 	require.Len(t, m, 5)
+}
+
+// Repeated rows in one file, and rows an earlier import stored, fold into
+// one invitation each, as row-by-row upserts would: the earliest row keeps
+// its id and status, the latest name and the latest non-empty details win.
+// A store that loads large files another way must give the same.
+func testImportDuplicates(t *testing.T, s unvite.Store) {
+	a := newAccount(t, s, "dups")
+	at := day(-30)
+	doImport(t, s, a.ID, unvite.ImportMeta{File: "old.csv"}, importRows{invs: []*unvite.Invitation{
+		{Direction: unvite.Sent, Invitee: unvite.Person{Name: "Old Name", Slug: "q0", Headline: "Old role"}, SentAt: at},
+	}})
+	old := bySlug(t, s, a.ID)["q0"]
+	_, err := s.Transition(ctx, old.ID, unvite.StatusAccepted, unvite.Change{At: day(-1), Reason: "test"})
+	require.NoError(t, err)
+
+	const n = 2500
+	var rows []*unvite.Invitation
+	for i := range n {
+		slug := fmt.Sprintf("p%d", i%(n-3)) // the last three repeat the first three
+		inv := &unvite.Invitation{Direction: unvite.Sent, Invitee: unvite.Person{Name: "P " + slug, Slug: slug}, SentAt: at}
+		switch i {
+		case 0:
+			inv.Invitee.Company, inv.Note = "First Co", "first note"
+		case n - 3:
+			inv.Invitee.Name, inv.Invitee.Company = "Renamed", "" // a later row without company keeps it
+		case 1:
+			inv.HadNote = true
+		}
+		rows = append(rows, inv)
+	}
+	// The invitation stored before, listed twice more: once as it was, once with a new name.
+	rows = append(rows,
+		&unvite.Invitation{Direction: unvite.Sent, Invitee: unvite.Person{Name: "Old Name", Slug: "q0"}, SentAt: at},
+		&unvite.Invitation{Direction: unvite.Sent, Invitee: unvite.Person{Name: "New Name", Slug: "q0", Company: "Q Co"}, SentAt: at})
+	sum := doImport(t, s, a.ID, unvite.ImportMeta{File: "dups.csv"}, importRows{invs: rows})
+	require.Equal(t, unvite.ImportSummary{Rows: n + 2, Added: n - 3, Unchanged: 5, AsOf: at}, sum,
+		"no date in the meta: the day of the newest row")
+
+	list, err := s.Invitations(ctx, unvite.InvitationFilter{AccountID: a.ID})
+	require.NoError(t, err)
+	require.Len(t, list, n-3+1)
+	slices.SortFunc(list, func(x, y *unvite.Invitation) int { return cmp.Compare(x.ID, y.ID) })
+	require.Equal(t, []string{"q0", "p0", "p1", "p2"}, []string{list[0].Invitee.Slug, list[1].Invitee.Slug, list[2].Invitee.Slug, list[3].Invitee.Slug}, "ids follow file order")
+	q := list[0]
+	require.Equal(t, old.ID, q.ID)
+	require.Equal(t, unvite.StatusAccepted, q.Status, "the stored status stays")
+	require.Equal(t, "New Name", q.Invitee.Name)
+	require.Equal(t, "Old role", q.Invitee.Headline, "not blanked by rows without one")
+	require.Equal(t, "Q Co", q.Invitee.Company)
+	require.Equal(t, "Renamed", list[1].Invitee.Name)
+	require.Equal(t, "First Co", list[1].Invitee.Company)
+	require.Equal(t, "first note", list[1].Note)
+	require.True(t, list[2].HadNote)
+	require.False(t, list[3].HadNote)
+
+	// Once more: nothing changes.
+	again := doImport(t, s, a.ID, unvite.ImportMeta{File: "dups.csv"}, importRows{invs: rows})
+	require.Equal(t, 0, again.Added)
+	after, err := s.Invitations(ctx, unvite.InvitationFilter{AccountID: a.ID})
+	require.NoError(t, err)
+	slices.SortFunc(after, func(x, y *unvite.Invitation) int { return cmp.Compare(x.ID, y.ID) })
+	require.Equal(t, list, after)
 }

@@ -22,6 +22,7 @@ func Run(t *testing.T, open func(t *testing.T) unvite.Store) {
 		"ImportNewerExport":    testImportNewerExport,
 		"ImportAtomic":         testImportAtomic,
 		"ImportTracked":        testImportTracked,
+		"ImportDuplicates":     testImportDuplicates,
 		"Transitions":          testTransitions,
 		"FilterAndSort":        testFilterAndSort,
 		"TagsAndProtection":    testTagsAndProtection,
@@ -70,6 +71,9 @@ type importRows struct {
 
 func doImport(t *testing.T, s unvite.Store, acct int64, meta unvite.ImportMeta, rows importRows) unvite.ImportSummary {
 	t.Helper()
+	if meta.ExpectedRows == 0 {
+		meta.ExpectedRows = len(rows.invs)
+	}
 	b, err := s.BeginImport(ctx, acct, meta)
 	require.NoError(t, err)
 	for _, c := range rows.conns {

@@ -53,7 +53,7 @@ func (c *ImportCmd) Run(ctx context.Context, a *app) error {
 			Account int64 `json:"account_id"`
 			unvite.ImportSummary
 			ExportDate string `json:"export_date,omitempty"`
-		}{acct.ID, sum, dateOrEmpty(inv.ExportDate)})
+		}{acct.ID, sum, dateOrEmpty(sum.AsOf)})
 	}
 	fmt.Fprintf(a.stdout, "Imported into %s (account %d) in %s: %d invitation rows (%d new, %d known), %d connections.\n",
 		acct.Name, acct.ID, time.Since(start).Round(time.Millisecond), sum.Rows, sum.Added, sum.Unchanged, sum.Connections)
@@ -61,8 +61,8 @@ func (c *ImportCmd) Run(ctx context.Context, a *app) error {
 	if sum.Matched+sum.Unmatched > 0 {
 		fmt.Fprintf(a.stdout, "Tracking sheet: %d rows matched an invitation, %d added as new.\n", sum.Matched, sum.Unmatched)
 	}
-	if !inv.ExportDate.IsZero() {
-		fmt.Fprintf(a.stdout, "Export date %s. Next: unvite stats --as-of %[1]s, unvite plan\n", inv.ExportDate.Format("2006-01-02"))
+	if !sum.AsOf.IsZero() {
+		fmt.Fprintf(a.stdout, "Export date %s. Next: unvite stats --as-of %[1]s, unvite plan\n", sum.AsOf.Format("2006-01-02"))
 	}
 	return nil
 }
