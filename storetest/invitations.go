@@ -1,7 +1,9 @@
 package storetest
 
 import (
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -132,4 +134,57 @@ func testTagsAndProtection(t *testing.T, s unvite.Store) {
 		types = append(types, e.Type)
 	}
 	require.Equal(t, []string{"protect", "tag", "tag"}, types)
+}
+
+// A brief listing (what a plan reads) holds the same invitations in the same
+// order as a full one, whatever share of the store the account is.
+func testBriefListing(t *testing.T, s unvite.Store) {
+	big, small := newAccount(t, s, "big"), newAccount(t, s, "small")
+	load := func(a *unvite.Account, n int) {
+		var rows importRows
+		for i := range n {
+			// Every third pair shares a sent time: ties go by id.
+			inv := sent(fmt.Sprintf("p%03d", i), day(-1-i/2), "")
+			if i%5 == 0 {
+				inv.Direction = unvite.Received
+			}
+			rows.invs = append(rows.invs, inv)
+			if i%7 == 0 {
+				rows.conns = append(rows.conns, unvite.Connection{Person: inv.Invitee, ConnectedOn: day(0)})
+			}
+		}
+		doImport(t, s, a.ID, unvite.ImportMeta{File: "e"}, rows)
+	}
+	load(big, 400)
+	load(small, 30)
+	for _, a := range []*unvite.Account{big, small} {
+		list, err := s.Invitations(ctx, unvite.InvitationFilter{AccountID: a.ID, Direction: unvite.Sent})
+		require.NoError(t, err)
+		require.NoError(t, s.Tag(ctx, []int64{list[0].ID, list[3].ID}, []string{"vip"}, false, unvite.Change{Reason: "test"}))
+		require.NoError(t, s.SetProtected(ctx, []int64{list[1].ID}, true, unvite.Change{Reason: "test"}))
+
+		f := unvite.InvitationFilter{AccountID: a.ID, Direction: unvite.Sent, Statuses: []unvite.Status{unvite.StatusPending}}
+		full, err := s.Invitations(ctx, f)
+		require.NoError(t, err)
+		require.NotEmpty(t, full)
+		f.Brief = true
+		brief, err := s.Invitations(ctx, f)
+		require.NoError(t, err)
+		type row struct {
+			ID              int64
+			Name, Slug      string
+			Sent            time.Time
+			Protected, Note bool
+			Tags            []string
+			Status          unvite.Status
+		}
+		view := func(list []*unvite.Invitation) []row {
+			var out []row
+			for _, inv := range list {
+				out = append(out, row{inv.ID, inv.Invitee.Name, inv.Invitee.Slug, inv.SentAt, inv.Protected, inv.HadNote, inv.Tags, inv.Status})
+			}
+			return out
+		}
+		require.Equal(t, view(full), view(brief), "account %s", a.Slug)
+	}
 }

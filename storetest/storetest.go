@@ -25,6 +25,7 @@ func Run(t *testing.T, open func(t *testing.T) unvite.Store) {
 		"ImportDuplicates":     testImportDuplicates,
 		"Transitions":          testTransitions,
 		"FilterAndSort":        testFilterAndSort,
+		"BriefListing":         testBriefListing,
 		"TagsAndProtection":    testTagsAndProtection,
 		"SyncReconciles":       testSyncReconciles,
 		"SyncCeiling":          testSyncCeiling,
