@@ -89,7 +89,7 @@ func (s *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: migrations: %w", err)
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, s.db, fsys)
+	p, err := goose.NewProvider(goose.DialectSQLite3, s.db, fsys, goose.WithGoMigrations(checkMigration()))
 	if err != nil {
 		return fmt.Errorf("sqlite: migrations: %w", err)
 	}
