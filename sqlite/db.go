@@ -38,6 +38,9 @@ type DB struct {
 	BulkRows int
 }
 
+// cacheSize is each connection's page cache: 16 MB (negative: KiB).
+const cacheSize = -16000
+
 // DefaultBulkRows is BulkRows' default.
 const DefaultBulkRows = 50_000
 
@@ -52,10 +55,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 			return nil, fmt.Errorf("sqlite: create directory for %s: %w", path, err)
 		}
 	}
-	// temp_store(MEMORY) keeps the statement journal of a multi-row INSERT
-	// off disk: written to a temp file it cost a quarter of an import.
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "cache_size(-16000)"} {
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", fmt.Sprintf("cache_size(%d)", cacheSize)} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")

@@ -14,7 +14,7 @@ import (
 )
 
 // BeginImport opens the one write transaction an import runs in, on a
-// connection of its own whose settings suit the load (see connSettings).
+// connection of its own whose settings suit the load (see upsertSettings).
 func (s *DB) BeginImport(ctx context.Context, accountID int64, meta unvite.ImportMeta) (unvite.ImportBatch, error) {
 	if _, err := s.Account(ctx, accountID); err != nil {
 		return nil, err
@@ -53,7 +53,7 @@ var (
 	upsertSettings = []string{"PRAGMA temp_store = MEMORY"}
 	bulkSettings   = []string{"PRAGMA foreign_keys = OFF"}
 	resetSettings  = []string{"PRAGMA temp_store = DEFAULT", "PRAGMA foreign_keys = ON",
-		"PRAGMA cache_size = -16000", "PRAGMA threads = 0"}
+		fmt.Sprintf("PRAGMA cache_size = %d", cacheSize), "PRAGMA threads = 0"}
 )
 
 func (b *batch) begin(ctx context.Context) error {
@@ -390,7 +390,7 @@ func (b *batch) endBulk(ctx context.Context) error {
 			return fmt.Errorf("sqlite: import %s: build index %s: %w", b.meta.File, ix.name, err)
 		}
 	}
-	if _, err := b.tx.ExecContext(ctx, "PRAGMA cache_size = -16000"); err != nil {
+	if _, err := b.tx.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = %d", cacheSize)); err != nil {
 		return fmt.Errorf("sqlite: import %s: %w", b.meta.File, err)
 	}
 	return nil
