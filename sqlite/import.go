@@ -141,9 +141,9 @@ const (
 	invCols  = 13
 )
 
-// identityCols is the unique identity of an invitation: its index is
-// invitations_identity.
-const identityCols = "account_id, direction, person_key, sent_at"
+// identityCols is the unique identity of an invitation, in the order of its
+// index, invitations_identity.
+const identityCols = "person_key, account_id, direction, sent_at"
 
 // A bare row is what an export gives: a person, no headline, company or
 // member URN. A batch of bare rows binds only bareCols of the invCols
@@ -667,10 +667,12 @@ func (b *batch) Rollback() error {
 
 // A sent invitation is superseded when a later one went to the same person:
 // LinkedIn keeps one pending invitation per person, so the earlier one was
-// withdrawn. Only people invited more than once (found on the identity
-// index alone) are looked at; CROSS JOIN makes SQLite start from them.
+// withdrawn. Only people invited more than once are looked at: the
+// identity index lists them in order without reading a row (SQLite would
+// rather take the account's rows from the status index and sort them);
+// CROSS JOIN makes SQLite start from them.
 const supersedeSQL = `WITH again AS MATERIALIZED (
-	SELECT person_key FROM invitations WHERE account_id = ?3 AND direction = 'sent'
+	SELECT person_key FROM invitations INDEXED BY invitations_identity WHERE account_id = ?3 AND direction = 'sent'
 	GROUP BY person_key HAVING count(*) > 1),
 hit AS MATERIALIZED (
 	SELECT i.id, (SELECT min(b.sent_at) FROM invitations b WHERE b.account_id = i.account_id

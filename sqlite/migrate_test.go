@@ -54,7 +54,7 @@ func TestStatusCheckMigration(t *testing.T) {
 	require.NoError(t, db.QueryRow(`PRAGMA integrity_check`).Scan(&ok))
 	require.Equal(t, "ok", ok)
 
-	_, err = p.Down(ctx)
+	_, err = p.DownTo(ctx, 1)
 	require.NoError(t, err)
 	require.Contains(t, schema(), statusCheckIn)
 	require.ErrorContains(t, insert("lost"), "CHECK constraint failed")
