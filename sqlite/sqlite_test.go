@@ -148,3 +148,49 @@ func TestImportCancelled(t *testing.T) {
 		})
 	}
 }
+
+// The import's name is written into its statements as a literal: a quote in
+// a file name stays text, on both paths.
+func TestImportNameIsText(t *testing.T) {
+	for _, bulk := range []int{1, sqlite.DefaultBulkRows} {
+		t.Run(fmt.Sprint("BulkRows=", bulk), func(t *testing.T) {
+			ctx := context.Background()
+			db := open(t)
+			db.BulkRows = bulk
+			a := &unvite.Account{Name: "Maya"}
+			require.NoError(t, db.CreateAccount(ctx, a))
+			name := `Tom's "export"'); DROP TABLE invitations; --.csv`
+			b, err := db.BeginImport(ctx, a.ID, unvite.ImportMeta{File: name, ExpectedRows: 300})
+			require.NoError(t, err)
+			at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+			for i := range 300 {
+				slug := fmt.Sprint("p", i%290) // ten people invited twice: the first is superseded
+				require.NoError(t, b.PutInvitation(ctx, &unvite.Invitation{Direction: unvite.Sent,
+					Invitee: unvite.Person{Name: slug, Slug: slug}, SentAt: at.Add(time.Duration(i) * time.Hour)}))
+			}
+			sum, err := b.Commit(ctx)
+			require.NoError(t, err)
+			require.Equal(t, 10, sum.Superseded)
+			evs, err := db.Events(ctx, unvite.EventFilter{AccountID: a.ID})
+			require.NoError(t, err)
+			require.Len(t, evs, 10)
+			for _, ev := range evs {
+				require.Equal(t, "import:"+name, ev.Actor)
+			}
+			n, err := db.CountInvitations(ctx, unvite.InvitationFilter{AccountID: a.ID})
+			require.NoError(t, err)
+			require.Equal(t, 300, n)
+			// The rows written with the name as a literal carry it exactly.
+			var actors []string
+			rows, err := db.RawForTest().Query(`SELECT DISTINCT status_actor FROM invitations WHERE status = 'pending'`)
+			require.NoError(t, err)
+			defer rows.Close()
+			for rows.Next() {
+				var s string
+				require.NoError(t, rows.Scan(&s))
+				actors = append(actors, s)
+			}
+			require.Equal(t, []string{"import:" + name}, actors)
+		})
+	}
+}
