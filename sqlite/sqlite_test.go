@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -193,4 +194,33 @@ func TestImportNameIsText(t *testing.T) {
 			require.Equal(t, []string{"import:" + name}, actors)
 		})
 	}
+}
+
+// A new file gets 16 KiB pages and WAL; a file made elsewhere with SQLite's
+// default 4 KiB pages opens and works as it is.
+func TestPageSize(t *testing.T) {
+	ctx := context.Background()
+	pragmas := func(db *sqlite.DB) (size int, mode string) {
+		require.NoError(t, db.RawForTest().QueryRow(`PRAGMA page_size`).Scan(&size))
+		require.NoError(t, db.RawForTest().QueryRow(`PRAGMA journal_mode`).Scan(&mode))
+		return size, mode
+	}
+	size, mode := pragmas(open(t))
+	require.Equal(t, 16384, size)
+	require.Equal(t, "wal", mode)
+
+	path := filepath.Join(t.TempDir(), "old.db")
+	raw, err := sql.Open("sqlite", "file:"+path)
+	require.NoError(t, err)
+	_, err = raw.Exec(`CREATE TABLE elsewhere (a)`)
+	require.NoError(t, err)
+	require.NoError(t, raw.Close())
+	db, err := sqlite.Open(ctx, path)
+	require.NoError(t, err)
+	defer db.Close()
+	size, mode = pragmas(db)
+	require.Equal(t, 4096, size)
+	require.Equal(t, "wal", mode)
+	a := &unvite.Account{Name: "Maya"}
+	require.NoError(t, db.CreateAccount(ctx, a))
 }
