@@ -3,7 +3,6 @@ package importer
 import (
 	"io"
 	"strings"
-	"time"
 
 	"github.com/unvite/unvite"
 )
@@ -14,7 +13,6 @@ type ConnectionsReader struct {
 	c                             *csvIn
 	first, last, on               int
 	url, email, company, position int // -1 when absent
-	newest                        time.Time
 }
 
 // NewConnectionsReader reads up to and including the header of a
@@ -70,9 +68,6 @@ func (r *ConnectionsReader) Next() (unvite.Connection, error) {
 		} else {
 			c.Email = e
 		}
-		if on.After(r.newest) {
-			r.newest = on
-		}
 		return c, nil
 	}
 }
@@ -86,6 +81,3 @@ func field(rec []string, i int) string {
 
 // Line is the line where the last row returned starts.
 func (r *ConnectionsReader) Line() int { return r.c.line }
-
-// Newest is the latest Connected On read so far.
-func (r *ConnectionsReader) Newest() time.Time { return r.newest }

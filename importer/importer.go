@@ -93,7 +93,7 @@ func inspect(ctx context.Context, paths []string, opt Options) (*Inventory, erro
 			return nil, err
 		}
 		if f.Kind == KindInvitations {
-			name, slug, err := owner(f, opt.MaxFileBytes)
+			name, slug, err := owner(ctx, f, opt.MaxFileBytes)
 			if err != nil {
 				return nil, err
 			}
@@ -118,8 +118,9 @@ func sameAccount(name1, slug1, name2, slug2 string) bool {
 	return unvite.NormalizeName(name1) == unvite.NormalizeName(name2)
 }
 
-// owner finds the export's owner in the first sent invitation of f.
-func owner(f File, maxFile int64) (name, slug string, err error) {
+// owner finds the export's owner in the first sent invitation of f (the
+// whole file is read only when it holds none).
+func owner(ctx context.Context, f File, maxFile int64) (name, slug string, err error) {
 	rc, err := f.open(maxFile, nil, nil)
 	if err != nil {
 		return "", "", err
@@ -129,7 +130,7 @@ func owner(f File, maxFile int64) (name, slug string, err error) {
 	if err != nil {
 		return "", "", err
 	}
-	for {
+	for n := 1; ; n++ {
 		if _, err := r.Next(); err == io.EOF {
 			break
 		} else if err != nil {
@@ -137,6 +138,9 @@ func owner(f File, maxFile int64) (name, slug string, err error) {
 		}
 		if name, _ := r.Account(); name != "" {
 			break
+		}
+		if n%4096 == 0 && ctx.Err() != nil {
+			return "", "", ctx.Err()
 		}
 	}
 	name, slug = r.Account()

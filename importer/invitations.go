@@ -3,7 +3,6 @@ package importer
 import (
 	"io"
 	"strings"
-	"time"
 
 	"github.com/unvite/unvite"
 )
@@ -15,7 +14,6 @@ type InvitationsReader struct {
 	from, to, sent, msg, dir        int
 	inviterURL, inviteeURL          int // -1 when absent
 	accountName, accountSlug        string
-	newest                          time.Time
 	lastInviterURL, lastInviterSlug string
 }
 
@@ -82,9 +80,6 @@ func (r *InvitationsReader) Next() (*unvite.Invitation, error) {
 			inv.Note = strings.TrimSpace(note)
 			inv.HadNote = inv.Note != ""
 		}
-		if sentAt.After(r.newest) {
-			r.newest = sentAt
-		}
 		return inv, nil
 	}
 }
@@ -116,6 +111,3 @@ func (r *InvitationsReader) Line() int { return r.c.line }
 // person and, in the seven-column format, the slug of inviterProfileUrl.
 // Empty until a sent row has been read.
 func (r *InvitationsReader) Account() (name, slug string) { return r.accountName, r.accountSlug }
-
-// Newest is the latest Sent At read so far.
-func (r *InvitationsReader) Newest() time.Time { return r.newest }
