@@ -23,8 +23,13 @@ func (s *DB) BeginImport(ctx context.Context, accountID int64, meta unvite.Impor
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: begin import: %w", err)
 	}
-	var maxID int64
-	if err := conn.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM invitations`).Scan(&maxID); err != nil {
+	// The bulk path pays for rebuilding the indexes of the whole table and
+	// for merging every row the account already has again: it is for a
+	// large import into a table at most half its size, of an account with
+	// few rows yet (a first import, not the same export again).
+	var maxID, own int64
+	if err := conn.QueryRowContext(ctx, `SELECT coalesce(max(id), 0), (SELECT count(*) FROM invitations WHERE account_id = ?)
+		FROM invitations`, accountID).Scan(&maxID, &own); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("sqlite: begin import: %w", err)
 	}
@@ -32,8 +37,9 @@ func (s *DB) BeginImport(ctx context.Context, accountID int64, meta unvite.Impor
 	if bulkRows <= 0 {
 		bulkRows = DefaultBulkRows
 	}
+	expected := int64(meta.ExpectedRows)
 	b := &batch{s: s, conn: conn, account: accountID, meta: meta, now: s.now(), actor: "import:" + meta.File}
-	b.bulk = meta.ExpectedRows >= bulkRows && maxID*2 < int64(meta.ExpectedRows)
+	b.bulk = expected >= int64(bulkRows) && maxID*2 < expected && own*10 < expected
 	if err := b.begin(ctx); err != nil {
 		b.release()
 		return nil, err
@@ -407,31 +413,38 @@ func (b *batch) endBulk(ctx context.Context) error {
 // headline, company and note, and any note flag; the later rows go.
 // Rows of other accounts were unique already and are not looked at.
 func (b *batch) mergeDuplicates(ctx context.Context) error {
+	same := func(x, y string) string {
+		return fmt.Sprintf("%[1]s.person_key = %[2]s.person_key AND %[1]s.account_id = %[2]s.account_id AND %[1]s.direction = %[2]s.direction AND %[1]s.sent_at = %[2]s.sent_at", x, y)
+	}
+	latest := func(col string) string {
+		return fmt.Sprintf("coalesce((SELECT x.%[1]s FROM invitations x WHERE %[2]s AND x.%[1]s <> '' ORDER BY x.id DESC LIMIT 1), '')", col, same("x", "d"))
+	}
 	stmts := []string{
+		// Grouping needs the identity in order, and reads nothing but the
+		// index (a column from the table would cost a seek a row); the
+		// groups with more than one row are few, and the rest works from
+		// them alone.
 		`CREATE INDEX import_identity ON invitations (` + identityCols + `)`,
-		`WITH dup AS MATERIALIZED (
-			SELECT min(id) AS keep, max(id) AS last, account_id, direction, person_key, sent_at, max(had_note) AS had_note
-			FROM invitations WHERE account_id = ?1 GROUP BY ` + identityCols + ` HAVING count(*) > 1)
-		UPDATE invitations SET
-			name = (SELECT x.name FROM invitations x WHERE x.id = dup.last),
-			headline = coalesce((SELECT x.headline FROM invitations x WHERE x.account_id = dup.account_id
-				AND x.direction = dup.direction AND x.person_key = dup.person_key AND x.sent_at = dup.sent_at
-				AND x.headline <> '' ORDER BY x.id DESC LIMIT 1), ''),
-			company = coalesce((SELECT x.company FROM invitations x WHERE x.account_id = dup.account_id
-				AND x.direction = dup.direction AND x.person_key = dup.person_key AND x.sent_at = dup.sent_at
-				AND x.company <> '' ORDER BY x.id DESC LIMIT 1), ''),
-			note = coalesce((SELECT x.note FROM invitations x WHERE x.account_id = dup.account_id
-				AND x.direction = dup.direction AND x.person_key = dup.person_key AND x.sent_at = dup.sent_at
-				AND x.note <> '' ORDER BY x.id DESC LIMIT 1), ''),
-			had_note = dup.had_note, sent_at_approx = 0, seen_import = ?2
-		FROM dup WHERE invitations.id = dup.keep`,
-		`DELETE FROM invitations WHERE account_id = ?1 AND id > ?3 AND EXISTS (SELECT 1 FROM invitations k
-			WHERE k.account_id = invitations.account_id AND k.direction = invitations.direction
-				AND k.person_key = invitations.person_key AND k.sent_at = invitations.sent_at AND k.id < invitations.id)`,
+		fmt.Sprintf(`CREATE TEMP TABLE import_dups AS
+			SELECT `+identityCols+`, min(id) AS keep, max(id) AS last
+			FROM invitations INDEXED BY import_identity WHERE account_id = %d
+			GROUP BY `+identityCols+` HAVING count(*) > 1`, b.account),
+		`UPDATE invitations SET name = (SELECT x.name FROM invitations x WHERE x.id = d.last),
+			headline = ` + latest("headline") + `, company = ` + latest("company") + `, note = ` + latest("note") + `,
+			had_note = (SELECT max(x.had_note) FROM invitations x WHERE ` + same("x", "d") + `),
+			sent_at_approx = 0, seen_import = ?
+		FROM import_dups d WHERE invitations.id = d.keep`,
+		`DELETE FROM invitations WHERE id IN (SELECT x.id FROM import_dups d
+			CROSS JOIN invitations x INDEXED BY import_identity ON ` + same("x", "d") + ` WHERE x.id > d.keep)`,
+		`DROP TABLE import_dups`,
 		`DROP INDEX import_identity`,
 	}
 	for _, q := range stmts {
-		if _, err := b.tx.ExecContext(ctx, q, b.account, b.id, b.maxID); err != nil {
+		var args []any
+		if strings.Contains(q, "?") {
+			args = []any{b.id}
+		}
+		if _, err := b.tx.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("merge duplicate rows: %w", err)
 		}
 	}
