@@ -6,6 +6,8 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"hash/maphash"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -88,6 +90,9 @@ func (b *batch) begin(ctx context.Context) error {
 			b.tx.Rollback()
 			return err
 		}
+		if b.before == 0 {
+			b.people, b.seed = make([]uint64, 0, 1<<16), maphash.MakeSeed()
+		}
 	}
 	return nil
 }
@@ -136,7 +141,16 @@ type batch struct {
 	// rows as the upsert would have and builds the indexes again.
 	bulk    bool
 	dropped []droppedIndex
+
+	// On a first import, people holds a hash of each sent row's invitee:
+	// with no hash twice, nobody was re-invited and Commit skips looking
+	// (a scan of the whole identity index). Nil when not collecting.
+	people []uint64
+	seed   maphash.Seed
 }
+
+// maxPeople bounds the hashes kept (8 bytes each); past it Commit looks.
+const maxPeople = 4 << 20
 
 type droppedIndex struct{ name, sql string }
 
@@ -507,6 +521,13 @@ func (b *batch) PutInvitation(ctx context.Context, inv *unvite.Invitation) error
 		return unvite.Errorf(unvite.EINVALID, "%s: invitation to %q has no sent time", b.meta.File, inv.Invitee.Name)
 	}
 	b.day.See(inv.SentAt)
+	if b.people != nil && inv.Direction == unvite.Sent {
+		if len(b.people) == maxPeople {
+			b.people = nil
+		} else {
+			b.people = append(b.people, maphash.String(b.seed, inv.Invitee.Key()))
+		}
+	}
 	kind, src := inv.Kind, inv.Source
 	if kind == "" {
 		kind = unvite.KindPerson
@@ -541,6 +562,7 @@ func (b *batch) PutTracked(ctx context.Context, r unvite.TrackedRow) (bool, erro
 	if r.SentOn.IsZero() {
 		return false, unvite.Errorf(unvite.EINVALID, "%s: line %d: no date sent", b.meta.File, r.Line)
 	}
+	b.people = nil // sheet rows may add invitations too
 	if err := b.endBulk(ctx); err != nil {
 		return false, err
 	}
@@ -612,13 +634,15 @@ func (b *batch) Commit(ctx context.Context) (unvite.ImportSummary, error) {
 		return b.sum, unvite.Errorf(unvite.EINTERNAL, "import already finished")
 	}
 	defer b.Rollback()
+	// Sorting the hashes overlaps with building the indexes.
+	reinvited := make(chan bool, 1)
+	go func() { reinvited <- b.people == nil || repeats(b.people) }()
 	if err := b.endBulk(ctx); err != nil {
 		return b.sum, err
 	}
 	if err := b.flush(ctx); err != nil {
 		return b.sum, err
 	}
-
 	if err := b.mergeSynced(ctx); err != nil {
 		return b.sum, err
 	}
@@ -633,11 +657,14 @@ func (b *batch) Commit(ctx context.Context) (unvite.ImportSummary, error) {
 		query string
 		args  []any
 	}
-	steps := []step{
-		{&b.sum.Superseded, supersedeSQL, []any{b.now.Unix(), b.actor, b.account}},
+	var steps []step
+	if <-reinvited {
+		steps = append(steps, step{&b.sum.Superseded, supersedeSQL, []any{b.now.Unix(), b.actor, b.account}})
+	}
+	steps = append(steps, []step{
 		{&b.sum.Accepted, acceptSQL, []any{b.now.Unix(), b.actor, b.account, unvite.Sent}},
 		{&b.sum.Accepted, acceptSQL, []any{b.now.Unix(), b.actor, b.account, unvite.Received}},
-	}
+	}...)
 	b.sum.AsOf = b.day.Or(b.meta.AsOf)
 	// Only invitations stored before this import can have vanished from it.
 	if b.meta.Snapshot && b.before > 0 {
@@ -681,6 +708,17 @@ func (b *batch) Rollback() error {
 	err := b.tx.Rollback()
 	b.release()
 	return err
+}
+
+// repeats reports whether a hash occurs twice (sorting hs).
+func repeats(hs []uint64) bool {
+	slices.Sort(hs)
+	for i := 1; i < len(hs); i++ {
+		if hs[i] == hs[i-1] {
+			return true
+		}
+	}
+	return false
 }
 
 // A sent invitation is superseded when a later one went to the same person:
