@@ -521,11 +521,13 @@ func (b *batch) PutInvitation(ctx context.Context, inv *unvite.Invitation) error
 		return unvite.Errorf(unvite.EINVALID, "%s: invitation to %q has no sent time", b.meta.File, inv.Invitee.Name)
 	}
 	b.day.See(inv.SentAt)
+	p := inv.Invitee
+	key := p.Key()
 	if b.people != nil && inv.Direction == unvite.Sent {
 		if len(b.people) == maxPeople {
 			b.people = nil
 		} else {
-			b.people = append(b.people, maphash.String(b.seed, inv.Invitee.Key()))
+			b.people = append(b.people, maphash.String(b.seed, key))
 		}
 	}
 	kind, src := inv.Kind, inv.Source
@@ -535,7 +537,6 @@ func (b *batch) PutInvitation(ctx context.Context, inv *unvite.Invitation) error
 	if src == "" {
 		src = unvite.SourceExport
 	}
-	p := inv.Invitee
 	sent := inv.SentAt.Unix()
 	if len(b.pending) == 0 {
 		b.bare = true
@@ -543,7 +544,7 @@ func (b *batch) PutInvitation(ctx context.Context, inv *unvite.Invitation) error
 	b.bare = b.bare && kind == unvite.KindPerson && src == unvite.SourceExport &&
 		p.Headline == "" && p.Company == "" && p.MemberURN == ""
 	// Plain types only: the writer hands them to the driver as they are.
-	b.pending = append(b.pending, string(inv.Direction), string(kind), p.Key(), p.Name, p.Headline,
+	b.pending = append(b.pending, string(inv.Direction), string(kind), key, p.Name, p.Headline,
 		p.Company, p.Slug, p.MemberURN, sent, inv.Note, inv.HadNote || inv.Note != "", sent, string(src))
 	if len(b.pending) == invBatch*invCols {
 		if b.w != nil && b.w.failed.Load() {
