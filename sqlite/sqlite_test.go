@@ -116,16 +116,7 @@ func TestImportCancelled(t *testing.T) {
 			_, err := load(bg, 0, 10, nil)
 			require.NoError(t, err)
 			indexes := func() []string {
-				var names []string
-				rows, err := db.RawForTest().Query(`SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'invitations' ORDER BY name`)
-				require.NoError(t, err)
-				defer rows.Close()
-				for rows.Next() {
-					var n string
-					require.NoError(t, rows.Scan(&n))
-					names = append(names, n)
-				}
-				return names
+				return column(t, db, `SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'invitations' ORDER BY name`)
 			}
 			want := indexes()
 			require.Contains(t, want, "invitations_identity")
@@ -182,16 +173,8 @@ func TestImportNameIsText(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, 300, n)
 			// The rows written with the name as a literal carry it exactly.
-			var actors []string
-			rows, err := db.RawForTest().Query(`SELECT DISTINCT status_actor FROM invitations WHERE status = 'pending'`)
-			require.NoError(t, err)
-			defer rows.Close()
-			for rows.Next() {
-				var s string
-				require.NoError(t, rows.Scan(&s))
-				actors = append(actors, s)
-			}
-			require.Equal(t, []string{"import:" + name}, actors)
+			require.Equal(t, []string{"import:" + name},
+				column(t, db, `SELECT DISTINCT status_actor FROM invitations WHERE status = 'pending'`))
 		})
 	}
 }
@@ -223,4 +206,20 @@ func TestPageSize(t *testing.T) {
 	require.Equal(t, "wal", mode)
 	a := &unvite.Account{Name: "Maya"}
 	require.NoError(t, db.CreateAccount(ctx, a))
+}
+
+// column runs a query straight on the database and returns its one column.
+func column(t *testing.T, db *sqlite.DB, query string) []string {
+	t.Helper()
+	rows, err := db.RawForTest().Query(query)
+	require.NoError(t, err)
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		require.NoError(t, rows.Scan(&s))
+		out = append(out, s)
+	}
+	require.NoError(t, rows.Err())
+	return out
 }
