@@ -30,11 +30,12 @@ type DB struct {
 	path string
 	// Now is the clock for recorded times; tests replace it.
 	Now func() time.Time
-	// BulkRows is the estimated import size from which an import into a
-	// table of fewer than half as many invitations loads its rows without
-	// the invitation indexes and builds them afterwards: building an index
-	// by sorting costs a fraction of a million random index inserts.
-	// 0 means DefaultBulkRows; tests lower it to exercise that path.
+	// BulkRows is the estimated import size from which a first import (into
+	// a table of fewer than half as many invitations, for an account with
+	// under a tenth as many) loads its rows without the invitation indexes
+	// and builds them afterwards: building an index by sorting costs a
+	// fraction of a million random index inserts. 0 means DefaultBulkRows;
+	// tests lower it to exercise that path.
 	BulkRows int
 }
 
