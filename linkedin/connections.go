@@ -62,16 +62,9 @@ func (c *Client) RecentConnections(ctx context.Context, count int) ([]unvite.Con
 }
 
 func parseConnections(body []byte) ([]unvite.Connection, error) {
-	d, err := parseDocument(body)
+	d, elems, err := parseElements(body)
 	if err != nil {
 		return nil, err
-	}
-	elems, ok, err := d.elements(d.data)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, errors.New("no elements")
 	}
 	out := make([]unvite.Connection, 0, len(elems))
 	for i, raw := range elems {

@@ -103,6 +103,22 @@ func decodeTyped(raw json.RawMessage, want string, v any) error {
 // elements returns a collection's members from obj: inline under
 // "elements", or resolved from the urns under "*elements". ok is false when
 // obj has neither.
+// parseElements parses a reply whose data lists its results as elements.
+func parseElements(body []byte) (*document, []json.RawMessage, error) {
+	d, err := parseDocument(body)
+	if err != nil {
+		return nil, nil, err
+	}
+	elems, ok, err := d.elements(d.data)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !ok {
+		return nil, nil, errors.New("no elements")
+	}
+	return d, elems, nil
+}
+
 func (d *document) elements(obj map[string]json.RawMessage) (elems []json.RawMessage, ok bool, err error) {
 	if raw, has := obj["elements"]; has {
 		if err := json.Unmarshal(raw, &elems); err != nil {

@@ -57,16 +57,9 @@ func (c *Client) ReceivedInvitations(ctx context.Context) ([]ReceivedInvitation,
 
 // parseReceived returns the invitations and the number of elements read.
 func parseReceived(body []byte) ([]ReceivedInvitation, int, error) {
-	d, err := parseDocument(body)
+	d, elems, err := parseElements(body)
 	if err != nil {
 		return nil, 0, err
-	}
-	elems, ok, err := d.elements(d.data)
-	if err != nil {
-		return nil, 0, err
-	}
-	if !ok {
-		return nil, 0, errors.New("no elements")
 	}
 	var out []ReceivedInvitation
 	for i, raw := range elems {

@@ -50,16 +50,9 @@ type legacyInvitation struct {
 // "invitee":{"miniProfile":{…}}}}]} (or toMember inline), at the top level
 // or under "data".
 func parseLegacySent(body []byte) ([]unvite.SyncedInvitation, error) {
-	d, err := parseDocument(body)
+	d, elems, err := parseElements(body)
 	if err != nil {
 		return nil, err
-	}
-	elems, ok, err := d.elements(d.data)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, errors.New("no elements")
 	}
 	out := make([]unvite.SyncedInvitation, 0, len(elems))
 	for i, raw := range elems {
