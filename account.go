@@ -79,3 +79,34 @@ func (a *Account) Validate() error {
 	}
 	return nil
 }
+
+// OwnerAccount picks, among accounts, the one whose export owner describes:
+// the account with owner's profile; else the account of the same name
+// (spaces and case aside) whose profile is not yet known, as when a
+// Connections.csv was imported with --name before the Invitations.csv that
+// names the profile. An owner without a profile takes the account of its
+// name. It returns nil when none is the owner's, and ECONFLICT when several
+// could be.
+func OwnerAccount(accounts []*Account, owner *Account) (*Account, error) {
+	if owner.Slug != "" {
+		for _, a := range accounts {
+			if a.Slug == owner.Slug {
+				return a, nil
+			}
+		}
+	}
+	name := NormalizeName(owner.Name)
+	var found []*Account
+	for _, a := range accounts {
+		if NormalizeName(a.Name) == name && (owner.Slug == "" || a.Slug == "") {
+			found = append(found, a)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, nil
+	case 1:
+		return found[0], nil
+	}
+	return nil, Errorf(ECONFLICT, "%d accounts are named %q: give --account", len(found), owner.Name)
+}

@@ -18,7 +18,10 @@ import (
 
 // Options tune an import.
 type Options struct {
+	// AccountID is the account to import into; when 0, Owner's account,
+	// found or created by the import (see unvite.ImportMeta.Owner).
 	AccountID int64
+	Owner     *unvite.Account
 	// SheetColumns names a tracking sheet's columns (field → header; fields
 	// as SheetFields lists), overriding detection.
 	SheetColumns map[string]string
@@ -174,7 +177,7 @@ func Import(ctx context.Context, store unvite.Store, paths []string, opt Options
 		}
 	}
 	meta := unvite.ImportMeta{File: label(paths), Snapshot: inv.Has(KindInvitations), AsOf: inv.ExportDate,
-		ExpectedRows: expectedRows(inv)}
+		ExpectedRows: expectedRows(inv), Owner: opt.Owner}
 	batch, err := store.BeginImport(ctx, opt.AccountID, meta)
 	if err != nil {
 		return unvite.ImportSummary{}, fmt.Errorf("importer: %w", err)
@@ -199,6 +202,7 @@ func Import(ctx context.Context, store unvite.Store, paths []string, opt Options
 	if err != nil {
 		return sum, fmt.Errorf("importer: %w", err)
 	}
+	sum.Account = batch.Account()
 	return sum, nil
 }
 
@@ -278,7 +282,7 @@ func (r *run) file(f File) error {
 			if err != nil {
 				return err
 			}
-			inv.AccountID = r.opt.AccountID
+			inv.AccountID = r.batch.Account().ID
 			return r.stored(f, ir.Line(), r.batch.PutInvitation(r.ctx, inv))
 		})
 	case KindSheet:

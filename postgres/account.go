@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -28,11 +29,15 @@ func scanAccount(row pgx.Row) (*unvite.Account, error) {
 
 // CreateAccount stores a new account and sets its ID and CreatedAt.
 func (s *DB) CreateAccount(ctx context.Context, a *unvite.Account) error {
+	return createAccount(ctx, s.pool, a, s.now())
+}
+
+func createAccount(ctx context.Context, q querier, a *unvite.Account, now time.Time) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	a.CreatedAt = s.now()
-	err := s.pool.QueryRow(ctx, `INSERT INTO accounts
+	a.CreatedAt = now
+	err := q.QueryRow(ctx, `INSERT INTO accounts
 		(name, slug, member_id, plan, time_zone, state, state_reason, throttled_until, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
 		a.Name, a.Slug, a.MemberID, string(a.Plan), a.TimeZone, string(a.State), a.StateReason,

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -30,8 +31,14 @@ var stageColumns = []string{"seq", "direction", "kind", "person_key", "name", "h
 
 // BeginImport opens the transaction an import runs in, after taking the
 // account's advisory lock: a second import (or sync) of the same account
-// waits here until the first one commits or rolls back.
+// waits here until the first one commits or rolls back. An import by owner
+// first takes a lock on the owner's name, then finds or creates the
+// account, so a second import of the same owner waits for the first and
+// then finds its account, or creates it if the first rolled back.
 func (s *DB) BeginImport(ctx context.Context, accountID int64, meta unvite.ImportMeta) (unvite.ImportBatch, error) {
+	if accountID == 0 && (meta.Owner == nil || strings.TrimSpace(meta.Owner.Name) == "") {
+		return nil, unvite.Errorf(unvite.EINVALID, "import: no account, and no owner's name to find or create one by")
+	}
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: begin import: %w", err)
@@ -44,9 +51,52 @@ func (s *DB) BeginImport(ctx context.Context, accountID int64, meta unvite.Impor
 	return b, nil
 }
 
+// lockOwnerSQL serialises imports by owner (of one schema): the key is the
+// owner's normalised name, which every file of one export agrees on.
+const lockOwnerSQL = `SELECT pg_advisory_xact_lock(hashtextextended('unvite:owner:' || current_schema() || ':' || $1::text, 0))`
+
+// owner finds or creates the account of the import's owner, under the
+// owner lock, adopting the owner's profile when the account lacked it.
+func (b *batch) owner(ctx context.Context) error {
+	o := b.meta.Owner
+	if _, err := b.tx.Exec(ctx, lockOwnerSQL, unvite.NormalizeName(o.Name)); err != nil {
+		return fmt.Errorf("postgres: begin import: lock owner: %w", err)
+	}
+	rows, err := b.tx.Query(ctx, `SELECT `+accountColumns+` FROM accounts ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("postgres: begin import: %w", err)
+	}
+	list, err := scanAccounts(rows)
+	if err != nil {
+		return err
+	}
+	a, err := unvite.OwnerAccount(list, o)
+	if err != nil {
+		return err
+	}
+	if a == nil {
+		a = new(unvite.Account)
+		*a = *o
+		a.ID = 0
+		if err := createAccount(ctx, b.tx, a, b.now); err != nil {
+			return err
+		}
+	} else if a.Slug == "" && o.Slug != "" {
+		if _, err := b.tx.Exec(ctx, `UPDATE accounts SET slug = $1 WHERE id = $2 AND slug = ''`, o.Slug, a.ID); err != nil {
+			return fmt.Errorf("postgres: begin import: set the profile of account %d: %w", a.ID, err)
+		}
+		a.Slug = o.Slug
+	}
+	b.account = a.ID
+	return nil
+}
+
+func (b *batch) Account() *unvite.Account { return b.acct }
+
 type batch struct {
 	tx      pgx.Tx
 	account int64
+	acct    *unvite.Account
 	meta    unvite.ImportMeta
 	now     time.Time
 	actor   string
@@ -65,16 +115,22 @@ type batch struct {
 }
 
 func (b *batch) start(ctx context.Context) error {
+	if b.account == 0 {
+		if err := b.owner(ctx); err != nil {
+			return err
+		}
+	}
 	if _, err := b.tx.Exec(ctx, lockAccountSQL, b.account); err != nil {
 		return fmt.Errorf("postgres: begin import: lock account %d: %w", b.account, err)
 	}
 	if _, err := b.tx.Exec(ctx, linearPlansSQL); err != nil {
 		return fmt.Errorf("postgres: begin import: %w", err)
 	}
-	if _, err := getAccount(ctx, b.tx, b.account); err != nil {
+	var err error
+	if b.acct, err = getAccount(ctx, b.tx, b.account); err != nil {
 		return err
 	}
-	err := b.tx.QueryRow(ctx, `INSERT INTO imports (account_id, file, as_of, snapshot, started_at)
+	err = b.tx.QueryRow(ctx, `INSERT INTO imports (account_id, file, as_of, snapshot, started_at)
 		VALUES ($1, $2, $3, $4, $5) RETURNING id`, b.account, b.meta.File, ts(b.meta.AsOf), b.meta.Snapshot, b.now).Scan(&b.id)
 	if err != nil {
 		return fmt.Errorf("postgres: begin import: %w", err)

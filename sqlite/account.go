@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/unvite/unvite"
 )
@@ -26,11 +27,15 @@ func scanAccount(row interface{ Scan(...any) error }) (*unvite.Account, error) {
 
 // CreateAccount stores a new account and sets its ID and CreatedAt.
 func (s *DB) CreateAccount(ctx context.Context, a *unvite.Account) error {
+	return createAccount(ctx, s.db, a, s.now())
+}
+
+func createAccount(ctx context.Context, q queryer, a *unvite.Account, now time.Time) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	a.CreatedAt = s.now()
-	err := s.db.QueryRowContext(ctx, `INSERT INTO accounts
+	a.CreatedAt = now
+	err := q.QueryRowContext(ctx, `INSERT INTO accounts
 		(name, slug, member_id, plan, time_zone, state, state_reason, throttled_until, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		a.Name, a.Slug, a.MemberID, a.Plan, a.TimeZone, a.State, a.StateReason,

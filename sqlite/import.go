@@ -17,9 +17,20 @@ import (
 
 // BeginImport opens the one write transaction an import runs in, on a
 // connection of its own whose settings suit the load (see upsertSettings).
+// The transaction takes SQLite's write lock first: a second import waits
+// for the first to end, then finds (or creates) the owner's account itself.
 func (s *DB) BeginImport(ctx context.Context, accountID int64, meta unvite.ImportMeta) (unvite.ImportBatch, error) {
-	if _, err := s.Account(ctx, accountID); err != nil {
+	est := accountID // the account whose rows the bulk test counts
+	if accountID != 0 {
+		if _, err := s.Account(ctx, accountID); err != nil {
+			return nil, err
+		}
+	} else if err := checkOwner(meta.Owner); err != nil {
 		return nil, err
+	} else if list, err := s.Accounts(ctx); err == nil {
+		if a, _ := unvite.OwnerAccount(list, meta.Owner); a != nil {
+			est = a.ID
+		}
 	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
@@ -28,10 +39,12 @@ func (s *DB) BeginImport(ctx context.Context, accountID int64, meta unvite.Impor
 	// The bulk path pays for rebuilding the indexes of the whole table and
 	// for merging every row the account already has again: it is for a
 	// large import into a table at most half its size, of an account with
-	// few rows yet (a first import, not the same export again).
+	// few rows yet (a first import, not the same export again). Counted
+	// before the transaction (its settings come first): another import
+	// committing meanwhile can make the choice slower, never wrong.
 	var maxID, own int64
 	if err := conn.QueryRowContext(ctx, `SELECT coalesce(max(id), 0), (SELECT count(*) FROM invitations WHERE account_id = ?)
-		FROM invitations`, accountID).Scan(&maxID, &own); err != nil {
+		FROM invitations`, est).Scan(&maxID, &own); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("sqlite: begin import: %w", err)
 	}
@@ -49,6 +62,61 @@ func (s *DB) BeginImport(ctx context.Context, accountID int64, meta unvite.Impor
 	return b, nil
 }
 
+// checkOwner checks the owner an import without an account id is given.
+func checkOwner(o *unvite.Account) error {
+	if o == nil || strings.TrimSpace(o.Name) == "" {
+		return unvite.Errorf(unvite.EINVALID, "import: no account, and no owner's name to find or create one by")
+	}
+	return nil
+}
+
+// owner finds the import's account inside its transaction: the one given,
+// or the owner's, adopting the owner's profile when the account lacked it,
+// or a new one. A new account exists only if the import commits.
+func (b *batch) owner(ctx context.Context) error {
+	if b.account != 0 {
+		a, err := scanAccount(b.tx.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = ?`, b.account))
+		if isNoRows(err) {
+			return notFound("account", b.account)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: begin import: %w", err)
+		}
+		b.acct = a
+		return nil
+	}
+	rows, err := b.tx.QueryContext(ctx, `SELECT `+accountColumns+` FROM accounts ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin import: %w", err)
+	}
+	list, err := scanAccounts(rows)
+	if err != nil {
+		return err
+	}
+	o := b.meta.Owner
+	a, err := unvite.OwnerAccount(list, o)
+	if err != nil {
+		return err
+	}
+	if a == nil {
+		a = new(unvite.Account)
+		*a = *o
+		a.ID = 0
+		if err := createAccount(ctx, b.tx, a, b.now); err != nil {
+			return err
+		}
+	} else if a.Slug == "" && o.Slug != "" {
+		if _, err := b.tx.ExecContext(ctx, `UPDATE accounts SET slug = ? WHERE id = ? AND slug = ''`, o.Slug, a.ID); err != nil {
+			return fmt.Errorf("sqlite: begin import: set the profile of account %d: %w", a.ID, err)
+		}
+		a.Slug = o.Slug
+	}
+	b.acct, b.account = a, a.ID
+	return nil
+}
+
+func (b *batch) Account() *unvite.Account { return b.acct }
+
 // Connection settings for the two ways of loading, set before the
 // transaction (SQLite ignores foreign_keys inside one) and reset after.
 //   - Upserting: the statement journal of a multi-row upsert stays in memory;
@@ -58,11 +126,16 @@ func (s *DB) BeginImport(ctx context.Context, accountID int64, meta unvite.Impor
 //     (a quarter of the load). Temporary files stay on disk: index builds
 //     sort through them.
 var (
-	upsertSettings = []string{"PRAGMA temp_store = MEMORY"}
-	bulkSettings   = []string{"PRAGMA foreign_keys = OFF"}
+	upsertSettings = []string{"PRAGMA temp_store = MEMORY", importBusy}
+	bulkSettings   = []string{"PRAGMA foreign_keys = OFF", importBusy}
 	resetSettings  = []string{"PRAGMA temp_store = DEFAULT", "PRAGMA foreign_keys = ON",
-		fmt.Sprintf("PRAGMA cache_size = %d", cacheSize), "PRAGMA threads = 0"}
+		fmt.Sprintf("PRAGMA cache_size = %d", cacheSize), "PRAGMA threads = 0", fmt.Sprintf("PRAGMA busy_timeout = %d", busyTimeout)}
 )
+
+// An import waiting for another one to finish (which can take minutes)
+// tries again every second until its context ends, so an interrupt is
+// heard.
+const importBusy = "PRAGMA busy_timeout = 1000"
 
 func (b *batch) begin(ctx context.Context) error {
 	settings := upsertSettings
@@ -78,8 +151,19 @@ func (b *batch) begin(ctx context.Context) error {
 	// ctx ends: database/sql would roll it back on another goroutine, racing
 	// with release. A cancelled ctx still interrupts the running statement.
 	var err error
-	if b.tx, err = b.conn.BeginTx(context.WithoutCancel(ctx), nil); err != nil {
+	for {
+		// BEGIN IMMEDIATE (see Open): the write lock, or SQLITE_BUSY.
+		b.tx, err = b.conn.BeginTx(context.WithoutCancel(ctx), nil)
+		if err == nil || !strings.Contains(err.Error(), "SQLITE_BUSY") || ctx.Err() != nil {
+			break
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("sqlite: begin import: %w", err)
+	}
+	if err := b.owner(ctx); err != nil {
+		b.tx.Rollback()
+		return err
 	}
 	if err := b.prepare(ctx); err != nil {
 		b.tx.Rollback()
@@ -121,6 +205,7 @@ type batch struct {
 	conn    *sql.Conn
 	tx      *sql.Tx
 	account int64
+	acct    *unvite.Account
 	meta    unvite.ImportMeta
 	now     time.Time
 	actor   string

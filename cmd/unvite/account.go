@@ -176,7 +176,7 @@ func (c *AccountAddCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	s, err := a.open(ctx)
+	s, err := a.create(ctx)
 	if err != nil {
 		return err
 	}

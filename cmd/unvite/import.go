@@ -28,26 +28,24 @@ func (c *ImportCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	acct, created, err := c.target(ctx, a, inv)
-	if err != nil {
+	opt := importer.Options{SheetColumns: c.SheetCols, Inventory: inv}
+	if opt.AccountID, opt.Owner, err = c.target(ctx, a, inv); err != nil {
 		return err
 	}
-	opt := importer.Options{AccountID: acct.ID, SheetColumns: c.SheetCols, Inventory: inv}
 	var bar *progressBar
 	if f, ok := a.stderr.(*os.File); ok && !c.JSON && !c.Quiet && term.IsTerminal(int(f.Fd())) {
 		bar = &progressBar{w: f, label: "importing"}
 		opt.Progress = bar.update
 	}
 	start := time.Now()
+	// A new owner's account is created inside the import's transaction: a
+	// failed import leaves none behind, and touches no other import's.
 	sum, err := importer.Import(ctx, a.store, c.Paths, opt)
 	bar.done()
 	if err != nil {
-		if created {
-			// The import failed: leave no empty account behind either.
-			a.store.DeleteAccount(context.WithoutCancel(ctx), acct.ID)
-		}
 		return err
 	}
+	acct := sum.Account
 	if c.JSON {
 		return a.printJSON(struct {
 			Account int64 `json:"account_id"`
@@ -67,44 +65,34 @@ func (c *ImportCmd) Run(ctx context.Context, a *app) error {
 	return nil
 }
 
-// target finds the account to import into, creating it from the export's
-// owner when it is new.
-func (c *ImportCmd) target(ctx context.Context, a *app, inv *importer.Inventory) (*unvite.Account, bool, error) {
-	s, err := a.open(ctx)
+// target says whose import this is: the account given, or the export's
+// owner (found or created by the import itself), or the only account when
+// the files do not say.
+func (c *ImportCmd) target(ctx context.Context, a *app, inv *importer.Inventory) (int64, *unvite.Account, error) {
+	s, err := a.create(ctx)
 	if err != nil {
-		return nil, false, err
+		return 0, nil, err
 	}
 	if c.Account != "" {
 		acct, err := s.FindAccount(ctx, c.Account)
-		return acct, false, err
-	}
-	if inv.AccountSlug != "" {
-		if acct, err := s.FindAccount(ctx, inv.AccountSlug); err == nil {
-			return acct, false, nil
+		if err != nil {
+			return 0, nil, err
 		}
+		return acct.ID, nil, nil
 	}
 	name := strings.TrimSpace(inv.AccountName)
 	if name == "" {
-		name = c.Name
+		name = strings.TrimSpace(c.Name)
 	}
 	if name == "" {
 		// No owner in the files (an old export or a sheet): the only account, if one.
 		acct, err := a.account(ctx, "")
 		if err != nil {
-			return nil, false, unvite.Errorf(unvite.EINVALID, "these files do not say whose they are: give --account or --name")
+			return 0, nil, unvite.Errorf(unvite.EINVALID, "these files do not say whose they are: give --account or --name")
 		}
-		return acct, false, nil
+		return acct.ID, nil, nil
 	}
-	if inv.AccountSlug == "" {
-		if acct, err := s.FindAccount(ctx, name); err == nil {
-			return acct, false, nil
-		}
-	}
-	acct := &unvite.Account{Name: name, Slug: inv.AccountSlug, State: unvite.AccountOffline}
-	if err := s.CreateAccount(ctx, acct); err != nil {
-		return nil, false, err
-	}
-	return acct, true, nil
+	return 0, &unvite.Account{Name: name, Slug: inv.AccountSlug, State: unvite.AccountOffline}, nil
 }
 
 func dateOrEmpty(t time.Time) string {
