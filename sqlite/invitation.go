@@ -4,11 +4,9 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/unvite/unvite"
@@ -199,72 +197,53 @@ func anys[T any](xs []T) []any {
 
 // Invitations lists the invitations a filter selects.
 func (s *DB) Invitations(ctx context.Context, f unvite.InvitationFilter) ([]*unvite.Invitation, error) {
-	if f.Brief && f.Limit == 0 && f.Offset == 0 && (f.Sort == "" || f.Sort == "sent") {
-		return s.briefInParallel(ctx, f)
-	}
 	var list []*unvite.Invitation
-	err := s.EachInvitation(ctx, f, func(inv *unvite.Invitation) error {
-		list = append(list, inv)
-		return nil
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		scan := false
+		if f.Brief && f.Limit == 0 && f.Offset == 0 && (f.Sort == "" || f.Sort == "sent") {
+			var err error
+			if scan, err = mostOfTable(ctx, tx, f); err != nil {
+				return err
+			}
+		}
+		err := eachInvitation(ctx, tx, f, scan, func(inv *unvite.Invitation) error {
+			list = append(list, inv)
+			return nil
+		})
+		if scan {
+			slices.SortFunc(list, bySent)
+		}
+		return err
 	})
 	return list, err
 }
 
-// briefInParallel reads a plan's rows on two connections at once and
-// merges them back into (sent_at, id) order: reading rows is most of a
-// large plan's time, and WAL lets readers run side by side.
-//
-// When the rows are most of the table, each connection scans half of the
-// table in rowid order and the halves are sorted here: that reads pages in
-// file order instead of seeking each row from the index (a fifth faster
-// for 100,000 rows). Otherwise the index serves odd and even ids.
-func (s *DB) briefInParallel(ctx context.Context, f unvite.InvitationFilter) ([]*unvite.Invitation, error) {
+// mostOfTable tells whether a filter selects most rows of the table: a plan
+// of a large account. Reading them in table order and sorting here reads
+// pages in file order instead of seeking each row from the index (a fifth
+// faster for 100,000 rows).
+func mostOfTable(ctx context.Context, q queryer, f unvite.InvitationFilter) (bool, error) {
 	// About how many rows: counted on the status index alone.
-	n, err := s.CountInvitations(ctx, unvite.InvitationFilter{AccountID: f.AccountID, Statuses: f.Statuses})
+	n, err := countInvitations(ctx, q, unvite.InvitationFilter{AccountID: f.AccountID, Statuses: f.Statuses})
 	if err != nil {
-		return nil, err
+		return false, err
 	}
 	var lo, hi int64
-	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM invitations`).Scan(&lo, &hi); err != nil {
-		return nil, fmt.Errorf("sqlite: list invitations: %w", err)
+	if err := q.QueryRowContext(ctx, `SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM invitations`).Scan(&lo, &hi); err != nil {
+		return false, fmt.Errorf("sqlite: list invitations: %w", err)
 	}
-	scan := int64(n)*2 > hi-lo+1
-	mid := lo + (hi-lo)/2
-	var halves [2][]*unvite.Invitation
-	var errs [2]error
-	var wg sync.WaitGroup
-	for k := range halves {
-		wg.Go(func() {
-			part := readPart{cond: fmt.Sprintf("i.id %% 2 = %d", k)}
-			if scan {
-				part = readPart{cond: fmt.Sprintf("i.id > %d", mid), scan: true}
-				if k == 0 {
-					part.cond = fmt.Sprintf("i.id <= %d", mid)
-				}
-			}
-			errs[k] = s.eachPart(ctx, f, part, func(inv *unvite.Invitation) error {
-				halves[k] = append(halves[k], inv)
-				return nil
-			})
-			if scan {
-				slices.SortFunc(halves[k], bySent)
-			}
-		})
+	return int64(n)*2 > hi-lo+1, nil
+}
+
+// read runs fn in one read transaction: every statement of it sees the same
+// snapshot, whatever commits meanwhile (WAL), so rows and their tags agree.
+func (s *DB) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("sqlite: begin read: %w", err)
 	}
-	wg.Wait()
-	if err := errors.Join(errs[:]...); err != nil {
-		return nil, err
-	}
-	a, b := halves[0], halves[1]
-	list := make([]*unvite.Invitation, 0, len(a)+len(b))
-	for len(a) > 0 && len(b) > 0 {
-		if bySent(a[0], b[0]) < 0 {
-			list, a = append(list, a[0]), a[1:]
-		} else {
-			list, b = append(list, b[0]), b[1:]
-		}
-	}
-	return append(append(list, a...), b...), nil
+	defer tx.Rollback()
+	return fn(tx)
 }
 
 // bySent is the default order: sent time, then id.
@@ -275,47 +254,33 @@ func bySent(x, y *unvite.Invitation) int {
 	return cmp.Compare(x.ID, y.ID)
 }
 
-// readPart narrows a listing to part of the table: one more SQL condition
-// (trusted text) and, with scan, rows in table order, unsorted.
-type readPart struct {
-	cond string
-	scan bool
-}
-
 // EachInvitation streams the invitations a filter selects.
 func (s *DB) EachInvitation(ctx context.Context, f unvite.InvitationFilter, fn func(*unvite.Invitation) error) error {
-	return s.eachPart(ctx, f, readPart{}, fn)
+	return s.read(ctx, func(tx *sql.Tx) error { return eachInvitation(ctx, tx, f, false, fn) })
 }
 
-// eachPart is EachInvitation over part of the table.
-func (s *DB) eachPart(ctx context.Context, f unvite.InvitationFilter, part readPart, fn func(*unvite.Invitation) error) error {
+// eachInvitation streams the invitations a filter selects; with scan, in
+// table order (unsorted) rather than the filter's.
+func eachInvitation(ctx context.Context, q queryer, f unvite.InvitationFilter, scan bool, fn func(*unvite.Invitation) error) error {
 	where, args, err := whereClause(f)
 	if err != nil {
 		return err
 	}
 	from := ` FROM invitations i`
-	if part.cond != "" {
-		cond, order, _ := strings.Cut(where, " ORDER BY ")
-		if cond == "" {
-			cond = " WHERE " + part.cond
-		} else {
-			cond += " AND " + part.cond
-		}
-		where = cond + " ORDER BY " + order
-		if part.scan {
-			where, from = cond, ` FROM invitations i NOT INDEXED`
-		}
+	if scan {
+		where, _, _ = strings.Cut(where, " ORDER BY ")
+		from = ` FROM invitations i NOT INDEXED`
 	}
 	noLimit, _, _ := strings.Cut(where, " LIMIT ")
-	tags, err := tagsOf(ctx, s.db, noLimit, args)
+	tags, err := tagsOf(ctx, q, noLimit, args)
 	if err != nil {
 		return err
 	}
-	cols, scan := invitationColumns, scanInvitation
+	cols, scanRow := invitationColumns, scanInvitation
 	if f.Brief {
-		cols, scan = briefColumns, scanBrief
+		cols, scanRow = briefColumns, scanBrief
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+cols+from+where, args...)
+	rows, err := q.QueryContext(ctx, `SELECT `+cols+from+where, args...)
 	if err != nil {
 		return fmt.Errorf("sqlite: list invitations: %w", err)
 	}
@@ -323,7 +288,7 @@ func (s *DB) eachPart(ctx context.Context, f unvite.InvitationFilter, part readP
 	var invs slab
 	for rows.Next() {
 		inv := invs.next()
-		if err := scan(rows, inv); err != nil {
+		if err := scanRow(rows, inv); err != nil {
 			return fmt.Errorf("sqlite: scan invitation: %w", err)
 		}
 		inv.Tags = tags[inv.ID]
@@ -339,6 +304,10 @@ func (s *DB) eachPart(ctx context.Context, f unvite.InvitationFilter, part readP
 
 // CountInvitations counts what a filter selects (Limit and Offset ignored).
 func (s *DB) CountInvitations(ctx context.Context, f unvite.InvitationFilter) (int, error) {
+	return countInvitations(ctx, s.db, f)
+}
+
+func countInvitations(ctx context.Context, q queryer, f unvite.InvitationFilter) (int, error) {
 	f.Limit, f.Offset, f.Sort = 0, 0, ""
 	where, args, err := whereClause(f)
 	if err != nil {
@@ -346,7 +315,7 @@ func (s *DB) CountInvitations(ctx context.Context, f unvite.InvitationFilter) (i
 	}
 	where = where[:strings.Index(where, " ORDER BY ")]
 	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM invitations i`+where, args...).Scan(&n); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM invitations i`+where, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("sqlite: count invitations: %w", err)
 	}
 	return n, nil

@@ -36,11 +36,16 @@ func Run(t *testing.T, open func(t *testing.T) unvite.Store, reopen func(t *test
 		"ImportByOwner":        testImportByOwner,
 		"ImportOwnerProfile":   testImportOwnerLearnsProfile,
 	}
-	t.Run("ImportTwoProcesses", func(t *testing.T) {
-		t.Parallel()
-		s := open(t)
-		testImportTwoProcesses(t, s, reopen(t, s))
-	})
+	for name, fn := range map[string]func(t *testing.T, s, other unvite.Store){
+		"ImportTwoProcesses": testImportTwoProcesses,
+		"ListingSnapshot":    testListingIsOneSnapshot,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			s := open(t)
+			fn(t, s, reopen(t, s))
+		})
+	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
