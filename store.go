@@ -167,6 +167,8 @@ type ImportSummary struct {
 	// Account is the account imported into (ImportBatch.Account), for the
 	// caller that gave only the owner.
 	Account *Account `json:"-"`
+	// Warnings say what looks wrong although nothing failed.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // ExportDay finds an export's date from its rows: the day (UTC) of the

@@ -203,7 +203,36 @@ func Import(ctx context.Context, store unvite.Store, paths []string, opt Options
 		return sum, fmt.Errorf("importer: %w", err)
 	}
 	sum.Account = batch.Account()
+	if w, err := noMatch(ctx, store, sum); err != nil {
+		return sum, fmt.Errorf("importer: %w", err)
+	} else if w != "" {
+		sum.Warnings = append(sum.Warnings, w)
+	}
 	return sum, nil
+}
+
+// noMatch warns when not one sent invitation of the account is accepted
+// although it has connections: the files are likely of two accounts, or
+// name people in ways that cannot be matched.
+func noMatch(ctx context.Context, store unvite.Store, sum unvite.ImportSummary) (string, error) {
+	if sum.Accepted > 0 {
+		return "", nil
+	}
+	id := sum.Account.ID
+	sent, err := store.CountInvitations(ctx, unvite.InvitationFilter{AccountID: id, Direction: unvite.Sent})
+	if err != nil || sent == 0 {
+		return "", err
+	}
+	accepted, err := store.CountInvitations(ctx, unvite.InvitationFilter{AccountID: id, Direction: unvite.Sent,
+		Statuses: []unvite.Status{unvite.StatusAccepted}})
+	if err != nil || accepted > 0 {
+		return "", err
+	}
+	conns, err := store.Connections(ctx, id)
+	if err != nil || len(conns) == 0 {
+		return "", err
+	}
+	return fmt.Sprintf("none of the %d sent invitations matched any of the %d connections: are the files of the same account?", sent, len(conns)), nil
 }
 
 // expectedRows estimates the invitation rows from the files' sizes: rows

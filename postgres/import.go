@@ -82,10 +82,11 @@ func (b *batch) owner(ctx context.Context) error {
 			return err
 		}
 	} else if a.Slug == "" && o.Slug != "" {
-		if _, err := b.tx.Exec(ctx, `UPDATE accounts SET slug = $1 WHERE id = $2 AND slug = ''`, o.Slug, a.ID); err != nil {
+		// The export's own name wins over one typed with --name.
+		if _, err := b.tx.Exec(ctx, `UPDATE accounts SET slug = $1, name = $2 WHERE id = $3 AND slug = ''`, o.Slug, o.Name, a.ID); err != nil {
 			return fmt.Errorf("postgres: begin import: set the profile of account %d: %w", a.ID, err)
 		}
-		a.Slug = o.Slug
+		a.Slug, a.Name = o.Slug, o.Name
 	}
 	b.account = a.ID
 	return nil
@@ -401,6 +402,9 @@ func (b *batch) Commit(ctx context.Context) (unvite.ImportSummary, error) {
 		}
 		*st.n += int(tag.RowsAffected())
 	}
+	if err := b.acceptByName(ctx); err != nil {
+		return b.sum, err
+	}
 	if _, err := b.tx.Exec(ctx, `UPDATE imports SET summary = $1, as_of = $2 WHERE id = $3`, b.sum, ts(b.sum.AsOf), b.id); err != nil {
 		return b.sum, fmt.Errorf("postgres: import: %w", err)
 	}
@@ -498,6 +502,77 @@ func (b *batch) mergeSynced(ctx context.Context) error {
 			WHERE id = $5`, p.sent, p.note, p.hadNote, b.id, p.sync); err != nil {
 			return fmt.Errorf("postgres: import: merge with synced: %w", err)
 		}
+	}
+	return nil
+}
+
+// acceptByName applies unvite.AcceptByName where one side lacks profile
+// URLs. Keys tell the sides apart (unvite.PersonKey: "in:" with a URL,
+// "name:" without).
+func (b *batch) acceptByName(ctx context.Context) error {
+	fail := func(err error) error { return fmt.Errorf("postgres: import %s: match by name: %w", b.meta.File, err) }
+	rows, err := b.tx.Query(ctx, `SELECT name, slug, connected_on FROM connections WHERE account_id = $1`, b.account)
+	if err != nil {
+		return fail(err)
+	}
+	var conns []unvite.Connection
+	var withURL, withoutURL bool
+	var c unvite.Connection
+	if _, err := pgx.ForEachRow(rows, []any{&c.Person.Name, &c.Person.Slug, &c.ConnectedOn}, func() error {
+		c.ConnectedOn = c.ConnectedOn.UTC()
+		conns = append(conns, c)
+		withURL, withoutURL = withURL || c.Person.Slug != "", withoutURL || c.Person.Slug == ""
+		return nil
+	}); err != nil {
+		return fail(err)
+	}
+	var cands []unvite.NameCandidate
+	var invitees []unvite.Person
+	side := func(prefix string) error {
+		rows, err := b.tx.Query(ctx, `SELECT i.id, i.name, i.slug, i.sent_at FROM invitations i
+			WHERE i.account_id = $1 AND starts_with(i.person_key, $2) AND i.status IN ('pending', 'gone')
+				AND NOT EXISTS (SELECT 1 FROM invitations l WHERE l.account_id = i.account_id
+					AND l.direction = i.direction AND l.person_key = i.person_key AND l.sent_at > i.sent_at)`, b.account, prefix)
+		if err != nil {
+			return err
+		}
+		var nc unvite.NameCandidate
+		_, err = pgx.ForEachRow(rows, []any{&nc.ID, &nc.Person.Name, &nc.Person.Slug, &nc.SentAt}, func() error {
+			cands = append(cands, nc)
+			return nil
+		})
+		return err
+	}
+	if withURL {
+		if err := side("name:"); err != nil {
+			return fail(err)
+		}
+	}
+	if withoutURL {
+		if err := side("in:"); err != nil {
+			return fail(err)
+		}
+		rows, err := b.tx.Query(ctx, `SELECT DISTINCT name, slug FROM invitations
+			WHERE account_id = $1 AND starts_with(person_key, 'in:')`, b.account)
+		if err != nil {
+			return fail(err)
+		}
+		var p unvite.Person
+		if _, err := pgx.ForEachRow(rows, []any{&p.Name, &p.Slug}, func() error {
+			invitees = append(invitees, p)
+			return nil
+		}); err != nil {
+			return fail(err)
+		}
+	}
+	for _, a := range unvite.AcceptByName(cands, conns, invitees) {
+		tag, err := b.tx.Exec(ctx, `UPDATE invitations SET status = 'accepted', status_since = $1, changed_at = $2,
+			status_reason = $3, status_actor = $4 WHERE id = $5 AND status IN ('pending', 'gone')`,
+			a.ConnectedOn, b.now, unvite.NameMatchReason(a.ConnectedOn), b.actor, a.ID)
+		if err != nil {
+			return fail(err)
+		}
+		b.sum.Accepted += int(tag.RowsAffected())
 	}
 	return nil
 }

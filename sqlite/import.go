@@ -106,10 +106,11 @@ func (b *batch) owner(ctx context.Context) error {
 			return err
 		}
 	} else if a.Slug == "" && o.Slug != "" {
-		if _, err := b.tx.ExecContext(ctx, `UPDATE accounts SET slug = ? WHERE id = ? AND slug = ''`, o.Slug, a.ID); err != nil {
+		// The export's own name wins over one typed with --name.
+		if _, err := b.tx.ExecContext(ctx, `UPDATE accounts SET slug = ?, name = ? WHERE id = ? AND slug = ''`, o.Slug, o.Name, a.ID); err != nil {
 			return fmt.Errorf("sqlite: begin import: set the profile of account %d: %w", a.ID, err)
 		}
-		a.Slug = o.Slug
+		a.Slug, a.Name = o.Slug, o.Name
 	}
 	b.acct, b.account = a, a.ID
 	return nil
@@ -768,6 +769,9 @@ func (b *batch) Commit(ctx context.Context) (unvite.ImportSummary, error) {
 		n, _ := res.RowsAffected()
 		*st.n += int(n)
 	}
+	if err := b.acceptByName(ctx); err != nil {
+		return b.sum, err
+	}
 	js, _ := json.Marshal(b.sum)
 	if _, err := b.tx.ExecContext(ctx, `UPDATE imports SET summary = ?, as_of = ? WHERE id = ?`, string(js), unix(b.sum.AsOf), b.id); err != nil {
 		return b.sum, fmt.Errorf("sqlite: import: %w", err)
@@ -894,6 +898,95 @@ func (b *batch) mergeSynced(ctx context.Context) error {
 			p.sent, p.note, p.note, p.hadNote, b.id, p.sync); err != nil {
 			return fmt.Errorf("sqlite: import: merge with synced: %w", err)
 		}
+	}
+	return nil
+}
+
+// acceptByName applies unvite.AcceptByName where one side lacks profile
+// URLs. Keys tell the sides apart (unvite.PersonKey: "in:" with a URL,
+// "name:" without), so the identity index finds the invitations of one side.
+func (b *batch) acceptByName(ctx context.Context) error {
+	fail := func(err error) error { return fmt.Errorf("sqlite: import %s: match by name: %w", b.meta.File, err) }
+	rows, err := b.tx.QueryContext(ctx, `SELECT name, slug, connected_on FROM connections WHERE account_id = ?`, b.account)
+	if err != nil {
+		return fail(err)
+	}
+	var conns []unvite.Connection
+	var withURL, withoutURL bool
+	for rows.Next() {
+		var c unvite.Connection
+		var on int64
+		if err := rows.Scan(&c.Person.Name, &c.Person.Slug, &on); err != nil {
+			rows.Close()
+			return fail(err)
+		}
+		c.ConnectedOn = time.Unix(on, 0).UTC()
+		conns = append(conns, c)
+		withURL, withoutURL = withURL || c.Person.Slug != "", withoutURL || c.Person.Slug == ""
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fail(err)
+	}
+	var cands []unvite.NameCandidate
+	var invitees []unvite.Person
+	// Candidates of one side: pending or gone, the latest to their person.
+	side := func(lo, hi string) error {
+		rows, err := b.tx.QueryContext(ctx, `SELECT i.id, i.name, i.slug, i.sent_at FROM invitations i
+			WHERE i.person_key >= ? AND i.person_key < ? AND i.account_id = ? AND i.status IN ('pending', 'gone')
+				AND NOT EXISTS (SELECT 1 FROM invitations l WHERE l.account_id = i.account_id
+					AND l.direction = i.direction AND l.person_key = i.person_key AND l.sent_at > i.sent_at)`, lo, hi, b.account)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c unvite.NameCandidate
+			var sent int64
+			if err := rows.Scan(&c.ID, &c.Person.Name, &c.Person.Slug, &sent); err != nil {
+				return err
+			}
+			c.SentAt = time.Unix(sent, 0).UTC()
+			cands = append(cands, c)
+		}
+		return rows.Err()
+	}
+	if withURL {
+		if err := side("name:", "name;"); err != nil {
+			return fail(err)
+		}
+	}
+	if withoutURL {
+		if err := side("in:", "in;"); err != nil {
+			return fail(err)
+		}
+		rows, err := b.tx.QueryContext(ctx, `SELECT DISTINCT name, slug FROM invitations
+			WHERE person_key >= 'in:' AND person_key < 'in;' AND account_id = ?`, b.account)
+		if err != nil {
+			return fail(err)
+		}
+		for rows.Next() {
+			var p unvite.Person
+			if err := rows.Scan(&p.Name, &p.Slug); err != nil {
+				rows.Close()
+				return fail(err)
+			}
+			invitees = append(invitees, p)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fail(err)
+		}
+	}
+	for _, a := range unvite.AcceptByName(cands, conns, invitees) {
+		res, err := b.tx.ExecContext(ctx, `UPDATE invitations SET status = 'accepted', status_since = ?, changed_at = ?,
+			status_reason = ?, status_actor = ? WHERE id = ? AND status IN ('pending', 'gone')`,
+			a.ConnectedOn.Unix(), b.now.Unix(), unvite.NameMatchReason(a.ConnectedOn), b.actor, a.ID)
+		if err != nil {
+			return fail(err)
+		}
+		n, _ := res.RowsAffected()
+		b.sum.Accepted += int(n)
 	}
 	return nil
 }

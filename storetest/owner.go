@@ -53,7 +53,7 @@ func testImportByOwner(t *testing.T, s unvite.Store) {
 // Connections.csv alone (named with --name) and then the Invitations.csv
 // that tells the owner's profile: one account, which learns the profile.
 func testImportOwnerLearnsProfile(t *testing.T, s unvite.Store) {
-	doImportBy(t, s, unvite.ImportMeta{File: "Connections.csv", Owner: owner("Ola Berg", "")},
+	doImportBy(t, s, unvite.ImportMeta{File: "Connections.csv", Owner: owner("ola  berg", "")},
 		importRows{conns: []unvite.Connection{conn("acc", -30)}})
 	sum := doImportBy(t, s, unvite.ImportMeta{File: "Invitations.csv", Snapshot: true, Owner: owner("Ola Berg", "ola-berg")},
 		importRows{invs: []*unvite.Invitation{sent("acc", day(-31), ""), sent("p1", day(-40), "")}})
@@ -62,6 +62,7 @@ func testImportOwnerLearnsProfile(t *testing.T, s unvite.Store) {
 	require.NoError(t, err)
 	require.Len(t, list, 1)
 	require.Equal(t, "ola-berg", list[0].Slug)
+	require.Equal(t, "Ola Berg", list[0].Name, "the export's spelling of the name")
 
 	// Another person of the same name, with a profile of their own, is not Ola.
 	doImportBy(t, s, unvite.ImportMeta{File: "other.zip", Owner: owner("Ola Berg", "ola-berg-2")},

@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) unvite.Store, reopen func(t *test
 		"DeleteAccount":        testDeleteAccount,
 		"ImportByOwner":        testImportByOwner,
 		"ImportOwnerProfile":   testImportOwnerLearnsProfile,
+		"ImportMatchesByName":  testImportMatchesByName,
 	}
 	for name, fn := range map[string]func(t *testing.T, s, other unvite.Store){
 		"ImportTwoProcesses": testImportTwoProcesses,

@@ -15,12 +15,13 @@ import (
 
 // ImportCmd is `unvite import`.
 type ImportCmd struct {
-	Paths     []string          `arg:"" name:"path" help:"The export zip as downloaded, Invitations.csv / Connections.csv, or a tracking sheet CSV." type:"path"`
-	Account   string            `help:"Account to import into (default: the export's owner, created if new)." short:"a"`
-	Name      string            `help:"Name for a new account when the files do not tell it (e.g. a tracking sheet alone)."`
-	SheetCols map[string]string `help:"Tracking-sheet columns, when detection fails: field=Header pairs for name, company, url, sent, note, followup, status, comment." name:"sheet-column" placeholder:"FIELD=HEADER"`
-	JSON      bool              `help:"Print the summary as JSON (and no progress bar)." name:"json"`
-	Quiet     bool              `help:"No progress bar." short:"q"`
+	Paths      []string          `arg:"" name:"path" help:"The export zip as downloaded, Invitations.csv / Connections.csv, or a tracking sheet CSV." type:"path"`
+	Account    string            `help:"Account to import into (default: the export's owner, created if new)." short:"a"`
+	Name       string            `help:"Name for a new account when the files do not tell it (e.g. a tracking sheet alone)."`
+	SheetCols  map[string]string `help:"Tracking-sheet columns, when detection fails: field=Header pairs for name, company, url, sent, note, followup, status, comment." name:"sheet-column" placeholder:"FIELD=HEADER"`
+	ExportDate string            `help:"The day the export was made, when no archive name tells it (a loose CSV's date is otherwise guessed from its newest row)." name:"export-date" placeholder:"YYYY-MM-DD"`
+	JSON       bool              `help:"Print the summary as JSON (and no progress bar)." name:"json"`
+	Quiet      bool              `help:"No progress bar." short:"q"`
 }
 
 func (c *ImportCmd) Run(ctx context.Context, a *app) error {
@@ -28,6 +29,16 @@ func (c *ImportCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
+	if c.ExportDate != "" {
+		d, err := time.Parse("2006-01-02", c.ExportDate)
+		if err != nil {
+			return unvite.Errorf(unvite.EINVALID, "--export-date %q: want a day as YYYY-MM-DD", c.ExportDate)
+		}
+		inv.ExportDate = d
+	}
+	// Without a date from an archive's name or --export-date, the import
+	// takes the newest row's day, which can be days before the export.
+	guessed := inv.ExportDate.IsZero()
 	opt := importer.Options{SheetColumns: c.SheetCols, Inventory: inv}
 	if opt.AccountID, opt.Owner, err = c.target(ctx, a, inv); err != nil {
 		return err
@@ -46,12 +57,14 @@ func (c *ImportCmd) Run(ctx context.Context, a *app) error {
 		return err
 	}
 	acct := sum.Account
+	guessed = guessed && !sum.AsOf.IsZero()
 	if c.JSON {
 		return a.printJSON(struct {
 			Account int64 `json:"account_id"`
 			unvite.ImportSummary
-			ExportDate string `json:"export_date,omitempty"`
-		}{acct.ID, sum, dateOrEmpty(sum.AsOf)})
+			ExportDate        string `json:"export_date,omitempty"`
+			ExportDateGuessed bool   `json:"export_date_guessed,omitempty"`
+		}{acct.ID, sum, dateOrEmpty(sum.AsOf), guessed})
 	}
 	fmt.Fprintf(a.stdout, "Imported into %s (account %d) in %s: %d invitation rows (%d new, %d known), %d connections.\n",
 		acct.Name, acct.ID, time.Since(start).Round(time.Millisecond), sum.Rows, sum.Added, sum.Unchanged, sum.Connections)
@@ -59,8 +72,17 @@ func (c *ImportCmd) Run(ctx context.Context, a *app) error {
 	if sum.Matched+sum.Unmatched > 0 {
 		fmt.Fprintf(a.stdout, "Tracking sheet: %d rows matched an invitation, %d added as new.\n", sum.Matched, sum.Unmatched)
 	}
+	for _, w := range sum.Warnings {
+		fmt.Fprintf(a.stdout, "Warning: %s\n", w)
+	}
+	if guessed {
+		fmt.Fprintf(a.stdout, "Export date %s, a guess: the newest row's day (give --export-date YYYY-MM-DD if the export was made later).\n", sum.AsOf.Format("2006-01-02"))
+	}
 	if !sum.AsOf.IsZero() {
-		fmt.Fprintf(a.stdout, "Export date %s. Next: unvite stats --as-of %[1]s, unvite plan\n", sum.AsOf.Format("2006-01-02"))
+		if !guessed {
+			fmt.Fprintf(a.stdout, "Export date %s.\n", sum.AsOf.Format("2006-01-02"))
+		}
+		fmt.Fprintf(a.stdout, "Next: unvite stats --as-of %s, unvite plan\n", sum.AsOf.Format("2006-01-02"))
 	}
 	return nil
 }
