@@ -261,7 +261,7 @@ func (c *AccountListCmd) Run(ctx context.Context, a *app) error {
 		if !acct.LastSyncAt.IsZero() {
 			last = acct.LastSyncAt.Format("2006-01-02 15:04")
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", acct.ID, acct.Name, acct.Slug, acct.Plan, stateLabel(acct), yesNo(acct.HasSession), last)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", acct.ID, clip(acct.Name, 40), clip(acct.Slug, 60), acct.Plan, clip(stateLabel(acct), 80), yesNo(acct.HasSession), last)
 	}
 	return tw.Flush()
 }

@@ -21,7 +21,7 @@ func (c *ExportCmd) Run(ctx context.Context, a *app) error {
 	}
 	f := c.filter(acct, a.asOf(c.AsOf))
 	if c.Format == "json" {
-		enc := json.NewEncoder(a.stdout)
+		enc := json.NewEncoder(a.rawOut)
 		return a.store.EachInvitation(ctx, f, func(inv *unvite.Invitation) error { return enc.Encode(inv) })
 	}
 	w := spreadsheet.NewWriter(a.stdout)

@@ -34,7 +34,7 @@ func (c *ImportCmd) Run(ctx context.Context, a *app) error {
 	}
 	opt := importer.Options{AccountID: acct.ID, SheetColumns: c.SheetCols, Inventory: inv}
 	var bar *progressBar
-	if f, ok := a.stderr.(*os.File); ok && !c.JSON && !c.Quiet && term.IsTerminal(int(f.Fd())) {
+	if f, ok := a.rawErr.(*os.File); ok && !c.JSON && !c.Quiet && term.IsTerminal(int(f.Fd())) {
 		bar = &progressBar{w: f, label: "importing"}
 		opt.Progress = bar.update
 	}

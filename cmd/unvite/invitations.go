@@ -9,6 +9,7 @@ import (
 
 	"github.com/unvite/unvite"
 	"github.com/unvite/unvite/policy"
+	"github.com/unvite/unvite/printable"
 )
 
 // InvitationsCmd groups the invitation listings.
@@ -140,7 +141,7 @@ func (c *InvitationsShowCmd) Run(ctx context.Context, a *app) error {
 		}{inv, events})
 	}
 	w := a.stdout
-	fmt.Fprintf(w, "Invitation %d to %s\n", inv.ID, inv.Invitee.Name)
+	fmt.Fprintf(w, "Invitation %d to %s\n", inv.ID, printable.String(inv.Invitee.Name))
 	rows := [][2]string{
 		{"Status", fmt.Sprintf("%s since %s", inv.Status, inv.StatusSince.Format("2006-01-02"))},
 		{"Sent", sentLabel(inv)},
@@ -157,7 +158,7 @@ func (c *InvitationsShowCmd) Run(ctx context.Context, a *app) error {
 	}
 	for _, r := range rows {
 		if r[1] != "" {
-			fmt.Fprintf(w, "  %-16s %s\n", r[0]+":", r[1])
+			fmt.Fprintf(w, "  %-16s %s\n", r[0]+":", printable.String(r[1]))
 		}
 	}
 	fmt.Fprintln(w, "Audit trail:")
@@ -167,6 +168,7 @@ func (c *InvitationsShowCmd) Run(ctx context.Context, a *app) error {
 	return nil
 }
 
+// eventLabel is one line of an audit trail.
 func eventLabel(e *unvite.Event) string {
 	what := e.Type
 	if e.Type == "status" {
@@ -179,7 +181,7 @@ func eventLabel(e *unvite.Event) string {
 	if e.Actor != "" {
 		s += " (" + e.Actor + ")"
 	}
-	return s
+	return printable.String(s)
 }
 
 func statusLabel(inv *unvite.Invitation) string {
@@ -213,7 +215,11 @@ func yesNo(b bool) string {
 	return "-"
 }
 
+// clip fits a value into a table cell of n runes, on one line: the output
+// stream already neutralises escapes, but a line feed or tab inside a name
+// would still break the table's rows and columns.
 func clip(s string, n int) string {
+	s = printable.String(s)
 	r := []rune(s)
 	if len(r) <= n {
 		return s

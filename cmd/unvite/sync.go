@@ -9,6 +9,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/printable"
 	"github.com/unvite/unvite/syncer"
 )
 
@@ -98,8 +99,9 @@ func (c *SyncCmd) syncOne(ctx context.Context, a *app, acct *unvite.Account) (sy
 		return syncer.Result{}, err
 	}
 	sy := &syncer.Syncer{Store: a.store, Now: a.now}
-	if f, ok := a.stderr.(*os.File); ok && !c.JSON && !c.Quiet && term.IsTerminal(int(f.Fd())) {
-		sy.Progress = func(n int) { fmt.Fprintf(f, "\r%s: %d listed", acct.Name, n) }
+	if f, ok := a.rawErr.(*os.File); ok && !c.JSON && !c.Quiet && term.IsTerminal(int(f.Fd())) {
+		name := printable.String(acct.Name) // raw terminal: clean the name here
+		sy.Progress = func(n int) { fmt.Fprintf(f, "\r%s: %d listed", name, n) }
 		defer fmt.Fprint(f, "\r\033[K")
 	}
 	return sy.Sync(ctx, acct, cl)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/printable"
 )
 
 // TagCmd is `unvite tag`.
@@ -129,10 +130,10 @@ func (c *ReconnectCmd) Run(ctx context.Context, a *app) error {
 		return nil
 	}
 	for _, inv := range list {
-		fmt.Fprintf(a.stdout, "#%d %s  withdrawn %s, may re-invite since %s  %s\n", inv.ID, inv.Invitee.Name,
+		fmt.Fprintf(a.stdout, "#%d %s  withdrawn %s, may re-invite since %s  %s\n", inv.ID, printable.String(inv.Invitee.Name),
 			inv.StatusSince.Format("2006-01-02"), inv.ReinviteAfter.Format("2006-01-02"), inv.Invitee.ProfileURL())
 		if n := noteLabel(inv); n != "" {
-			fmt.Fprintf(a.stdout, "    old note: %s\n", n)
+			fmt.Fprintf(a.stdout, "    old note: %s\n", printable.String(n))
 		}
 	}
 	return nil
