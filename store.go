@@ -79,6 +79,14 @@ type InvitationFilter struct {
 	Offset int
 }
 
+// SentBy narrows f to the invitations that existed as of asOf's day, as
+// Invitation.SentBy tells them, on top of any SentBefore already set.
+func (f *InvitationFilter) SentBy(asOf time.Time) {
+	if end := DayAfter(asOf); f.SentBefore.IsZero() || end.Before(f.SentBefore) {
+		f.SentBefore = end
+	}
+}
+
 // EventFilter selects audit events, newest first.
 type EventFilter struct {
 	AccountID    int64

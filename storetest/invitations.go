@@ -188,3 +188,38 @@ func testBriefListing(t *testing.T, s unvite.Store) {
 		require.Equal(t, view(full), view(brief), "account %s", a.Slug)
 	}
 }
+
+// As of a day, a listing holds what existed that day: invitations sent
+// during it, not those sent later. Every way to read invitations agrees.
+func testAsOf(t *testing.T, s unvite.Store) {
+	a := newAccount(t, s, "me")
+	doImport(t, s, a.ID, unvite.ImportMeta{File: "e"}, importRows{invs: []*unvite.Invitation{
+		sent("old", day(-5).Add(10*time.Hour), ""),
+		sent("morning", day(0).Add(time.Second), ""),
+		sent("night", day(1).Add(-time.Second), ""),
+		sent("next", day(1), ""),
+		sent("later", day(3), ""),
+	}})
+	f := unvite.InvitationFilter{AccountID: a.ID}
+	f.SentBy(day(0).Add(9 * time.Hour)) // any time of the day: the whole day
+	list, err := s.Invitations(ctx, f)
+	require.NoError(t, err)
+	var slugs []string
+	for _, inv := range list {
+		slugs = append(slugs, inv.Invitee.Slug)
+	}
+	require.Equal(t, []string{"old", "morning", "night"}, slugs)
+	n, err := s.CountInvitations(ctx, f)
+	require.NoError(t, err)
+	require.Equal(t, 3, n)
+	streamed := 0
+	require.NoError(t, s.EachInvitation(ctx, f, func(*unvite.Invitation) error { streamed++; return nil }))
+	require.Equal(t, 3, streamed)
+
+	// An earlier bound already set is kept.
+	f = unvite.InvitationFilter{AccountID: a.ID, SentBefore: day(-1)}
+	f.SentBy(day(0))
+	n, err = s.CountInvitations(ctx, f)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+}

@@ -27,6 +27,7 @@ func Run(t *testing.T, open func(t *testing.T) unvite.Store) {
 		"FilterAndSort":        testFilterAndSort,
 		"BriefListing":         testBriefListing,
 		"TagsAndProtection":    testTagsAndProtection,
+		"AsOf":                 testAsOf,
 		"SyncReconciles":       testSyncReconciles,
 		"SyncCeiling":          testSyncCeiling,
 		"SyncThenExportMerges": testSyncThenExportMerges,

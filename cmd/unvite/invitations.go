@@ -26,7 +26,7 @@ type filterFlags struct {
 	Tag       string          `help:"Only invitations with this tag."`
 	Search    string          `help:"Text to find in name, company, headline, note or profile." short:"q"`
 	Received  bool            `help:"Received invitations instead of sent ones."`
-	AsOf      date            `help:"Clock for ages (YYYY-MM-DD; default now)." name:"as-of"`
+	AsOf      date            `help:"The state as of this day (YYYY-MM-DD; default now): ages count from it, later invitations are left out." name:"as-of"`
 }
 
 func (f *filterFlags) filter(acct *unvite.Account, now time.Time) unvite.InvitationFilter {
@@ -40,6 +40,7 @@ func (f *filterFlags) filter(acct *unvite.Account, now time.Time) unvite.Invitat
 	if f.NewerThan > 0 {
 		flt.SentAfter = now.Add(-time.Duration(f.NewerThan))
 	}
+	flt.SentBy(now) // as of a day: what was sent later did not exist yet
 	return flt
 }
 

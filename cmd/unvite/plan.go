@@ -42,7 +42,7 @@ func (a *app) policyFor(f policyFlags, acct *unvite.Account) (unvite.Policy, err
 type PlanCmd struct {
 	policyFlags
 	Account string `help:"Account (default: the only one)." short:"a"`
-	AsOf    date   `help:"Clock (YYYY-MM-DD; default now)." name:"as-of"`
+	AsOf    date   `help:"Plan as of this day (YYYY-MM-DD; default now): ages count from it, later invitations are left out." name:"as-of"`
 	JSON    bool   `help:"Print JSON for scripts." name:"json" xor:"format"`
 	CSV     bool   `help:"Print CSV." name:"csv" xor:"format"`
 	Limit   int    `help:"Show only the first N steps in the table (0: all)." default:"0"`
@@ -57,13 +57,14 @@ func (c *PlanCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	pending, err := a.store.Invitations(ctx, unvite.InvitationFilter{
-		AccountID: acct.ID, Direction: unvite.Sent, Statuses: []unvite.Status{unvite.StatusPending}, Brief: true,
-	})
+	now := a.asOf(c.AsOf)
+	f := unvite.InvitationFilter{AccountID: acct.ID, Direction: unvite.Sent, Statuses: []unvite.Status{unvite.StatusPending}, Brief: true}
+	f.SentBy(now)
+	pending, err := a.store.Invitations(ctx, f)
 	if err != nil {
 		return err
 	}
-	plan := policy.Plan(p, pending, a.asOf(c.AsOf))
+	plan := policy.Plan(p, pending, now)
 	plan.AccountID = acct.ID
 	switch {
 	case c.JSON:

@@ -93,7 +93,7 @@ func (c *LogCmd) Run(ctx context.Context, a *app) error {
 // ReconnectCmd is `unvite reconnect`.
 type ReconnectCmd struct {
 	Account string `help:"Account (default: the only one)." short:"a"`
-	AsOf    date   `help:"Clock (YYYY-MM-DD; default now)." name:"as-of"`
+	AsOf    date   `help:"As of this day (YYYY-MM-DD; default now); invitations sent later are left out." name:"as-of"`
 	JSON    bool   `help:"Print JSON for scripts." name:"json"`
 }
 
@@ -103,9 +103,11 @@ func (c *ReconnectCmd) Run(ctx context.Context, a *app) error {
 		return err
 	}
 	now := a.asOf(c.AsOf)
-	list, err := a.store.Invitations(ctx, unvite.InvitationFilter{
+	f := unvite.InvitationFilter{
 		AccountID: acct.ID, Direction: unvite.Sent, Statuses: []unvite.Status{unvite.StatusWithdrawn}, ReinviteBy: now, Sort: "sent",
-	})
+	}
+	f.SentBy(now)
+	list, err := a.store.Invitations(ctx, f)
 	if err != nil {
 		return err
 	}
