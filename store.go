@@ -87,7 +87,10 @@ func (f *InvitationFilter) SentBy(asOf time.Time) {
 	}
 }
 
-// EventFilter selects audit events, newest first.
+// EventFilter selects audit events, newest first. Events of the same second
+// (one import records many) come by invitation id, then event id, both
+// descending: a total order that both stores give alike, although they may
+// number one import's events differently.
 type EventFilter struct {
 	AccountID    int64
 	InvitationID int64

@@ -28,6 +28,7 @@ func Run(t *testing.T, open func(t *testing.T) unvite.Store) {
 		"BriefListing":         testBriefListing,
 		"TagsAndProtection":    testTagsAndProtection,
 		"AsOf":                 testAsOf,
+		"EventOrder":           testEventOrder,
 		"SyncReconciles":       testSyncReconciles,
 		"SyncCeiling":          testSyncCeiling,
 		"SyncThenExportMerges": testSyncThenExportMerges,
