@@ -27,6 +27,15 @@ type linkedinFlags struct {
 	Jitter      time.Duration `help:"Random extra time between requests, up to this." env:"UNVITE_LINKEDIN_JITTER" default:"4s"`
 }
 
+// Validate refuses negative pauses (kong calls it on every command that
+// embeds the flags).
+func (f linkedinFlags) Validate() error {
+	if f.Gap < 0 || f.Jitter < 0 {
+		return unvite.Errorf(unvite.EINVALID, "--gap %s, --jitter %s: want 0 or more", f.Gap, f.Jitter)
+	}
+	return nil
+}
+
 // AccountCmd is `unvite account`.
 type AccountCmd struct {
 	Add       AccountAddCmd       `cmd:"" help:"Connect a LinkedIn account with its browser session (li_at, JSESSIONID)."`

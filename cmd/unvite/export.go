@@ -12,6 +12,7 @@ import (
 type ExportCmd struct {
 	filterFlags
 	Format string `help:"csv (spreadsheet-safe) or json (one object a line)." enum:"csv,json" default:"csv"`
+	JSON   bool   `help:"Same as --format json." name:"json"`
 }
 
 func (c *ExportCmd) Run(ctx context.Context, a *app) error {
@@ -20,7 +21,7 @@ func (c *ExportCmd) Run(ctx context.Context, a *app) error {
 		return err
 	}
 	f := c.filter(acct, a.asOf(c.AsOf))
-	if c.Format == "json" {
+	if c.Format == "json" || c.JSON {
 		enc := json.NewEncoder(a.rawOut)
 		return a.store.EachInvitation(ctx, f, func(inv *unvite.Invitation) error { return enc.Encode(inv) })
 	}

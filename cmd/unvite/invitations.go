@@ -50,7 +50,7 @@ type InvitationsListCmd struct {
 	policyFlags
 	Sort    string `help:"Order: oldest, newest, name, company or status." default:"oldest" enum:"oldest,newest,name,company,status"`
 	Reverse bool   `help:"Reverse the order (name and company)." short:"r"`
-	Limit   int    `help:"Show at most this many (0: all)." default:"0"`
+	Limit   count  `help:"Show at most this many (0: all)." default:"0"`
 	JSON    bool   `help:"Print JSON for scripts." name:"json"`
 }
 
@@ -61,7 +61,7 @@ func (c *InvitationsListCmd) Run(ctx context.Context, a *app) error {
 	}
 	now := a.asOf(c.AsOf)
 	f := c.filter(acct, now)
-	f.Sort, f.Limit = storeSort(c.Sort, c.Reverse), c.Limit
+	f.Sort, f.Limit = storeSort(c.Sort, c.Reverse), int(c.Limit)
 	list, err := a.store.Invitations(ctx, f)
 	if err != nil {
 		return err
@@ -90,6 +90,15 @@ func (c *InvitationsListCmd) Run(ctx context.Context, a *app) error {
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	if c.Limit > 0 && len(list) == int(c.Limit) {
+		f.Limit = 0
+		total, err := a.store.CountInvitations(ctx, f)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stderr, "%d of %d invitation(s)\n", len(list), total)
+		return nil
 	}
 	fmt.Fprintf(a.stderr, "%d invitation(s)\n", len(list))
 	return nil
@@ -136,6 +145,9 @@ func (c *InvitationsShowCmd) Run(ctx context.Context, a *app) error {
 		return err
 	}
 	if c.JSON {
+		if events == nil {
+			events = []*unvite.Event{}
+		}
 		return a.printJSON(struct {
 			*unvite.Invitation
 			Events []*unvite.Event `json:"events"`

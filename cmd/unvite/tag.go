@@ -16,6 +16,14 @@ type TagCmd struct {
 	JSON   bool     `help:"Print JSON for scripts." name:"json"`
 }
 
+// Validate refuses `-t ''`, which kong reads as no tag at all.
+func (c *TagCmd) Validate() error {
+	if len(c.Tag) == 0 {
+		return unvite.Errorf(unvite.EINVALID, "--tag: give at least one non-empty tag")
+	}
+	return unvite.ValidateTags(c.Tag)
+}
+
 func (c *TagCmd) Run(ctx context.Context, a *app) error {
 	s, err := a.open(ctx)
 	if err != nil {
@@ -65,7 +73,7 @@ func (c *ProtectCmd) Run(ctx context.Context, a *app) error {
 // LogCmd is `unvite log`.
 type LogCmd struct {
 	Account string `help:"Account (default: the only one)." short:"a"`
-	Limit   int    `help:"Show at most this many events, newest first." default:"50"`
+	Limit   count  `help:"Show at most this many events, newest first (0: all)." default:"50"`
 	JSON    bool   `help:"Print JSON for scripts." name:"json"`
 }
 
@@ -74,7 +82,7 @@ func (c *LogCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	events, err := a.store.Events(ctx, unvite.EventFilter{AccountID: acct.ID, Limit: c.Limit})
+	events, err := a.store.Events(ctx, unvite.EventFilter{AccountID: acct.ID, Limit: int(c.Limit)})
 	if err != nil {
 		return err
 	}
