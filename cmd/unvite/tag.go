@@ -16,7 +16,7 @@ type TagCmd struct {
 	JSON   bool     `help:"Print JSON for scripts." name:"json"`
 }
 
-// Validate refuses `-t ”`, which kong reads as no tag at all.
+// Validate refuses an empty -t, which kong reads as no tag at all.
 func (c *TagCmd) Validate() error {
 	if len(c.Tag) == 0 {
 		return unvite.Errorf(unvite.EINVALID, "--tag: give at least one non-empty tag")
