@@ -15,11 +15,13 @@
 // Everything else — accents, CJK, emoji with their joiners, U+202F — is
 // kept as it is. String is for one-line values (a table cell, a name in a
 // message); Text and Writer keep line feeds and tabs, for text whose layout
-// is the program's own.
+// is the program's own. JSON escapes instead of replacing, so encoded data
+// stays exact.
 package printable
 
 import (
 	"io"
+	"strconv"
 	"unicode/utf8"
 )
 
@@ -168,4 +170,40 @@ func incompleteTail(b []byte) int {
 		}
 	}
 	return 0
+}
+
+// JSON rewrites encoded JSON (as encoding/json writes it: valid UTF-8, C0
+// controls already escaped) so that no unsafe rune is left raw: DEL, C1
+// controls and bidi overrides inside strings become \uXXXX escapes, which
+// decode to the same text. b is returned as is when there is none.
+func JSON(b []byte) []byte {
+	i := 0
+	for i < len(b) {
+		if b[i] < 0x7f {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if Unsafe(r) {
+			break
+		}
+		i += n
+	}
+	if i == len(b) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+12)
+	out = append(out, b[:i]...)
+	for i < len(b) {
+		r, n := utf8.DecodeRune(b[i:])
+		if Unsafe(r) && r >= 0x7f {
+			out = append(out, `\u`...)
+			out = append(out, "0000"[len(strconv.FormatInt(int64(r), 16)):]...)
+			out = strconv.AppendInt(out, int64(r), 16)
+		} else {
+			out = append(out, b[i:i+n]...)
+		}
+		i += n
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package printable_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -72,6 +73,29 @@ func TestWriterFlushesIncompleteRune(t *testing.T) {
 	require(t, out.String(), "end ��", "after Flush")
 }
 
+func TestJSONEscapesWhatEncodingJSONLeavesRaw(t *testing.T) {
+	in := map[string]string{"name": "\u202eevil\u202c \u009b31m \x7f Zoë 山田 👍🏽 \x1b]0;x\x07 \u2066i\u2069"}
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := printable.JSON(b)
+	for _, r := range string(out) {
+		if printable.Unsafe(r) {
+			t.Fatalf("raw %U in %s", r, out)
+		}
+	}
+	require(t, string(out), `{"name":"\u202eevil\u202c \u009b31m \u007f Zoë 山田 👍🏽 \u001b]0;x\u0007 \u2066i\u2069"}`, "JSON")
+	var back map[string]string
+	if err := json.Unmarshal(out, &back); err != nil || back["name"] != in["name"] {
+		t.Fatalf("decoded %q, %v; want %q", back["name"], err, in["name"])
+	}
+	plain := []byte(`{"name":"Zoë"}`)
+	if got := printable.JSON(plain); &got[0] != &plain[0] {
+		t.Fatal("JSON copied text with nothing to escape")
+	}
+}
+
 type failing struct{}
 
 func (failing) Write([]byte) (int, error) { return 0, errors.New("disk full") }
@@ -91,7 +115,8 @@ func require(t *testing.T, got, want, format string, args ...any) {
 
 // FuzzDisplay checks the display path on any input: nothing unsafe is left,
 // every safe rune stays where it was, each rune is replaced by exactly one,
-// and the Writer, however the text is split, prints what Text returns.
+// the Writer, however the text is split, prints what Text returns, and
+// escaped JSON holds nothing raw and decodes to the same text.
 func FuzzDisplay(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in string, cut uint) {
 		for _, layout := range []bool{false, true} {
@@ -119,6 +144,19 @@ func FuzzDisplay(f *testing.F) {
 				t.Fatalf("String is not idempotent: %q then %q", out, again)
 			}
 		}
+		enc, _ := json.Marshal(in)
+		escaped := printable.JSON(enc)
+		for _, r := range string(escaped) {
+			if printable.Unsafe(r) {
+				t.Fatalf("JSON of %q left %U raw: %s", in, r, escaped)
+			}
+		}
+		var back, want string
+		json.Unmarshal(enc, &want)
+		if err := json.Unmarshal(escaped, &back); err != nil || back != want {
+			t.Fatalf("JSON of %q decodes to %q (%v), want %q", in, back, err, want)
+		}
+
 		var buf bytes.Buffer
 		w := printable.NewWriter(&buf)
 		k := int(cut % uint(len(in)+1))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -149,12 +150,19 @@ func (a *app) account(ctx context.Context, ref string) (*unvite.Account, error) 
 
 // printJSON writes v as JSON: indented for a person at a terminal, compact
 // for a script (large plans print several times faster).
+// encoding/json leaves C1 controls and bidi overrides raw in strings;
+// printable.JSON escapes them, so the data stays exact and the terminal safe.
 func (a *app) printJSON(v any) error {
-	enc := json.NewEncoder(a.rawOut)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	if f, ok := a.rawOut.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		enc.SetIndent("", "  ")
 	}
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := a.rawOut.Write(printable.JSON(buf.Bytes()))
+	return err
 }
 
 // run parses args and runs one command; it returns the exit code:

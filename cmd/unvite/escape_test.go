@@ -62,6 +62,17 @@ func TestTextOutputNeutralisesControls(t *testing.T) {
 		clean(strings.Join(args, " ")+" (stderr)", r.stderr)
 	}
 
+	// JSON keeps the data exact, with what encoding/json leaves raw (C1
+	// controls, bidi overrides) escaped.
+	for _, args := range [][]string{
+		{"invitations", "list", "--json"}, {"invitations", "show", itoa(list[2].ID), "--json"}, {"export", "--json"},
+		{"plan", "--as-of", "2026-12-31", "--json"}, {"log", "--json"}, {"account", "list", "--json"}, {"reconnect", "--as-of", "2026-12-31", "--json"},
+	} {
+		clean(strings.Join(args, " "), c.ok(args...))
+	}
+	require.Equal(t, "Zoë 山田 👩‍💻\u009b31m", list[1].Invitee.Name, "JSON decodes to the exact name")
+	require.Equal(t, "Ola\u2066 Nordmann\u2069", list[0].Invitee.Name)
+
 	show := c.ok("invitations", "show", itoa(list[2].ID))
 	require.Contains(t, show, "Invitation "+itoa(list[2].ID)+" to Bad␛]0;pwned␇Name")
 	require.Contains(t, show, "Note:            Hi␛[2J there�")

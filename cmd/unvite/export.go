@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 
 	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/printable"
 	"github.com/unvite/unvite/spreadsheet"
 )
 
@@ -22,8 +25,22 @@ func (c *ExportCmd) Run(ctx context.Context, a *app) error {
 	}
 	f := c.filter(acct, a.asOf(c.AsOf))
 	if c.Format == "json" || c.JSON {
-		enc := json.NewEncoder(a.rawOut)
-		return a.store.EachInvitation(ctx, f, func(inv *unvite.Invitation) error { return enc.Encode(inv) })
+		// One object a line, escaped as printJSON does.
+		out := bufio.NewWriter(a.rawOut)
+		var line bytes.Buffer
+		enc := json.NewEncoder(&line)
+		err := a.store.EachInvitation(ctx, f, func(inv *unvite.Invitation) error {
+			line.Reset()
+			if err := enc.Encode(inv); err != nil {
+				return err
+			}
+			_, err := out.Write(printable.JSON(line.Bytes()))
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		return out.Flush()
 	}
 	w := spreadsheet.NewWriter(a.stdout)
 	w.AsOf = a.asOf(c.AsOf)
