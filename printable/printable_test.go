@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -167,4 +168,22 @@ func FuzzDisplay(f *testing.F) {
 			t.Fatalf("Writer split at %d: %q, Text: %q", k, buf.String(), printable.Text(in))
 		}
 	})
+}
+
+// BenchmarkWriter measures the cost the cleaning adds to every text output:
+// a table row of ASCII, and one with accents and CJK.
+func BenchmarkWriter(b *testing.B) {
+	for name, row := range map[string]string{
+		"ascii":   "12345  pending  withdraw  2025-11-24 08:30  360d  yes  Ana Baker  Redwood Ventures  vip\n",
+		"unicode": "12345  pending  withdraw  2025-11-24 08:30  360d  yes  Zoë Ström  山田商事株式会社  vip\n",
+	} {
+		b.Run(name, func(b *testing.B) {
+			w := printable.NewWriter(io.Discard)
+			p := []byte(row)
+			b.SetBytes(int64(len(p)))
+			for b.Loop() {
+				w.Write(p)
+			}
+		})
+	}
 }
