@@ -53,8 +53,8 @@ type CLI struct {
 // app is what every command's Run receives. Its stdout and stderr clean
 // what passes through them (see package printable), so no text output can
 // carry a terminal escape from the data; rawOut and rawErr are the streams
-// underneath, for JSON (which escapes by itself) and for progress lines
-// that draw with escape codes of their own.
+// underneath, for JSON (printJSON escapes it, losslessly) and for progress
+// lines that draw with escape codes of their own.
 type app struct {
 	env
 	rawOut, rawErr io.Writer
@@ -149,9 +149,9 @@ func (a *app) account(ctx context.Context, ref string) (*unvite.Account, error) 
 }
 
 // printJSON writes v as JSON: indented for a person at a terminal, compact
-// for a script (large plans print several times faster).
-// encoding/json leaves C1 controls and bidi overrides raw in strings;
-// printable.JSON escapes them, so the data stays exact and the terminal safe.
+// for a script (large plans print several times faster). encoding/json
+// leaves C1 controls and bidi overrides raw in strings: printable.JSON
+// escapes them, so the data stays exact and the terminal safe.
 func (a *app) printJSON(v any) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
