@@ -29,7 +29,8 @@ func TestTextOutputNeutralisesControls(t *testing.T) {
 		"Own\x1b]0;pwned\x07er,\"Ola\u2066 Nordmann\u2069\",\"05/01/26, 9:00 AM\",\"two\nlines\tand\rCR\",OUTGOING," + owner + ",https://www.linkedin.com/in/ola-3\n"
 	p := filepath.Join(dir, "Invitations.csv")
 	require.NoError(t, os.WriteFile(p, []byte(csvText), 0o644))
-	c.ok("import", p)
+	imported := c.run("", "import", p)
+	require.Equal(t, 0, imported.code, imported.stderr)
 
 	// A withdrawal whose reason quotes user data, for log, show and reconnect.
 	var list []unvite.Invitation
@@ -49,6 +50,8 @@ func TestTextOutputNeutralisesControls(t *testing.T) {
 			require.False(t, printable.Unsafe(r) && r != '\n' && r != '\t', "%s: raw %U in %q", what, r, out)
 		}
 	}
+	clean("import", imported.stdout)
+	require.Contains(t, imported.stdout, "Imported into Own␛]0;pwned␇er (account 1)")
 	for _, args := range [][]string{
 		{"invitations", "list"}, {"invitations", "list", "--sort", "newest"},
 		{"invitations", "show", itoa(list[0].ID)}, {"invitations", "show", itoa(list[1].ID)}, {"invitations", "show", itoa(list[2].ID)},
