@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
+	"text/tabwriter"
 	"unicode/utf8"
 
 	"github.com/unvite/unvite/printable"
@@ -116,8 +118,9 @@ func require(t *testing.T, got, want, format string, args ...any) {
 
 // FuzzDisplay checks the display path on any input: nothing unsafe is left,
 // every safe rune stays where it was, each rune is replaced by exactly one,
-// the Writer, however the text is split, prints what Text returns, and
-// escaped JSON holds nothing raw and decodes to the same text.
+// a cell in a table stays on its row, the Writer, however the text is
+// split, prints what Text returns, and escaped JSON holds nothing raw and
+// decodes to the same text.
 func FuzzDisplay(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in string, cut uint) {
 		for _, layout := range []bool{false, true} {
@@ -156,6 +159,21 @@ func FuzzDisplay(f *testing.F) {
 		json.Unmarshal(enc, &want)
 		if err := json.Unmarshal(escaped, &back); err != nil || back != want {
 			t.Fatalf("JSON of %q decodes to %q (%v), want %q", in, back, err, want)
+		}
+
+		// As a table prints it: a one-line cell through a tabwriter into a
+		// Writer gives one row, and nothing unsafe.
+		var table bytes.Buffer
+		tw := tabwriter.NewWriter(printable.NewWriter(&table), 0, 0, 2, ' ', 0)
+		fmt.Fprintf(tw, "ID\tNAME\tAGE\n1\t%s\t3d\n", printable.String(in))
+		tw.Flush()
+		if lines := strings.Split(table.String(), "\n"); len(lines) != 3 || lines[2] != "" {
+			t.Fatalf("%q broke the table: %q", in, table.String())
+		}
+		for _, r := range table.String() {
+			if printable.Unsafe(r) && r != '\n' {
+				t.Fatalf("%q: table holds %U: %q", in, r, table.String())
+			}
 		}
 
 		var buf bytes.Buffer
