@@ -11,7 +11,11 @@ import (
 // in the same transaction.
 type Store interface {
 	CreateAccount(ctx context.Context, a *Account) error
-	UpdateAccount(ctx context.Context, a *Account) error
+	// PatchAccount changes the fields the patch sets, on the row as it is
+	// now, and records an "account" event in the same transaction. It
+	// returns the account as it stands afterwards: when the patch's OnlyFrom
+	// did not allow the state change, the state is left as it was.
+	PatchAccount(ctx context.Context, id int64, p AccountPatch, ch Change) (*Account, error)
 	Account(ctx context.Context, id int64) (*Account, error)
 	// FindAccount resolves a user's reference: a numeric id, a slug or a
 	// profile URL, or an exact name. ENOTFOUND when none, ECONFLICT when many.
