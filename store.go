@@ -25,6 +25,11 @@ type Store interface {
 	// SetSession stores the sealed (encrypted) session; nil clears it.
 	SetSession(ctx context.Context, accountID int64, sealed []byte) error
 	Session(ctx context.Context, accountID int64) ([]byte, error)
+	// ReplaceSession stores sealed in place of old only when the stored
+	// session is still old (a reconnect meanwhile wins), recording an
+	// "account" event; it reports whether it replaced. For re-sealing a
+	// session with the newest key.
+	ReplaceSession(ctx context.Context, accountID int64, old, sealed []byte, ch Change) (bool, error)
 
 	Invitation(ctx context.Context, id int64) (*Invitation, error)
 	Invitations(ctx context.Context, f InvitationFilter) ([]*Invitation, error)

@@ -20,10 +20,11 @@ import (
 // Service connects accounts and opens their sessions.
 type Service struct {
 	Store unvite.Store
-	// Keys returns the keyring that seals sessions. It is called only when
-	// a session is sealed or opened, so commands that never touch one never
-	// create a key file.
-	Keys func(ctx context.Context) (*secret.Keyring, error)
+	// Keys returns the keyring that seals sessions (see LoadKeys). It is
+	// called only when a session is sealed or opened, so commands that never
+	// touch one never create a key file. sealing is true when a session the
+	// user just gave is to be sealed: then a lost key file may be replaced.
+	Keys func(ctx context.Context, sealing bool) (*secret.Keyring, error)
 	// NewClient builds a LinkedIn client for a session: base URL, pacing
 	// and logging are the caller's choice.
 	NewClient func(linkedin.Session) (*linkedin.Client, error)
@@ -51,7 +52,7 @@ func (s *Service) Connect(ctx context.Context, sess linkedin.Session, want *unvi
 			return nil, unvite.Errorf(unvite.EINVALID, "time zone %q: %v", timeZone, err)
 		}
 	}
-	keys, err := s.Keys(ctx)
+	keys, err := s.Keys(ctx, true)
 	if err != nil {
 		return nil, err
 	}
@@ -116,8 +117,24 @@ func accountAD(id int64) []byte { return []byte("unvite-account:" + strconv.Form
 
 // Session opens the account's stored session. Its errors say what the user
 // can do: reconnect when there is none, restore the key when the key that
-// sealed it is missing.
+// sealed it is missing. A session sealed with an older key of the ring is
+// sealed again with the newest, so that dropping the old key later breaks
+// nothing.
 func (s *Service) Session(ctx context.Context, acct *unvite.Account) (linkedin.Session, error) {
+	return s.session(ctx, acct, true)
+}
+
+// CanOpen says whether the account's stored session can be opened, without
+// calling LinkedIn or changing anything: nil when it can (or there is none).
+func (s *Service) CanOpen(ctx context.Context, acct *unvite.Account) error {
+	if !acct.HasSession {
+		return nil
+	}
+	_, err := s.session(ctx, acct, false)
+	return err
+}
+
+func (s *Service) session(ctx context.Context, acct *unvite.Account, reseal bool) (linkedin.Session, error) {
 	sealed, err := s.Store.Session(ctx, acct.ID)
 	if err != nil {
 		return linkedin.Session{}, err
@@ -125,7 +142,7 @@ func (s *Service) Session(ctx context.Context, acct *unvite.Account) (linkedin.S
 	if sealed == nil {
 		return linkedin.Session{}, unvite.Errorf(unvite.ECONFLICT, "account %s has no LinkedIn session: unvite account reconnect %d", acct.Name, acct.ID)
 	}
-	keys, err := s.Keys(ctx)
+	keys, err := s.Keys(ctx, false)
 	if err != nil {
 		return linkedin.Session{}, err
 	}
@@ -142,7 +159,17 @@ func (s *Service) Session(ctx context.Context, acct *unvite.Account) (linkedin.S
 	if err := json.Unmarshal(plain, &st); err != nil {
 		return linkedin.Session{}, unvite.Errorf(unvite.ECONFLICT, "account %s: the stored session is unreadable: unvite account reconnect %d", acct.Name, acct.ID)
 	}
-	return linkedin.Session{LiAt: st.LiAt, JSESSIONID: st.JSESSIONID}, nil
+	sess := linkedin.Session{LiAt: st.LiAt, JSESSIONID: st.JSESSIONID}
+	if old := secret.SealedKeyID(sealed); reseal && old != keys.KeyID() {
+		// Only if unchanged meanwhile: a reconnect's newer session wins.
+		_, err := s.Store.ReplaceSession(ctx, acct.ID, sealed, seal(keys, acct.ID, sess), unvite.Change{
+			At: s.now(), Actor: "unvite", Reason: fmt.Sprintf("session sealed again with key %s (was %s)", keys.KeyID(), old),
+		})
+		if err != nil {
+			return linkedin.Session{}, err
+		}
+	}
+	return sess, nil
 }
 
 // Open opens the account's stored session as a LinkedIn client. It does not

@@ -2,7 +2,9 @@ package accounts_test
 
 import (
 	"context"
+	"io/fs"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -47,7 +49,7 @@ func setup(t *testing.T) *bundle {
 	require.NoError(t, err)
 	b.svc = &accounts.Service{
 		Store: b.store,
-		Keys:  func(context.Context) (*secret.Keyring, error) { return b.keys, nil },
+		Keys:  func(context.Context, bool) (*secret.Keyring, error) { return b.keys, nil },
 		NewClient: func(s linkedin.Session) (*linkedin.Client, error) {
 			return linkedin.New(linkedin.Config{BaseURL: srv.URL, Session: s, Now: b.sb.Now})
 		},
@@ -287,4 +289,80 @@ func TestParseSession(t *testing.T) {
 	require.NotContains(t, err.Error(), "AQE-secret")
 	_, err = accounts.ParseSession(strings.NewReader(""))
 	require.ErrorContains(t, err, "no session given")
+}
+
+// After a session is opened with an older key of the ring, it is sealed
+// again with the newest: dropping the old key later breaks nothing.
+func TestOpenReseals(t *testing.T) {
+	ctx := context.Background()
+	b := setup(t)
+	acct := b.connect(t)
+	oldID := b.keys.KeyID()
+	var err error
+	b.keys, err = secret.NewKeyring(key2, key1) // rotated: key2 seals now
+	require.NoError(t, err)
+	_, err = b.svc.Open(ctx, acct)
+	require.NoError(t, err)
+	sealed, err := b.store.Session(ctx, acct.ID)
+	require.NoError(t, err)
+	require.Equal(t, b.keys.KeyID(), secret.SealedKeyID(sealed))
+	ev, err := b.store.Events(ctx, unvite.EventFilter{AccountID: acct.ID, Limit: 1})
+	require.NoError(t, err)
+	require.Contains(t, ev[0].Reason, "sealed again with key "+b.keys.KeyID()+" (was "+oldID+")")
+
+	b.keys, err = secret.NewKeyring(key2) // the old key is gone
+	require.NoError(t, err)
+	cl, err := b.svc.Open(ctx, acct)
+	require.NoError(t, err)
+	_, err = cl.Me(ctx)
+	require.NoError(t, err)
+
+	// CanOpen looks without changing anything.
+	b.keys, err = secret.NewKeyring(key1, key2)
+	require.NoError(t, err)
+	require.NoError(t, b.svc.CanOpen(ctx, acct))
+	again, err := b.store.Session(ctx, acct.ID)
+	require.NoError(t, err)
+	require.Equal(t, sealed, again)
+}
+
+// A missing key file is created only while no stored session needs the
+// key it held; otherwise the error names the key and both ways out.
+func TestLoadKeys(t *testing.T) {
+	ctx := context.Background()
+	b := setup(t)
+	noEnv := func(string) string { return "" }
+	file := filepath.Join(t.TempDir(), "secret.key")
+
+	keys, err := accounts.LoadKeys(ctx, b.store, noEnv, file, false)
+	require.NoError(t, err, "no session yet: the key file is created")
+	b.keys = keys
+	acct := b.connect(t)
+	again, err := accounts.LoadKeys(ctx, b.store, noEnv, file, false)
+	require.NoError(t, err)
+	require.Equal(t, keys.KeyID(), again.KeyID())
+
+	require.NoError(t, os.Remove(file))
+	_, err = accounts.LoadKeys(ctx, b.store, noEnv, file, false)
+	require.ErrorIs(t, err, accounts.ErrKeyMissing)
+	require.ErrorContains(t, err, "sealed with key "+keys.KeyID())
+	require.ErrorContains(t, err, "restore the file")
+	require.ErrorContains(t, err, "unvite account reconnect "+strconv.FormatInt(acct.ID, 10))
+	_, err = os.Stat(file)
+	require.ErrorIs(t, err, fs.ErrNotExist, "no new key replaces the lost one")
+
+	// Connecting an account is a way out: it may make a new key.
+	fresh, err := accounts.LoadKeys(ctx, b.store, noEnv, file, true)
+	require.NoError(t, err)
+	require.NotEqual(t, keys.KeyID(), fresh.KeyID())
+	require.NoError(t, os.Remove(file))
+
+	// A key given another way is used as it is (opening then says whether
+	// it is the right one).
+	env := map[string]string{"UNVITE_SECRET_KEY": key1}
+	got, err := accounts.LoadKeys(ctx, b.store, func(k string) string { return env[k] }, file, false)
+	require.NoError(t, err)
+	want, err := secret.NewKeyring(key1)
+	require.NoError(t, err)
+	require.Equal(t, want.KeyID(), got.KeyID())
 }

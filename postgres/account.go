@@ -192,3 +192,28 @@ func (s *DB) Session(ctx context.Context, accountID int64) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// ReplaceSession swaps the sealed session if it is still old.
+func (s *DB) ReplaceSession(ctx context.Context, accountID int64, old, sealed []byte, ch unvite.Change) (bool, error) {
+	if ch.At.IsZero() {
+		ch.At = s.now()
+	}
+	var done bool
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE accounts SET session = $1 WHERE id = $2 AND session = $3`, sealed, accountID, old)
+		if err != nil {
+			return fmt.Errorf("postgres: replace session of account %d: %w", accountID, err)
+		}
+		if tag.RowsAffected() == 0 {
+			return nil
+		}
+		done = true
+		_, err = tx.Exec(ctx, `INSERT INTO events (account_id, at, type, reason, actor) VALUES ($1, $2, 'account', $3, $4)`,
+			accountID, sec(ch.At), ch.Reason, ch.Actor)
+		if err != nil {
+			return fmt.Errorf("postgres: account %d event: %w", accountID, err)
+		}
+		return nil
+	})
+	return done && err == nil, err
+}

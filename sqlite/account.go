@@ -198,3 +198,28 @@ func (s *DB) Session(ctx context.Context, accountID int64) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// ReplaceSession swaps the sealed session if it is still old.
+func (s *DB) ReplaceSession(ctx context.Context, accountID int64, old, sealed []byte, ch unvite.Change) (bool, error) {
+	if ch.At.IsZero() {
+		ch.At = s.now()
+	}
+	var done bool
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE accounts SET session = ? WHERE id = ? AND session = ?`, sealed, accountID, old)
+		if err != nil {
+			return fmt.Errorf("sqlite: replace session of account %d: %w", accountID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		done = true
+		_, err = tx.ExecContext(ctx, `INSERT INTO events (account_id, at, type, reason, actor) VALUES (?, ?, 'account', ?, ?)`,
+			accountID, ch.At.Unix(), ch.Reason, ch.Actor)
+		if err != nil {
+			return fmt.Errorf("sqlite: account %d event: %w", accountID, err)
+		}
+		return nil
+	})
+	return done && err == nil, err
+}

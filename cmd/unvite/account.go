@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -36,10 +37,29 @@ type AccountCmd struct {
 	Remove    AccountRemoveCmd    `cmd:"" help:"Delete an account with its invitations, audit log and session."`
 }
 
-// keyring loads the secret keys (UNVITE_SECRET_KEY, UNVITE_SECRET_KEY_FILE,
-// or a key file beside the database).
-func (a *app) keyring(context.Context) (*secret.Keyring, error) {
-	return secret.Load(a.getenv, filepath.Join(a.dataDir(), "secret.key"))
+// keyring loads the secret keys: UNVITE_SECRET_KEY, UNVITE_SECRET_KEY_FILE,
+// or the key file beside the database (created when no session needs it).
+func (a *app) keyring(ctx context.Context, sealing bool) (*secret.Keyring, error) {
+	keys, err := accounts.LoadKeys(ctx, a.store, a.getenv, a.keyFile(), sealing)
+	if errors.Is(err, accounts.ErrKeyMissing) {
+		// Earlier versions kept the key file in the data directory
+		// whatever --db said.
+		if old := filepath.Join(a.dataDir(), "secret.key"); old != a.keyFile() {
+			if _, serr := os.Stat(old); serr == nil {
+				return nil, fmt.Errorf("%w (unvite used to keep the key file at %s: move it beside the database, to %s)", err, old, a.keyFile())
+			}
+		}
+	}
+	return keys, err
+}
+
+// keyFile is where the key file is kept: beside a SQLite database, or in
+// the data directory for a PostgreSQL one.
+func (a *app) keyFile() string {
+	if db := a.cli.DB; db != "" && !isPostgresURL(db) {
+		return filepath.Join(filepath.Dir(db), "secret.key")
+	}
+	return filepath.Join(a.dataDir(), "secret.key")
 }
 
 // accounts is the shared account service, talking to LinkedIn as f says.
@@ -182,15 +202,23 @@ func (c *AccountStatusCmd) Run(ctx context.Context, a *app) error {
 		counts[st] = n
 	}
 	next := accounts.NextStep(acct, a.now())
+	session := map[bool]string{true: "stored, encrypted", false: "none"}[acct.HasSession]
+	var sessionErr string
+	if err := a.accounts(linkedinFlags{}).CanOpen(ctx, acct); err != nil {
+		sessionErr = err.Error()
+		session = "stored, but cannot be opened: " + sessionErr
+		next = fmt.Sprintf("restore the key that sealed it, or: unvite account reconnect %d", acct.ID)
+	}
 	if c.JSON {
 		return a.printJSON(struct {
 			*unvite.Account
-			Invitations map[unvite.Status]int `json:"invitations"`
-			Next        string                `json:"next"`
-		}{acct, counts, next})
+			Invitations  map[unvite.Status]int `json:"invitations"`
+			SessionError string                `json:"session_error,omitempty"`
+			Next         string                `json:"next"`
+		}{acct, counts, sessionErr, next})
 	}
 	fmt.Fprintf(a.stdout, "%s (account %d)\n  profile:  %s\n  plan:     %s\n  state:    %s\n  session:  %s\n",
-		acct.Name, acct.ID, acct.ProfileURL(), acct.Plan, stateLabel(acct), map[bool]string{true: "stored, encrypted", false: "none"}[acct.HasSession])
+		acct.Name, acct.ID, acct.ProfileURL(), acct.Plan, stateLabel(acct), session)
 	if !acct.LastSyncAt.IsZero() {
 		fmt.Fprintf(a.stdout, "  synced:   %s\n", acct.LastSyncAt.Format(time.RFC3339))
 	}

@@ -101,7 +101,7 @@ func TestAccountAndSyncAgainstSandbox(t *testing.T) {
 		wal, _ := os.ReadFile(c.db + "-wal")
 		require.False(t, bytes.Contains(append(db, wal...), []byte(secret)), "a session cookie is stored in clear")
 	}
-	key, err := os.Stat(filepath.Join(c.env["XDG_DATA_HOME"], "unvite", "secret.key"))
+	key, err := os.Stat(filepath.Join(filepath.Dir(c.db), "secret.key"))
 	require.NoError(t, err)
 	require.Equal(t, os.FileMode(0o600), key.Mode().Perm())
 }
