@@ -155,6 +155,21 @@ func (e *StopError) Unwrap() []error {
 	return []error{e.Err, unvite.Errorf(unvite.ECONFLICT, "account stopped")}
 }
 
+// Lift ends a throttle that is over once LinkedIn has answered again, so
+// the account shows as active. Other states are left alone, unwritten.
+func Lift(ctx context.Context, s unvite.Store, acct *unvite.Account, ch unvite.Change) (*unvite.Account, error) {
+	if acct.State != unvite.AccountThrottled {
+		return acct, nil
+	}
+	if ch.Reason == "" {
+		ch.Reason = "LinkedIn answers again"
+	}
+	return s.PatchAccount(ctx, acct.ID, unvite.AccountPatch{
+		State: unvite.Ptr(unvite.AccountActive), StateReason: unvite.Ptr(""), ThrottledUntil: &time.Time{},
+		OnlyFrom: []unvite.AccountState{unvite.AccountThrottled},
+	}, ch)
+}
+
 // Pause stops all work on an account until Resume.
 func Pause(ctx context.Context, s unvite.Store, acct *unvite.Account, ch unvite.Change) (*unvite.Account, error) {
 	if ch.Reason == "" {

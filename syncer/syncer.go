@@ -123,7 +123,8 @@ func (s *Syncer) Sync(ctx context.Context, acct *unvite.Account, li LinkedIn) (r
 		return res, err
 	}
 	res.SyncSummary = sum
-	return res, nil
+	_, err = accounts.Lift(ctx, s.Store, acct, unvite.Change{At: now, Actor: "sync"})
+	return res, err
 }
 
 func (s *Syncer) now() time.Time {
@@ -141,7 +142,11 @@ func (s *Syncer) stop(ctx context.Context, acct *unvite.Account, err error) erro
 }
 
 func (s *Syncer) touch(ctx context.Context, acct *unvite.Account, now time.Time) error {
-	_, err := s.Store.PatchAccount(ctx, acct.ID, unvite.AccountPatch{LastSyncAt: &now}, unvite.Change{At: now, Actor: "sync", Reason: "nothing changed"})
+	ch := unvite.Change{At: now, Actor: "sync"}
+	if _, err := s.Store.PatchAccount(ctx, acct.ID, unvite.AccountPatch{LastSyncAt: &now}, ch); err != nil {
+		return err
+	}
+	_, err := accounts.Lift(ctx, s.Store, acct, ch)
 	return err
 }
 

@@ -203,6 +203,19 @@ func TestSyncStopsAccount(t *testing.T) {
 			_, err = b.sy.Sync(ctx, got, b.client)
 			require.Error(t, err)
 			require.Equal(t, before, b.sb.RequestCount(b.sbAcct.Key(), ""))
+
+			if c.state == unvite.AccountThrottled {
+				// Once the wait is over, a sync that LinkedIn answers makes
+				// the account active again.
+				b.sbAcct.SetFaults(sandbox.Faults{})
+				b.sb.Advance(2 * time.Minute)
+				_, err = b.sy.Sync(ctx, got, b.client)
+				require.NoError(t, err)
+				got, err = b.store.Account(ctx, b.acct.ID)
+				require.NoError(t, err)
+				require.Equal(t, unvite.AccountActive, got.State)
+				require.True(t, got.ThrottledUntil.IsZero())
+			}
 		})
 	}
 }
