@@ -102,7 +102,7 @@ func (a *app) open(ctx context.Context) (unvite.Store, error) {
 		path = filepath.Join(a.dataDir(), "unvite.db")
 	}
 	var err error
-	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
+	if isPostgresURL(path) {
 		var s *postgres.DB
 		if s, err = postgres.Open(ctx, path); err == nil && a.env.now != nil {
 			s.Now = a.env.now
@@ -120,6 +120,10 @@ func (a *app) open(ctx context.Context) (unvite.Store, error) {
 		return nil, err
 	}
 	return a.store, nil
+}
+
+func isPostgresURL(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
 }
 
 // account resolves --account, or the only account there is.

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/accounts"
 	"github.com/unvite/unvite/printable"
 	"github.com/unvite/unvite/syncer"
 )
@@ -91,10 +92,10 @@ func hiddenNote(r syncer.Result) string {
 }
 
 func (c *SyncCmd) syncOne(ctx context.Context, a *app, acct *unvite.Account) (syncer.Result, error) {
-	if err := syncer.Ready(acct, a.now()); err != nil {
+	if err := accounts.Ready(acct, a.now()); err != nil {
 		return syncer.Result{}, err
 	}
-	cl, err := a.storedClient(ctx, c.linkedinFlags, acct)
+	cl, err := a.accounts(c.linkedinFlags).Open(ctx, acct)
 	if err != nil {
 		return syncer.Result{}, err
 	}
