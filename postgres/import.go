@@ -83,10 +83,9 @@ func (b *batch) owner(ctx context.Context) error {
 		}
 	} else if a.Slug == "" && o.Slug != "" {
 		// The export's own name wins over one typed with --name.
-		if _, err := b.tx.Exec(ctx, `UPDATE accounts SET slug = $1, name = $2 WHERE id = $3 AND slug = ''`, o.Slug, o.Name, a.ID); err != nil {
-			return fmt.Errorf("postgres: begin import: set the profile of account %d: %w", a.ID, err)
+		if a, err = patchAccount(ctx, b.tx, a.ID, unvite.OwnerPatch(o), unvite.Change{At: b.now, Reason: "the owner of " + b.meta.File, Actor: b.actor}); err != nil {
+			return err
 		}
-		a.Slug, a.Name = o.Slug, o.Name
 	}
 	b.account = a.ID
 	return nil

@@ -107,10 +107,9 @@ func (b *batch) owner(ctx context.Context) error {
 		}
 	} else if a.Slug == "" && o.Slug != "" {
 		// The export's own name wins over one typed with --name.
-		if _, err := b.tx.ExecContext(ctx, `UPDATE accounts SET slug = ?, name = ? WHERE id = ? AND slug = ''`, o.Slug, o.Name, a.ID); err != nil {
-			return fmt.Errorf("sqlite: begin import: set the profile of account %d: %w", a.ID, err)
+		if a, err = patchAccount(ctx, b.tx, a.ID, unvite.OwnerPatch(o), unvite.Change{At: b.now, Reason: "the owner of " + b.meta.File, Actor: b.actor}); err != nil {
+			return err
 		}
-		a.Slug, a.Name = o.Slug, o.Name
 	}
 	b.acct, b.account = a, a.ID
 	return nil

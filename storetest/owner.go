@@ -63,6 +63,17 @@ func testImportOwnerLearnsProfile(t *testing.T, s unvite.Store) {
 	require.Len(t, list, 1)
 	require.Equal(t, "ola-berg", list[0].Slug)
 	require.Equal(t, "Ola Berg", list[0].Name, "the export's spelling of the name")
+	evs, err := s.Events(ctx, unvite.EventFilter{AccountID: list[0].ID})
+	require.NoError(t, err)
+	var changed []string
+	for _, ev := range evs {
+		if ev.Type == "account" {
+			changed = append(changed, ev.Reason+" by "+ev.Actor)
+		}
+	}
+	require.Len(t, changed, 1, "the account's change is in the audit log")
+	require.Contains(t, changed[0], "ola-berg")
+	require.Contains(t, changed[0], "import:Invitations.csv")
 
 	// Another person of the same name, with a profile of their own, is not Ola.
 	doImportBy(t, s, unvite.ImportMeta{File: "other.zip", Owner: owner("Ola Berg", "ola-berg-2")},
