@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/unvite/unvite/exportgen"
@@ -150,4 +152,70 @@ func TestKilledImportLeavesNothing(t *testing.T) {
 	out, err := exec.Command(bin, "--db", db, "account", "list", "--json").CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	require.JSONEq(t, "[]", string(out), "no account from the killed import")
+}
+
+// The same two imports on PostgreSQL, where the failing one used to delete
+// the account (and with it every row) of the one that succeeded.
+func TestConcurrentImportsInTwoProcessesPostgres(t *testing.T) {
+	dsn := pgDSN(t)
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	big, good := filepath.Join(dir, "big_Invitations.csv"), filepath.Join(dir, "Invitations.csv")
+	writeExport(t, big, 200_000, 1, true)
+	writeExport(t, good, 900, 2, false)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+
+	// The failing import names itself, so that its transaction can be seen.
+	app := fmt.Sprintf("unvite-bad-%d", time.Now().UnixNano())
+	u, err := url.Parse(dsn)
+	require.NoError(t, err)
+	q := u.Query()
+	q.Set("application_name", app)
+	u.RawQuery = q.Encode()
+	unvite := func(db string, args ...string) *exec.Cmd {
+		cmd := exec.CommandContext(ctx, bin, append([]string{"--db", db}, args...)...)
+		cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_DATA_HOME="+dir, "XDG_CONFIG_HOME="+dir)
+		return cmd
+	}
+	var badErr bytes.Buffer
+	bad := unvite(u.String(), "import", "-q", big)
+	bad.Stderr = &badErr
+	require.NoError(t, bad.Start())
+	badDone := make(chan error, 1)
+	go func() { badDone <- bad.Wait() }()
+
+	check, err := pgx.Connect(ctx, dsn)
+	require.NoError(t, err)
+	defer check.Close(context.Background())
+	// Deep in its transaction: copying rows into its staging table.
+	for copying := false; !copying; {
+		require.NoError(t, check.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+			WHERE application_name = $1 AND xact_start IS NOT NULL AND query ILIKE '%import_stage%')`, app).Scan(&copying))
+		if copying {
+			break
+		}
+		select {
+		case err := <-badDone:
+			t.Fatalf("the big import ended before the second one could start: %v: %s", err, badErr.String())
+		case <-time.After(5 * time.Millisecond): // polling for the state, not waiting for an outcome
+		}
+	}
+	var goodErr bytes.Buffer
+	goodCmd := unvite(dsn, "import", "--json", good)
+	goodCmd.Stderr = &goodErr
+	out, err := goodCmd.Output()
+	require.NoError(t, err, "the good import: %s", goodErr.String())
+	var sum struct {
+		Added int `json:"added"`
+	}
+	require.NoError(t, json.Unmarshal(out, &sum))
+	require.Equal(t, 900, sum.Added)
+	require.Error(t, <-badDone, "the big import fails at its last line")
+	require.Contains(t, badErr.String(), "not a date")
+
+	var accounts, invitations int
+	require.NoError(t, check.QueryRow(ctx, `SELECT (SELECT count(*) FROM accounts), (SELECT count(*) FROM invitations)`).Scan(&accounts, &invitations))
+	require.Equal(t, 1, accounts, "one owner, one account")
+	require.Equal(t, 900, invitations, "every row of the good import, none of the failed one")
 }
