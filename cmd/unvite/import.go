@@ -100,16 +100,20 @@ func (c *ImportCmd) Run(ctx context.Context, a *app) error {
 // owner (found or created by the import itself), or the only account when
 // the files do not say.
 func (c *ImportCmd) target(ctx context.Context, a *app, inv *importer.Inventory) (int64, *unvite.Account, error) {
-	s, err := a.create(ctx)
-	if err != nil {
-		return 0, nil, err
-	}
 	if c.Account != "" {
+		// An account named must exist, and so must its database.
+		s, err := a.open(ctx)
+		if err != nil {
+			return 0, nil, err
+		}
 		acct, err := s.FindAccount(ctx, c.Account)
 		if err != nil {
 			return 0, nil, err
 		}
 		return acct.ID, nil, nil
+	}
+	if _, err := a.create(ctx); err != nil {
+		return 0, nil, err
 	}
 	name := strings.TrimSpace(inv.AccountName)
 	if name == "" {

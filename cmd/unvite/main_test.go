@@ -139,8 +139,14 @@ func TestReadingCreatesNothing(t *testing.T) {
 	require.Equal(t, 1, r.code)
 	require.Equal(t, "unvite: "+csv+" is not an unvite database (not a SQLite file)\n", r.stderr)
 
-	// Bringing data in creates the database, directory and all.
+	// Importing into an account named creates nothing either: it must exist.
 	c.db = filepath.Join(dir, "x.db")
+	r = c.run("", "import", "--account", "maya", writeConnections(t))
+	require.Equal(t, 1, r.code)
+	require.Contains(t, r.stderr, "no database at "+c.db)
+	require.NoDirExists(t, filepath.Dir(dir))
+
+	// Bringing data in creates the database, directory and all.
 	c.ok("import", "--name", "Maya Lind", writeConnections(t))
 	require.FileExists(t, c.db)
 	require.Contains(t, c.ok("account", "list"), "Maya Lind")
