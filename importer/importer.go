@@ -218,9 +218,10 @@ func noMatch(ctx context.Context, store unvite.Store, sum unvite.ImportSummary) 
 	if sum.Accepted > 0 {
 		return "", nil
 	}
+	// Cheapest first: connections are few, and accepted rows usually are.
 	id := sum.Account.ID
-	sent, err := store.CountInvitations(ctx, unvite.InvitationFilter{AccountID: id, Direction: unvite.Sent})
-	if err != nil || sent == 0 {
+	conns, err := store.Connections(ctx, id)
+	if err != nil || len(conns) == 0 {
 		return "", err
 	}
 	accepted, err := store.CountInvitations(ctx, unvite.InvitationFilter{AccountID: id, Direction: unvite.Sent,
@@ -228,8 +229,8 @@ func noMatch(ctx context.Context, store unvite.Store, sum unvite.ImportSummary) 
 	if err != nil || accepted > 0 {
 		return "", err
 	}
-	conns, err := store.Connections(ctx, id)
-	if err != nil || len(conns) == 0 {
+	sent, err := store.CountInvitations(ctx, unvite.InvitationFilter{AccountID: id, Direction: unvite.Sent})
+	if err != nil || sent == 0 {
 		return "", err
 	}
 	return fmt.Sprintf("none of the %d sent invitations matched any of the %d connections: are the files of the same account?", sent, len(conns)), nil
