@@ -31,6 +31,10 @@ func Run(t *testing.T, open func(t *testing.T) unvite.Store) {
 		"SyncCeiling":          testSyncCeiling,
 		"SyncThenExportMerges": testSyncThenExportMerges,
 		"DeleteAccount":        testDeleteAccount,
+		"WithdrawalClaims":     testWithdrawalClaims,
+		"WithdrawalUnqueue":    testWithdrawalUnqueue,
+		"WithdrawalRaces":      testWithdrawalRaces,
+		"SyncWithdrawing":      testSyncReconcilesWithdrawing,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {
