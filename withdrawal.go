@@ -108,10 +108,16 @@ type Withdrawals interface {
 	// already closed, for example by a sync that saw the result first.
 	FinishWithdrawal(ctx context.Context, attemptID string, o Outcome, ch Change) (*Invitation, error)
 	Attempt(ctx context.Context, id string) (*Attempt, error)
+	// LastAttempt is the account's latest attempt (paces the next one);
+	// ENOTFOUND if none.
+	LastAttempt(ctx context.Context, accountID int64) (*Attempt, error)
 	// OpenAttempt is the invitation's attempt in flight; ENOTFOUND if none.
 	OpenAttempt(ctx context.Context, invitationID int64) (*Attempt, error)
 	// Attempts lists an account's attempts, oldest first (0: every account).
 	Attempts(ctx context.Context, accountID int64) ([]*Attempt, error)
+	// PostponeReinvite moves an invitation's re-invite date (LinkedIn
+	// answered CANT_RESEND_YET), with an audit event.
+	PostponeReinvite(ctx context.Context, invitationID int64, until time.Time, ch Change) error
 	// WithdrawalsOn counts the attempts that spend the account's budget on
 	// day: withdrawn, accepted or gone meanwhile, or still in flight.
 	WithdrawalsOn(ctx context.Context, accountID int64, day string) (int, error)

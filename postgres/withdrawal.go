@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -222,6 +223,19 @@ func (s *DB) Attempt(ctx context.Context, id string) (*unvite.Attempt, error) {
 	return a, nil
 }
 
+// LastAttempt returns the account's latest attempt.
+func (s *DB) LastAttempt(ctx context.Context, accountID int64) (*unvite.Attempt, error) {
+	a, err := scanAttempt(s.pool.QueryRow(ctx, `SELECT `+attemptColumns+` FROM withdrawal_attempts
+		WHERE account_id = $1 ORDER BY claimed_at DESC, id DESC LIMIT 1`, accountID))
+	if isNoRows(err) {
+		return nil, notFound("withdrawal attempt of account", accountID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: last attempt of account %d: %w", accountID, err)
+	}
+	return a, nil
+}
+
 // OpenAttempt returns the invitation's attempt in flight.
 func (s *DB) OpenAttempt(ctx context.Context, invitationID int64) (*unvite.Attempt, error) {
 	a, err := scanAttempt(s.pool.QueryRow(ctx, `SELECT `+attemptColumns+` FROM withdrawal_attempts
@@ -262,4 +276,18 @@ func withdrawalsOn(ctx context.Context, q querier, accountID int64, day string) 
 		return 0, fmt.Errorf("postgres: withdrawals of account %d on %s: %w", accountID, day, err)
 	}
 	return n, nil
+}
+
+// PostponeReinvite moves the re-invite date.
+func (s *DB) PostponeReinvite(ctx context.Context, invitationID int64, until time.Time, ch unvite.Change) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		inv, err := getInvitation(ctx, tx, invitationID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE invitations SET reinvite_after = $1 WHERE id = $2`, sec(until), invitationID); err != nil {
+			return fmt.Errorf("postgres: postpone re-invite of %d: %w", invitationID, err)
+		}
+		return s.addEvent(ctx, tx, inv, "reinvite", "re-invite not before "+until.UTC().Format(time.RFC3339)+": "+ch.Reason, ch)
+	})
 }

@@ -104,6 +104,9 @@ func testWithdrawalClaims(t *testing.T, s unvite.Store) {
 	n, err = s.WithdrawalsOn(ctx, a.ID, "2026-11-20")
 	require.NoError(t, err)
 	require.Equal(t, 1, n)
+	last, err := s.LastAttempt(ctx, a.ID)
+	require.NoError(t, err)
+	require.Equal(t, "a3", last.ID)
 	_, err = claim(s, m["p2"].ID, "a4", "2026-11-20", 1)
 	require.ErrorIs(t, err, unvite.ErrBudgetSpent)
 	// The next day has its own budget; accepted meanwhile is recorded so.
