@@ -185,4 +185,3 @@ func (b *pgBackend) lock(ctx context.Context, accountID int64) (func(), bool, er
 		conn.Release()
 	}, true, nil
 }
-

@@ -134,13 +134,13 @@ func (e *Engine) Withdraw(ctx context.Context, invID int64, attemptID string) (t
 
 	if !e.cfg.NoPacing {
 		if next := pace.Next(now); next.After(now) {
-			return next.Sub(now), nil
+			return e.inTurn(ctx, acct.ID, inv.ID, next.Sub(now), pace)
 		}
 		last, err := s.LastAttempt(ctx, acct.ID)
 		switch {
 		case err == nil:
 			if due := last.ClaimedAt.Add(pace.Gap(last.ID)); due.After(now) {
-				return due.Sub(now), nil
+				return e.inTurn(ctx, acct.ID, inv.ID, due.Sub(now), pace)
 			}
 		case unvite.ErrorCode(err) != unvite.ENOTFOUND:
 			return 0, err
@@ -155,13 +155,31 @@ func (e *Engine) Withdraw(ctx context.Context, invID int64, attemptID string) (t
 			lt := now.In(pace.Loc)
 			next = time.Date(lt.Year(), lt.Month(), lt.Day()+1, 0, 0, 0, 0, pace.Loc)
 		}
-		return next.Sub(now), nil
+		return e.inTurn(ctx, acct.ID, inv.ID, next.Sub(now), pace)
 	case errors.Is(err, unvite.ErrNotPending), errors.Is(err, unvite.ErrNotQueued):
 		return 0, nil // claimed elsewhere, settled, or cancelled
 	case err != nil:
 		return 0, err
 	}
 	return e.call(ctx, acct, inv, attemptID, pol)
+}
+
+// inTurn staggers the wake-ups of an account's waiting withdrawals: the
+// one queued first wakes after wait, the next a minimum gap later, and so
+// on, so that a queue of E jobs does not wake all at once (to find one of
+// them may go) each time the account's turn comes, and goes in queue order.
+func (e *Engine) inTurn(ctx context.Context, accountID, invID int64, wait time.Duration, pace Pace) (time.Duration, error) {
+	qs, err := e.cfg.Store.Queued(ctx, accountID)
+	if err != nil {
+		return 0, err
+	}
+	step := max(pace.MinGap, time.Second)
+	for i, q := range qs {
+		if q.InvitationID == invID {
+			return wait + time.Duration(i)*step, nil
+		}
+	}
+	return wait, nil
 }
 
 const (
