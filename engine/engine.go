@@ -48,6 +48,9 @@ type Config struct {
 	SyncCheck time.Duration
 	// FetchPoll is how often River looks for new jobs (default 1s).
 	FetchPoll time.Duration
+	// RetryBase is the first wait before a failed job runs again (default
+	// 5s); each further failure doubles it, up to an hour.
+	RetryBase time.Duration
 }
 
 // Queue names.
@@ -100,6 +103,9 @@ func withDefaults(cfg Config) Config {
 	if cfg.FetchPoll <= 0 {
 		cfg.FetchPoll = time.Second
 	}
+	if cfg.RetryBase <= 0 {
+		cfg.RetryBase = 5 * time.Second
+	}
 	return cfg
 }
 
@@ -112,6 +118,7 @@ func (e *Engine) riverConfig(work bool) *river.Config {
 		// A process killed mid-job leaves its job running; rescue it soon
 		// after the timeout (the job finds out where it stood first).
 		RescueStuckJobsAfter: jobTimeout + time.Minute,
+		RetryPolicy:          retryPolicy{base: e.cfg.RetryBase},
 	}
 	if !work {
 		return c
@@ -295,4 +302,16 @@ func (e *Engine) client(ctx context.Context, acct *unvite.Account) (LinkedIn, er
 		return nil, fmt.Errorf("engine: no LinkedIn client configured")
 	}
 	return e.cfg.Client(ctx, acct)
+}
+
+// retryPolicy retries soon at first (a lost reply is settled by the next
+// try), then backs off: base, 2·base, 4·base, … up to an hour.
+type retryPolicy struct{ base time.Duration }
+
+func (p retryPolicy) NextRetry(job *rivertype.JobRow) time.Time {
+	wait := p.base
+	for i := 1; i < job.Attempt && wait < time.Hour; i++ {
+		wait *= 2
+	}
+	return time.Now().Add(min(wait, time.Hour))
 }
