@@ -90,6 +90,13 @@ func (b *riverBackend[TTx]) list(ctx context.Context, params *river.JobListParam
 
 func (b *riverBackend[TTx]) close() error { return nil }
 
+func (b *riverBackend[TTx]) retry(ctx context.Context, id int64) error {
+	if _, err := b.client.JobRetry(ctx, id); err != nil {
+		return fmt.Errorf("engine: retry job %d: %w", id, err)
+	}
+	return nil
+}
+
 func (b *riverBackend[TTx]) rescue(context.Context) (int, error) { return 0, nil }
 
 func (b *riverBackend[TTx]) cancel(ctx context.Context, id int64) error {
@@ -111,12 +118,19 @@ func (b *sqliteBackend) stop(ctx context.Context) error {
 
 func (b *sqliteBackend) close() error { return b.pool.Close() }
 
-// rescue makes the jobs a killed process left running available again at
-// once. Only for SQLite, where serve holds the file alone: on PostgreSQL
+// retry: rescue made every retryable job available already.
+func (b *sqliteBackend) retry(context.Context, int64) error { return nil }
+
+// rescue makes the jobs a killed process left running, and those waiting
+// to retry, available again at once. Only for SQLite, where serve holds the file alone: on PostgreSQL
 // another process may be running them, and River's rescuer takes over
 // after RescueStuckJobsAfter.
 func (b *sqliteBackend) rescue(ctx context.Context) (int, error) {
-	res, err := b.pool.ExecContext(ctx, `UPDATE river_job SET state = 'available' WHERE state = 'running'`)
+	// Retryable ones too: a start retries what failed (see Engine.Start).
+	// River's JobRetry leaves a future scheduled_at in place on SQLite, so
+	// the time is set here, as River's SQLite driver writes it.
+	res, err := b.pool.ExecContext(ctx, `UPDATE river_job SET state = 'available',
+		scheduled_at = datetime('now', 'subsec') WHERE state IN ('running', 'retryable')`)
 	if err != nil {
 		return 0, fmt.Errorf("engine: rescue jobs: %w", err)
 	}

@@ -67,6 +67,7 @@ type backend interface {
 	insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error
 	list(ctx context.Context, params *river.JobListParams) ([]*rivertype.JobRow, error)
 	cancel(ctx context.Context, id int64) error
+	retry(ctx context.Context, id int64) error
 	// rescue frees jobs a killed process left running, where that is safe.
 	rescue(ctx context.Context) (int, error)
 	close() error
@@ -155,6 +156,17 @@ func (e *Engine) Start(ctx context.Context) error {
 	}
 	if _, err := e.Requeue(ctx); err != nil {
 		return err
+	}
+	// A start is a natural moment to retry what failed: a withdrawal whose
+	// outcome is unknown is settled now rather than after its backoff.
+	retry, err := e.be.list(ctx, river.NewJobListParams().First(10000).States(rivertype.JobStateRetryable))
+	if err != nil {
+		return err
+	}
+	for _, j := range retry {
+		if err := e.be.retry(ctx, j.ID); err != nil {
+			return err
+		}
 	}
 	if err := e.be.start(ctx); err != nil {
 		return fmt.Errorf("engine: start: %w", err)

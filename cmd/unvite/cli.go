@@ -99,7 +99,7 @@ func (a *app) open(ctx context.Context) (unvite.Store, error) {
 		path = filepath.Join(a.dataDir(), "unvite.db")
 	}
 	var err error
-	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
+	if a.sqlitePath() == "" {
 		var s *postgres.DB
 		if s, err = postgres.Open(ctx, path); err == nil && a.env.now != nil {
 			s.Now = a.env.now
@@ -117,6 +117,18 @@ func (a *app) open(ctx context.Context) (unvite.Store, error) {
 		return nil, err
 	}
 	return a.store, nil
+}
+
+// sqlitePath is the SQLite database file, or "" for PostgreSQL.
+func (a *app) sqlitePath() string {
+	path := a.cli.DB
+	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
+		return ""
+	}
+	if path == "" {
+		path = filepath.Join(a.dataDir(), "unvite.db")
+	}
+	return path
 }
 
 // account resolves --account, or the only account there is.

@@ -211,16 +211,16 @@ type ServeCmd struct {
 }
 
 func (c *ServeCmd) Run(ctx context.Context, a *app) error {
-	s, err := a.open(ctx)
-	if err != nil {
-		return err
-	}
-	if p, ok := s.(interface{ Path() string }); ok {
-		unlock, err := lockServe(p.Path())
+	// The lock comes first: a second serve must not even migrate the file.
+	if path := a.sqlitePath(); path != "" {
+		unlock, err := lockServe(path)
 		if err != nil {
 			return err
 		}
 		defer unlock()
+	}
+	if _, err := a.open(ctx); err != nil {
+		return err
 	}
 	if c.NoWorker {
 		<-ctx.Done() // the dashboard joins here later
