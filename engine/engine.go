@@ -48,6 +48,9 @@ type Config struct {
 	SyncCheck time.Duration
 	// FetchPoll is how often River looks for new jobs (default 1s).
 	FetchPoll time.Duration
+	// Observe, when set, hears each job's kind and how long it ran (for
+	// metrics and benchmarks).
+	Observe func(kind string, d time.Duration)
 	// RetryBase is the first wait before a failed job runs again (default
 	// 5s); each further failure doubles it, up to an hour.
 	RetryBase time.Duration

@@ -33,7 +33,7 @@ func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 // rig is a real SQLite store, the sandbox over loopback, and an engine
 // whose LinkedIn calls go to the sandbox.
 type rig struct {
-	t      *testing.T
+	t      testing.TB
 	store  unvite.Store
 	sb     *sandbox.Sandbox
 	url    string
@@ -44,7 +44,7 @@ type rig struct {
 	policy func(*unvite.Account) (unvite.Policy, error)
 }
 
-func newRig(t *testing.T, pol unvite.Policy, store unvite.Store) *rig {
+func newRig(t testing.TB, pol unvite.Policy, store unvite.Store) *rig {
 	t.Helper()
 	if store == nil {
 		db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "unvite.db"))

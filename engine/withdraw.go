@@ -38,6 +38,9 @@ type withdrawWorker struct {
 
 func (w *withdrawWorker) Work(ctx context.Context, job *river.Job[WithdrawArgs]) error {
 	attempt := "j" + strconv.FormatInt(job.ID, 10) + "." + strconv.Itoa(job.Attempt)
+	if o := w.e.cfg.Observe; o != nil {
+		defer func(start time.Time) { o(job.Kind, time.Since(start)) }(time.Now())
+	}
 	wait, err := w.e.Withdraw(ctx, job.Args.InvitationID, attempt)
 	if err != nil {
 		return err
