@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) unvite.Store) {
 		"WithdrawalUnqueue":    testWithdrawalUnqueue,
 		"WithdrawalRaces":      testWithdrawalRaces,
 		"SyncWithdrawing":      testSyncReconcilesWithdrawing,
+		"ImportWithdrawing":    testImportSettlesWithdrawing,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -265,3 +265,33 @@ func testSyncReconcilesWithdrawing(t *testing.T, s unvite.Store) {
 	require.NoError(t, err)
 	require.Len(t, list, 1)
 }
+
+// testImportSettlesWithdrawing: an export that shows the invitee connected,
+// or invited again later, settles an invitation left withdrawing.
+func testImportSettlesWithdrawing(t *testing.T, s unvite.Store) {
+	a := newAccount(t, s, "me")
+	doImport(t, s, a.ID, unvite.ImportMeta{File: "e1.zip"}, importRows{invs: []*unvite.Invitation{
+		sent("x1", day(-40), ""), sent("x2", day(-41), ""), sent("x3", day(-42), "")}})
+	ids := queueAll(t, s, a.ID, "x1", "x2", "x3")
+	for i, id := range ids {
+		_, err := claim(s, id, fmt.Sprintf("i%d", i), "2026-11-20", 10)
+		require.NoError(t, err)
+	}
+	doImport(t, s, a.ID, unvite.ImportMeta{File: "e2.zip"}, importRows{
+		conns: []unvite.Connection{conn("x1", -1)},
+		invs:  []*unvite.Invitation{sent("x1", day(-40), ""), sent("x2", day(-41), ""), sent("x2", day(-2), ""), sent("x3", day(-42), "")}})
+	m := map[string][]*unvite.Invitation{}
+	list, err := s.Invitations(ctx, unvite.InvitationFilter{AccountID: a.ID})
+	require.NoError(t, err)
+	for _, inv := range list {
+		m[inv.Invitee.Slug] = append(m[inv.Invitee.Slug], inv)
+	}
+	require.Equal(t, unvite.StatusAccepted, m["x1"][0].Status)
+	require.Equal(t, unvite.StatusWithdrawn, m["x2"][0].Status, "invited again later: the earlier one is withdrawn")
+	require.Equal(t, unvite.StatusWithdrawing, m["x3"][0].Status, "no evidence: left for the engine")
+	for id, want := range map[string]unvite.Outcome{"i0": unvite.OutcomeAccepted, "i1": unvite.OutcomeWithdrawn, "i2": ""} {
+		at, err := s.Attempt(ctx, id)
+		require.NoError(t, err)
+		require.Equal(t, want, at.Outcome, id)
+	}
+}
