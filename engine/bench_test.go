@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/accounts"
 	"github.com/unvite/unvite/engine"
 	"github.com/unvite/unvite/sandbox"
 )
@@ -62,8 +63,8 @@ func TestRequestEconomy(t *testing.T) {
 	perLost := float64(count()-before) / 10
 	require.LessOrEqual(t, perLost, 3.0, "at most two more when the reply is lost")
 
-	acct.State = unvite.AccountPaused
-	require.NoError(t, r.store.UpdateAccount(ctx, acct))
+	_, err := accounts.Pause(ctx, r.store, acct, unvite.Change{Actor: "user"})
+	require.NoError(t, err)
 	before = count()
 	for i, id := range ids[20:] {
 		wait, err := r.eng.Withdraw(ctx, id, fmt.Sprintf("paused%d", i))

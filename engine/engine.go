@@ -8,7 +8,6 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -17,7 +16,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/unvite/unvite"
-	"github.com/unvite/unvite/linkedin"
+	"github.com/unvite/unvite/accounts"
 	"github.com/unvite/unvite/syncer"
 )
 
@@ -247,68 +246,35 @@ func (e *Engine) Cancel(ctx context.Context, accountID int64, ids []int64, ch un
 	return dropped, nil
 }
 
-// errStop marks errors that stop an account (recorded on it): the job does
-// not retry them by itself; it waits until the account may work again.
-var errStop = errors.New("account stopped")
-
 // ready says whether the engine may call LinkedIn for the account, and if
 // not, how long to wait before looking again.
 func (e *Engine) ready(acct *unvite.Account, now time.Time) (time.Duration, error) {
-	err := syncer.Ready(acct, now)
+	err := accounts.Ready(acct, now)
 	if err == nil {
 		return 0, nil
 	}
-	switch acct.State {
-	case unvite.AccountThrottled:
+	if acct.State == unvite.AccountThrottled {
 		return max(acct.ThrottledUntil.Sub(now), time.Second), err
-	default:
-		// Paused, needs login, no session: look again soon, so that a
-		// resume takes effect within seconds of the next look.
-		return pausedRecheck, err
 	}
+	// Paused, needs login, no session: look again soon, so that a resume
+	// takes effect within seconds of the next look.
+	return pausedRecheck, err
 }
-
-// reasonRateLimited is the state reason of a 429; the rest of that day
-// runs at half the daily limit.
-const reasonRateLimited = "rate limited by LinkedIn (429): half pace for the rest of the day"
 
 // pausedRecheck is how often a job of a stopped account looks again.
 const pausedRecheck = 30 * time.Second
 
-// stopAccount records what a LinkedIn error means for the account
-// (needs-login, throttled until Retry-After, stopped a day on 999) and
-// reports whether work on it must stop.
-// TODO(lead): replace with the shared mapping from the accounts package.
+// stopAccount records what a LinkedIn error means for the account (the
+// one mapping, in package accounts) and reports whether its work must stop.
 func (e *Engine) stopAccount(ctx context.Context, acct *unvite.Account, err error) bool {
-	now := e.now()
-	a, gerr := e.cfg.Store.Account(ctx, acct.ID)
-	if gerr != nil {
-		return true
+	out, ferr := accounts.Fail(ctx, e.cfg.Store, acct, err, unvite.Change{At: e.now(), Actor: "engine"})
+	if out.Account != nil {
+		*acct = *out.Account
 	}
-	switch {
-	case errors.Is(err, linkedin.ErrSessionExpired), errors.Is(err, linkedin.ErrCSRF):
-		a.State, a.StateReason = unvite.AccountNeedsLogin, "session expired"
-	case errors.Is(err, linkedin.ErrChallenge):
-		a.State, a.StateReason = unvite.AccountNeedsLogin, "security challenge: pass it in your browser"
-	case errors.Is(err, linkedin.ErrSoftBlock):
-		a.State, a.StateReason = unvite.AccountThrottled, "LinkedIn denied requests (999): stopped for a day"
-		a.ThrottledUntil = now.Add(24 * time.Hour)
-	case errors.Is(err, linkedin.ErrRateLimited):
-		wait := linkedin.RetryAfter(err)
-		if wait <= 0 {
-			wait = time.Hour
-		}
-		a.State, a.StateReason = unvite.AccountThrottled, reasonRateLimited
-		a.ThrottledUntil = now.Add(wait)
-	default:
-		return false
+	if out.Stop {
+		e.log.Warn("account stopped", "account", acct.ID, "state", acct.State, "reason", acct.StateReason, "err", ferr)
 	}
-	if uerr := e.cfg.Store.UpdateAccount(context.WithoutCancel(ctx), a); uerr != nil {
-		e.log.Error("record account state", "account", a.ID, "err", uerr)
-	}
-	e.log.Warn("account stopped", "account", a.ID, "state", a.State, "reason", a.StateReason, "err", err)
-	*acct = *a
-	return true
+	return out.Stop
 }
 
 // client opens the account's LinkedIn client.

@@ -46,13 +46,20 @@ type rig struct {
 
 func newRig(t testing.TB, pol unvite.Policy, store unvite.Store) *rig {
 	t.Helper()
+	return newRigAt(t, pol, store, time.Time{})
+}
+
+// newRigAt starts the sandbox's clock (and the engine's) at start: the
+// sandbox seeds invitations sent before it.
+func newRigAt(t testing.TB, pol unvite.Policy, store unvite.Store, start time.Time) *rig {
+	t.Helper()
 	if store == nil {
 		db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "unvite.db"))
 		require.NoError(t, err)
 		t.Cleanup(func() { db.Close() })
 		store = db
 	}
-	sb := sandbox.New(sandbox.Options{Seed: 11})
+	sb := sandbox.New(sandbox.Options{Seed: 11, Start: start})
 	srv := httptest.NewServer(sb)
 	t.Cleanup(srv.Close)
 	r := &rig{t: t, store: store, sb: sb, url: srv.URL, clock: &clock{t: sb.Now()}, pol: pol, accts: map[int64]*sandbox.Account{}}

@@ -10,7 +10,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/unvite/unvite"
-	"github.com/unvite/unvite/syncer"
+	"github.com/unvite/unvite/accounts"
 )
 
 // Job is a job as `unvite jobs` shows it.
@@ -92,7 +92,7 @@ func (e *Engine) why(ctx context.Context, accts map[int64]*unvite.Account, j Job
 		}
 		acct, accts[j.AccountID] = a, a
 	}
-	if err := syncer.Ready(acct, now); err != nil {
+	if err := accounts.Ready(acct, now); err != nil {
 		return err.Error()
 	}
 	if j.Kind != (WithdrawArgs{}).Kind() {
@@ -106,7 +106,11 @@ func (e *Engine) why(ctx context.Context, accts map[int64]*unvite.Account, j Job
 	if err != nil {
 		return err.Error()
 	}
-	if n, err := e.cfg.Store.WithdrawalsOn(ctx, acct.ID, pace.Day(now)); err == nil && n >= e.limit(acct, pace, now) {
+	limit, err := e.limit(ctx, acct, pace, now)
+	if err != nil {
+		return err.Error()
+	}
+	if n, err := e.cfg.Store.WithdrawalsOn(ctx, acct.ID, pace.Day(now)); err == nil && n >= limit {
 		return "daily limit reached"
 	}
 	if !e.cfg.NoPacing && pace.Next(now).After(now) {

@@ -68,12 +68,11 @@ func TestPacingReachesCapInCeilEOverDDays(t *testing.T) {
 			p := basePolicy()
 			p.DailyLimit, p.ActiveHours, p.TimeZone = tc.d, tc.hours, ""
 			p.WithdrawAgeDays, p.MinAgeDays = 0, 0
-			r := newRig(t, p, nil)
 			loc, err := time.LoadLocation(tc.tz)
 			require.NoError(t, err)
 			start, err := time.ParseInLocation("2006-01-02 15:04", tc.start, loc)
 			require.NoError(t, err)
-			r.clock.Set(start)
+			r := newRigAt(t, p, nil, start)
 			acct := r.account(2*tc.e+100, tc.tz)
 			pending, err := r.store.CountInvitations(ctx, unvite.InvitationFilter{AccountID: acct.ID, Statuses: []unvite.Status{unvite.StatusPending}})
 			require.NoError(t, err)

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/accounts"
 	"github.com/unvite/unvite/sandbox"
 )
 
@@ -53,7 +54,7 @@ func TestStopConditions(t *testing.T) {
 		{name: "paused", pause: true, state: unvite.AccountPaused, requests: 0},
 		{name: "session expired", faults: sandbox.Faults{SessionExpired: true}, state: unvite.AccountNeedsLogin, requests: 1},
 		{name: "challenge", faults: sandbox.Faults{Challenge: sandbox.ChallengeRedirect}, state: unvite.AccountNeedsLogin, requests: 1},
-		{name: "soft block 999", faults: sandbox.Faults{SoftBlock: true}, state: unvite.AccountThrottled, requests: 1, until: 24 * time.Hour},
+		{name: "soft block 999", faults: sandbox.Faults{SoftBlock: true}, state: unvite.AccountPaused, requests: 1},
 		{name: "rate limited", faults: sandbox.Faults{RateLimit: 1, RetryAfter: 90 * time.Second}, state: unvite.AccountThrottled, requests: 1, until: 90 * time.Second},
 	}
 	for _, tc := range cases {
@@ -65,8 +66,8 @@ func TestStopConditions(t *testing.T) {
 			ids := queueN(t, r, acct, 3, 0, "user")
 			sa := r.accts[acct.ID]
 			if tc.pause {
-				acct.State = unvite.AccountPaused
-				require.NoError(t, r.store.UpdateAccount(ctx, acct))
+				_, err := accounts.Pause(ctx, r.store, acct, unvite.Change{Actor: "user"})
+				require.NoError(t, err)
 			}
 			sa.SetFaults(tc.faults)
 			if tc.faults.RateLimit > 0 {
@@ -110,8 +111,10 @@ func TestStopConditions(t *testing.T) {
 			if tc.until > 0 {
 				r.clock.Set(got.ThrottledUntil.Add(time.Second))
 			} else {
-				got.State, got.StateReason = unvite.AccountActive, ""
-				require.NoError(t, r.store.UpdateAccount(ctx, got))
+				// Resumed, or reconnected (a new session makes it active).
+				_, err := r.store.PatchAccount(ctx, got.ID, unvite.AccountPatch{State: unvite.Ptr(unvite.AccountActive),
+					StateReason: unvite.Ptr(""), ThrottledUntil: &time.Time{}}, unvite.Change{Actor: "user"})
+				require.NoError(t, err)
 			}
 			wait, err = r.eng.Withdraw(ctx, ids[0], "c1")
 			require.NoError(t, err)

@@ -8,6 +8,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/accounts"
 	"github.com/unvite/unvite/policy"
 	"github.com/unvite/unvite/syncer"
 )
@@ -63,7 +64,7 @@ func (e *Engine) QueueDueSyncs(ctx context.Context) (int, error) {
 	}
 	now, n := e.now(), 0
 	for _, a := range accts {
-		if !a.HasSession || syncer.Ready(a, now) != nil {
+		if !a.HasSession || accounts.Ready(a, now) != nil {
 			continue
 		}
 		pol, err := e.cfg.Policy(a)
@@ -135,7 +136,7 @@ func (e *Engine) Sync(ctx context.Context, accountID int64) (time.Duration, erro
 	sy := &syncer.Syncer{Store: e.cfg.Store, Now: e.now}
 	res, err := sy.Sync(ctx, acct, li)
 	if err != nil {
-		if fresh, ferr := e.cfg.Store.Account(ctx, accountID); ferr == nil && syncer.Ready(fresh, e.now()) != nil {
+		if fresh, ferr := e.cfg.Store.Account(ctx, accountID); ferr == nil && accounts.Ready(fresh, e.now()) != nil {
 			wait, _ := e.ready(fresh, e.now())
 			e.log.Warn("sync stopped", "account", accountID, "err", err)
 			return wait, nil // the account is stopped; try after

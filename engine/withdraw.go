@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/accounts"
 	"github.com/unvite/unvite/linkedin"
 )
 
@@ -149,8 +151,12 @@ func (e *Engine) Withdraw(ctx context.Context, invID int64, attemptID string) (t
 			return 0, err
 		}
 	}
+	limit, err := e.limit(ctx, acct, pace, now)
+	if err != nil {
+		return 0, err
+	}
 	_, err = s.ClaimWithdrawal(ctx, unvite.Claim{InvitationID: inv.ID, AttemptID: attemptID, Day: pace.Day(now),
-		Limit: e.limit(acct, pace, now), Change: unvite.Change{At: now, Actor: "engine"}})
+		Limit: limit, Change: unvite.Change{At: now, Actor: "engine"}})
 	switch {
 	case errors.Is(err, unvite.ErrBudgetSpent):
 		next := pace.NextDay(now)
@@ -191,14 +197,30 @@ const (
 )
 
 // limit is the day's budget: halved for the rest of a day on which
-// LinkedIn rate-limited the account.
-func (e *Engine) limit(acct *unvite.Account, pace Pace, now time.Time) int {
-	if !acct.ThrottledUntil.IsZero() && acct.StateReason == reasonRateLimited &&
-		pace.Day(acct.ThrottledUntil) == pace.Day(now) {
-		return max(1, pace.Limit/2)
+// LinkedIn rate-limited the account (read from the audit log, so that
+// every process agrees).
+func (e *Engine) limit(ctx context.Context, acct *unvite.Account, pace Pace, now time.Time) (int, error) {
+	evs, err := e.cfg.Store.Events(ctx, unvite.EventFilter{AccountID: acct.ID, Limit: 200})
+	if err != nil {
+		return 0, err
 	}
-	return pace.Limit
+	today := pace.Day(now)
+	for _, ev := range evs {
+		if ev.InvitationID != 0 || ev.Type != "account" {
+			continue
+		}
+		if pace.Day(ev.At) != today {
+			break // newest first: the rest is older
+		}
+		if strings.HasPrefix(ev.Reason, rateLimitedReason) {
+			return max(1, pace.Limit/2), nil
+		}
+	}
+	return pace.Limit, nil
 }
+
+// rateLimitedReason starts the account event accounts.Fail records on a 429.
+const rateLimitedReason = "rate limited by LinkedIn (429)"
 
 // call makes the claimed withdrawal and records what LinkedIn answered.
 func (e *Engine) call(ctx context.Context, acct *unvite.Account, inv *unvite.Invitation, attemptID string, pol unvite.Policy) (time.Duration, error) {
@@ -210,8 +232,10 @@ func (e *Engine) call(ctx context.Context, acct *unvite.Account, inv *unvite.Inv
 	err = li.Withdraw(ctx, inv.LinkedInID)
 	switch {
 	case err == nil:
+		e.lift(ctx, acct)
 		return 0, e.finish(ctx, attemptID, unvite.OutcomeWithdrawn, "withdrawn on LinkedIn", pol)
 	case errors.Is(err, linkedin.ErrNotPending):
+		e.lift(ctx, acct)
 		return e.notPending(ctx, acct, li, inv, attemptID, pol, false)
 	case e.refused(err):
 		// LinkedIn turned the request away before acting on it: still
@@ -225,6 +249,13 @@ func (e *Engine) call(ctx context.Context, acct *unvite.Account, inv *unvite.Inv
 		// or may not have happened. Leave it withdrawing; the retry finds
 		// out first (settle).
 		return 0, fmt.Errorf("withdraw invitation %d (attempt %s): outcome unknown, will check before any new call: %w", inv.ID, attemptID, err)
+	}
+}
+
+// lift ends a throttle that is over, now that LinkedIn answered again.
+func (e *Engine) lift(ctx context.Context, acct *unvite.Account) {
+	if _, err := accounts.Lift(ctx, e.cfg.Store, acct, unvite.Change{At: e.now(), Actor: "engine"}); err != nil {
+		e.log.Warn("lift throttle", "account", acct.ID, "err", err)
 	}
 }
 

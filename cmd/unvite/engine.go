@@ -33,7 +33,7 @@ func (a *app) engine(ctx context.Context, f engineFlags, work bool) (*engine.Eng
 	return engine.New(engine.Config{
 		Store: s,
 		Client: func(ctx context.Context, acct *unvite.Account) (engine.LinkedIn, error) {
-			return a.storedClient(ctx, f.linkedinFlags, acct)
+			return a.accounts(f.linkedinFlags).Open(ctx, acct)
 		},
 		Policy:   func(acct *unvite.Account) (unvite.Policy, error) { return a.policyFor(f.policyFlags, acct) },
 		Now:      a.env.now,
