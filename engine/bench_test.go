@@ -2,6 +2,8 @@ package engine_test
 
 import (
 	"context"
+	"os"
+	"strconv"
 	"fmt"
 	"sync/atomic"
 	"testing"
@@ -43,7 +45,7 @@ func TestRequestEconomy(t *testing.T) {
 	count := func() int { return r.sb.RequestCount(sa.Key(), "") }
 	before := count()
 	for i, id := range ids[:10] {
-		wait, err := r.eng.Withdraw(ctx, id, fmt.Sprintf("ok%d", i))
+		wait, err := r.eng.Withdraw(ctx, engine.WithdrawArgs{AccountID: acct.ID, InvitationID: id}, fmt.Sprintf("ok%d", i))
 		require.NoError(t, err)
 		require.Zero(t, wait)
 	}
@@ -53,9 +55,9 @@ func TestRequestEconomy(t *testing.T) {
 	before = count()
 	for i, id := range ids[10:20] {
 		sa.SetFaults(sandbox.Faults{WithdrawReplyLost: 1})
-		_, err := r.eng.Withdraw(ctx, id, fmt.Sprintf("lost%d", i))
+		_, err := r.eng.Withdraw(ctx, engine.WithdrawArgs{AccountID: acct.ID, InvitationID: id}, fmt.Sprintf("lost%d", i))
 		require.Error(t, err, "the outcome is unknown: the job retries")
-		wait, err := r.eng.Withdraw(ctx, id, fmt.Sprintf("lost%d.retry", i))
+		wait, err := r.eng.Withdraw(ctx, engine.WithdrawArgs{AccountID: acct.ID, InvitationID: id}, fmt.Sprintf("lost%d.retry", i))
 		require.NoError(t, err)
 		require.Zero(t, wait)
 		require.Equal(t, unvite.StatusWithdrawn, status(t, r, id))
@@ -67,7 +69,7 @@ func TestRequestEconomy(t *testing.T) {
 	require.NoError(t, err)
 	before = count()
 	for i, id := range ids[20:] {
-		wait, err := r.eng.Withdraw(ctx, id, fmt.Sprintf("paused%d", i))
+		wait, err := r.eng.Withdraw(ctx, engine.WithdrawArgs{AccountID: acct.ID, InvitationID: id}, fmt.Sprintf("paused%d", i))
 		require.NoError(t, err)
 		require.Positive(t, wait)
 	}
@@ -97,7 +99,10 @@ func BenchmarkWithdrawals(b *testing.B) {
 
 func benchWithdrawals(b *testing.B, processes int, pg bool) {
 	b.StopTimer()
-	const accounts, each = 100, 100
+	accounts, each := 100, 100
+	if n, err := strconv.Atoi(os.Getenv("UNVITE_BENCH_ACCOUNTS")); err == nil && n > 0 {
+		accounts = n // a quicker run while profiling
+	}
 	var store unvite.Store
 	if pg {
 		store = pgStore(b)
@@ -108,6 +113,7 @@ func benchWithdrawals(b *testing.B, processes int, pg bool) {
 	var all []int64
 	for range accounts {
 		a := r.account(3*each, "UTC")
+		_ = a
 		list, err := r.store.Invitations(ctx, unvite.InvitationFilter{AccountID: a.ID, Statuses: []unvite.Status{unvite.StatusPending}, Limit: each})
 		require.NoError(b, err)
 		require.Len(b, list, each)

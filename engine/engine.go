@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -84,6 +85,9 @@ type Engine struct {
 	be      backend
 	log     *slog.Logger
 	started bool
+	// slowed holds, per account, the day (in its zone) LinkedIn last
+	// rate-limited it: the rest of that day runs at half the daily limit.
+	slowed sync.Map
 }
 
 func (e *Engine) now() time.Time {
@@ -267,9 +271,17 @@ const pausedRecheck = 30 * time.Second
 // stopAccount records what a LinkedIn error means for the account (the
 // one mapping, in package accounts) and reports whether its work must stop.
 func (e *Engine) stopAccount(ctx context.Context, acct *unvite.Account, err error) bool {
-	out, ferr := accounts.Fail(ctx, e.cfg.Store, acct, err, unvite.Change{At: e.now(), Actor: "engine"})
+	now := e.now()
+	out, ferr := accounts.Fail(ctx, e.cfg.Store, acct, err, unvite.Change{At: now, Actor: "engine"})
 	if out.Account != nil {
 		*acct = *out.Account
+	}
+	if out.SlowDown {
+		if pol, perr := e.cfg.Policy(acct); perr == nil {
+			if pace, perr := PaceFor(pol, acct); perr == nil {
+				e.slowed.Store(acct.ID, pace.Day(now))
+			}
+		}
 	}
 	if out.Stop {
 		e.log.Warn("account stopped", "account", acct.ID, "state", acct.State, "reason", acct.StateReason, "err", ferr)

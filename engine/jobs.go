@@ -106,11 +106,7 @@ func (e *Engine) why(ctx context.Context, accts map[int64]*unvite.Account, j Job
 	if err != nil {
 		return err.Error()
 	}
-	limit, err := e.limit(ctx, acct, pace, now)
-	if err != nil {
-		return err.Error()
-	}
-	if n, err := e.cfg.Store.WithdrawalsOn(ctx, acct.ID, pace.Day(now)); err == nil && n >= limit {
+	if n, err := e.cfg.Store.WithdrawalsOn(ctx, acct.ID, pace.Day(now)); err == nil && n >= e.limit(acct, pace, now) {
 		return "daily limit reached"
 	}
 	if !e.cfg.NoPacing && pace.Next(now).After(now) {

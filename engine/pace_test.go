@@ -15,6 +15,7 @@ import (
 
 // job is one queued withdrawal in the simulated queue, due at a time.
 type job struct {
+	acct    int64
 	inv     int64
 	due     time.Time
 	attempt int
@@ -35,7 +36,7 @@ func runQueue(t *testing.T, r *rig, eng *engine.Engine, jobs []*job, until time.
 			r.clock.Set(j.due)
 		}
 		j.attempt++
-		wait, err := eng.Withdraw(ctx, j.inv, fmt.Sprintf("i%d.%d", j.inv, j.attempt))
+		wait, err := eng.Withdraw(ctx, engine.WithdrawArgs{AccountID: j.acct, InvitationID: j.inv}, fmt.Sprintf("i%d.%d", j.inv, j.attempt))
 		require.NoError(t, err)
 		if wait == 0 {
 			jobs = jobs[1:]
@@ -84,7 +85,7 @@ func TestPacingReachesCapInCeilEOverDDays(t *testing.T) {
 
 			var jobs []*job
 			for _, q := range queued {
-				jobs = append(jobs, &job{inv: q.InvitationID, due: start})
+				jobs = append(jobs, &job{acct: acct.ID, inv: q.InvitationID, due: start})
 			}
 			runQueue(t, r, eng, jobs, start.AddDate(0, 0, 60))
 

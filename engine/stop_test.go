@@ -9,6 +9,7 @@ import (
 
 	"github.com/unvite/unvite"
 	"github.com/unvite/unvite/accounts"
+	"github.com/unvite/unvite/engine"
 	"github.com/unvite/unvite/sandbox"
 )
 
@@ -79,7 +80,7 @@ func TestStopConditions(t *testing.T) {
 			}
 			before := r.sb.RequestCount(sa.Key(), "")
 
-			wait, err := r.eng.Withdraw(ctx, ids[0], "a1")
+			wait, err := r.eng.Withdraw(ctx, engine.WithdrawArgs{AccountID: acct.ID, InvitationID: ids[0]}, "a1")
 			require.NoError(t, err)
 			require.Positive(t, wait, "the job waits")
 			require.Equal(t, tc.requests, r.sb.RequestCount(sa.Key(), "")-before)
@@ -100,7 +101,7 @@ func TestStopConditions(t *testing.T) {
 			// Nothing more reaches LinkedIn while the account is stopped.
 			before = r.sb.RequestCount(sa.Key(), "")
 			for i, id := range ids {
-				wait, err := r.eng.Withdraw(ctx, id, fmt.Sprintf("b%d", i))
+				wait, err := r.eng.Withdraw(ctx, engine.WithdrawArgs{AccountID: acct.ID, InvitationID: id}, fmt.Sprintf("b%d", i))
 				require.NoError(t, err)
 				require.Positive(t, wait)
 			}
@@ -116,7 +117,7 @@ func TestStopConditions(t *testing.T) {
 					StateReason: unvite.Ptr(""), ThrottledUntil: &time.Time{}}, unvite.Change{Actor: "user"})
 				require.NoError(t, err)
 			}
-			wait, err = r.eng.Withdraw(ctx, ids[0], "c1")
+			wait, err = r.eng.Withdraw(ctx, engine.WithdrawArgs{AccountID: acct.ID, InvitationID: ids[0]}, "c1")
 			require.NoError(t, err)
 			require.Zero(t, wait)
 			require.Equal(t, unvite.StatusWithdrawn, status(t, r, ids[0]))
@@ -126,7 +127,7 @@ func TestStopConditions(t *testing.T) {
 				require.NoError(t, err)
 				more := queueN(t, r, acct, 8, 2, "user")
 				for i, id := range more {
-					_, err := r.eng.Withdraw(ctx, id, fmt.Sprintf("d%d", i))
+					_, err := r.eng.Withdraw(ctx, engine.WithdrawArgs{AccountID: acct.ID, InvitationID: id}, fmt.Sprintf("d%d", i))
 					require.NoError(t, err)
 				}
 				m, err := r.store.WithdrawalsOn(ctx, acct.ID, r.clock.Now().Format(time.DateOnly))
@@ -155,10 +156,10 @@ func TestManualAndAutomaticShareTheBudget(t *testing.T) {
 	require.Len(t, auto, 10, "the plan's 15 include the 5 queued already")
 	var jobs []*job
 	for _, id := range manual {
-		jobs = append(jobs, &job{inv: id, due: r.clock.Now()})
+		jobs = append(jobs, &job{acct: acct.ID, inv: id, due: r.clock.Now()})
 	}
 	for _, q := range auto {
-		jobs = append(jobs, &job{inv: q.InvitationID, due: r.clock.Now()})
+		jobs = append(jobs, &job{acct: acct.ID, inv: q.InvitationID, due: r.clock.Now()})
 	}
 	start := r.clock.Now()
 	runQueue(t, r, r.eng, jobs, start.AddDate(0, 0, 5))

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -43,7 +42,7 @@ func (w *withdrawWorker) Work(ctx context.Context, job *river.Job[WithdrawArgs])
 	if o := w.e.cfg.Observe; o != nil {
 		defer func(start time.Time) { o(job.Kind, time.Since(start)) }(time.Now())
 	}
-	wait, err := w.e.Withdraw(ctx, job.Args.InvitationID, attempt)
+	wait, err := w.e.Withdraw(ctx, job.Args, attempt)
 	if err != nil {
 		return err
 	}
@@ -65,9 +64,19 @@ var (
 // hours, within the gap, account stopped), nil when there is nothing left
 // to do, and an error for River to retry with backoff (an outcome that is
 // unknown, which the retry settles before anything else).
-func (e *Engine) Withdraw(ctx context.Context, invID int64, attemptID string) (time.Duration, error) {
+func (e *Engine) Withdraw(ctx context.Context, args WithdrawArgs, attemptID string) (time.Duration, error) {
 	s := e.cfg.Store
-	inv, err := s.Invitation(ctx, invID)
+	// The account's lock first: everything below reads the state as it is
+	// once no other call of this account is in flight.
+	release, ok, err := e.be.lock(ctx, args.AccountID)
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
+		return lockRetry, nil // another call of this account is in flight
+	}
+	defer release()
+	inv, err := s.Invitation(ctx, args.InvitationID)
 	if unvite.ErrorCode(err) == unvite.ENOTFOUND {
 		return 0, nil // deleted with its account
 	}
@@ -87,32 +96,11 @@ func (e *Engine) Withdraw(ctx context.Context, invID int64, attemptID string) (t
 	}
 	pol, err := e.cfg.Policy(acct)
 	if err != nil {
-		return 0, fmt.Errorf("withdraw invitation %d: %w", invID, err)
+		return 0, fmt.Errorf("withdraw invitation %d: %w", inv.ID, err)
 	}
 	pace, err := PaceFor(pol, acct)
 	if err != nil {
-		return 0, fmt.Errorf("withdraw invitation %d: %w", invID, err)
-	}
-
-	release, ok, err := e.be.lock(ctx, acct.ID)
-	if err != nil {
-		return 0, err
-	}
-	if !ok {
-		return lockRetry, nil // another call of this account is in flight
-	}
-	defer release()
-	// Everything below runs with the account's LinkedIn lock held: re-read
-	// what another process may have changed while we waited for it.
-	if inv, err = s.Invitation(ctx, invID); err != nil {
-		return 0, err
-	}
-	if acct, err = s.Account(ctx, inv.AccountID); err != nil {
-		return 0, err
-	}
-	now = e.now()
-	if wait, err := e.ready(acct, now); err != nil {
-		return wait, nil
+		return 0, fmt.Errorf("withdraw invitation %d: %w", inv.ID, err)
 	}
 
 	if inv.Status == unvite.StatusWithdrawing {
@@ -151,12 +139,8 @@ func (e *Engine) Withdraw(ctx context.Context, invID int64, attemptID string) (t
 			return 0, err
 		}
 	}
-	limit, err := e.limit(ctx, acct, pace, now)
-	if err != nil {
-		return 0, err
-	}
 	_, err = s.ClaimWithdrawal(ctx, unvite.Claim{InvitationID: inv.ID, AttemptID: attemptID, Day: pace.Day(now),
-		Limit: limit, Change: unvite.Change{At: now, Actor: "engine"}})
+		Limit: e.limit(acct, pace, now), Change: unvite.Change{At: now, Actor: "engine"}})
 	switch {
 	case errors.Is(err, unvite.ErrBudgetSpent):
 		next := pace.NextDay(now)
@@ -197,30 +181,13 @@ const (
 )
 
 // limit is the day's budget: halved for the rest of a day on which
-// LinkedIn rate-limited the account (read from the audit log, so that
-// every process agrees).
-func (e *Engine) limit(ctx context.Context, acct *unvite.Account, pace Pace, now time.Time) (int, error) {
-	evs, err := e.cfg.Store.Events(ctx, unvite.EventFilter{AccountID: acct.ID, Limit: 200})
-	if err != nil {
-		return 0, err
+// LinkedIn rate-limited the account (as this process saw it).
+func (e *Engine) limit(acct *unvite.Account, pace Pace, now time.Time) int {
+	if day, ok := e.slowed.Load(acct.ID); ok && day == pace.Day(now) {
+		return max(1, pace.Limit/2)
 	}
-	today := pace.Day(now)
-	for _, ev := range evs {
-		if ev.InvitationID != 0 || ev.Type != "account" {
-			continue
-		}
-		if pace.Day(ev.At) != today {
-			break // newest first: the rest is older
-		}
-		if strings.HasPrefix(ev.Reason, rateLimitedReason) {
-			return max(1, pace.Limit/2), nil
-		}
-	}
-	return pace.Limit, nil
+	return pace.Limit
 }
-
-// rateLimitedReason starts the account event accounts.Fail records on a 429.
-const rateLimitedReason = "rate limited by LinkedIn (429)"
 
 // call makes the claimed withdrawal and records what LinkedIn answered.
 func (e *Engine) call(ctx context.Context, acct *unvite.Account, inv *unvite.Invitation, attemptID string, pol unvite.Policy) (time.Duration, error) {

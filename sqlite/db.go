@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -32,6 +33,9 @@ type DB struct {
 	db   *sql.DB
 	path string
 	dsn  string
+	// writer admits one of this process's write transactions at a time.
+	writer chan struct{}
+	stmts  sync.Map // query → *sql.Stmt, see exec
 	// Now is the clock for recorded times; tests replace it.
 	Now func() time.Time
 	// BulkRows is the estimated import size from which a first import (into
@@ -86,7 +90,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	s := &DB{db: db, path: path, dsn: dsn, Now: time.Now}
+	s := &DB{db: db, path: path, dsn: dsn, Now: time.Now, writer: make(chan struct{}, 1)}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -201,6 +205,15 @@ func (s *DB) now() time.Time { return s.Now().UTC().Truncate(time.Second) }
 
 // inTx runs fn in one write transaction, committing on success.
 func (s *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	// One writer of this process at a time waits here, woken at once when
+	// the other commits, rather than in SQLite's busy handler, which sleeps
+	// in growing steps: with many workers, most of their time.
+	select {
+	case s.writer <- struct{}{}:
+		defer func() { <-s.writer }()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
