@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -105,4 +107,54 @@ func TestWithdrawAndServeAgainstSandbox(t *testing.T) {
 	var jobs []map[string]any
 	c.json(&jobs, "jobs")
 	require.Empty(t, jobs, "nothing left to do")
+}
+
+// Over the daily limit, jobs wait and say why; cancelling an account's
+// queue drops the intents and their jobs.
+func TestJobsWaitAndCancel(t *testing.T) {
+	sb := sandbox.New(sandbox.Options{Seed: 8})
+	acct := sb.AddAccount(sandbox.AccountConfig{SentInvitations: 80, Months: 5, Premium: true})
+	srv := httptest.NewServer(sb)
+	defer srv.Close()
+	t.Setenv("UNVITE_LINKEDIN_URL", srv.URL)
+	t.Setenv("UNVITE_LINKEDIN_GAP", "0s")
+	t.Setenv("UNVITE_LINKEDIN_JITTER", "0s")
+	c := newCLI(t)
+	require.NoError(t, os.MkdirAll(filepath.Join(c.env["XDG_CONFIG_HOME"], "unvite"), 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(c.env["XDG_CONFIG_HOME"], "unvite", "policy.toml"),
+		[]byte("daily_limit = 1\nactive_hours = \"00:00-24:00\"\n"), 0o600))
+	r := c.run(fmt.Sprintf("li_at=%s\nJSESSIONID=\"%s\"\n", acct.LiAt(), acct.JSessionID()), "account", "add")
+	require.Equal(t, 0, r.code, r.stderr)
+	c.ok("sync")
+	var pending []unvite.Invitation
+	c.json(&pending, "invitations", "list", "--status", "pending")
+	var out struct {
+		Queued []unvite.QueuedWithdrawal `json:"queued"`
+		Days   int                       `json:"days"`
+	}
+	c.json(&out, "withdraw", "--yes", strconv.FormatInt(pending[0].ID, 10), strconv.FormatInt(pending[1].ID, 10), strconv.FormatInt(pending[2].ID, 10))
+	require.Equal(t, 3, out.Days, "one a day")
+	c.ok("serve", "--until-idle", "--no-pacing")
+	require.Len(t, sb.Withdrawn(acct.Key()), 1, "the daily limit holds")
+
+	var jobs []struct {
+		ID           int64  `json:"id"`
+		State        string `json:"state"`
+		InvitationID int64  `json:"invitation_id"`
+		Waiting      string `json:"waiting"`
+	}
+	c.json(&jobs, "jobs")
+	require.Len(t, jobs, 2)
+	for _, j := range jobs {
+		require.Equal(t, "scheduled", j.State)
+		require.Equal(t, "daily limit reached", j.Waiting)
+	}
+	require.Contains(t, c.ok("jobs"), "daily limit reached")
+	require.Contains(t, c.ok("jobs", "cancel", "--account", "1"), "Cancelled 2 queued withdrawal(s)")
+	c.json(&jobs, "jobs")
+	require.Empty(t, jobs)
+	c.ok("serve", "--until-idle", "--no-pacing")
+	require.Len(t, sb.Withdrawn(acct.Key()), 1, "cancelled withdrawals never run")
+	r = c.run("", "jobs", "cancel")
+	require.Equal(t, 1, r.code)
 }
