@@ -73,6 +73,13 @@ func (b *riverBackend[TTx]) insert(ctx context.Context, args river.JobArgs, opts
 	return nil
 }
 
+func (b *riverBackend[TTx]) insertMany(ctx context.Context, jobs []river.InsertManyParams) error {
+	if _, err := b.client.InsertMany(ctx, jobs); err != nil {
+		return fmt.Errorf("engine: insert jobs: %w", err)
+	}
+	return nil
+}
+
 func (b *riverBackend[TTx]) list(ctx context.Context, params *river.JobListParams) ([]*rivertype.JobRow, error) {
 	var all []*rivertype.JobRow
 	for {

@@ -2,9 +2,9 @@ package engine_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strconv"
-	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"

@@ -8,6 +8,7 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -68,6 +69,7 @@ type backend interface {
 	// enqueue inserts jobs inside the store's transaction tx.
 	enqueue(ctx context.Context, tx any, jobs []river.InsertManyParams) error
 	insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error
+	insertMany(ctx context.Context, jobs []river.InsertManyParams) error
 	list(ctx context.Context, params *river.JobListParams) ([]*rivertype.JobRow, error)
 	cancel(ctx context.Context, id int64) error
 	retry(ctx context.Context, id int64) error
@@ -213,15 +215,33 @@ func (e *Engine) QueueWithdrawals(ctx context.Context, ids []int64, ch unvite.Ch
 // older backup or jobs deleted by hand). Unique jobs make it idempotent.
 func (e *Engine) Requeue(ctx context.Context) (int, error) {
 	qs, err := e.cfg.Store.Queued(ctx, 0)
+	if err != nil || len(qs) == 0 {
+		return 0, err
+	}
+	live, err := e.be.list(ctx, river.NewJobListParams().First(10000).Kinds(WithdrawArgs{}.Kind()).States(liveStates...))
 	if err != nil {
 		return 0, err
 	}
+	has := make(map[int64]bool, len(live))
+	for _, j := range live {
+		var a WithdrawArgs
+		if json.Unmarshal(j.EncodedArgs, &a) == nil {
+			has[a.InvitationID] = true
+		}
+	}
+	var missing []river.InsertManyParams
 	for _, q := range qs {
-		if err := e.be.insert(ctx, WithdrawArgs{InvitationID: q.InvitationID, AccountID: q.AccountID}, nil); err != nil {
+		if !has[q.InvitationID] {
+			missing = append(missing, river.InsertManyParams{Args: WithdrawArgs{InvitationID: q.InvitationID, AccountID: q.AccountID}})
+		}
+	}
+	if len(missing) > 0 {
+		e.log.Warn("queued withdrawals without a job get one again", "count", len(missing))
+		if err := e.be.insertMany(ctx, missing); err != nil {
 			return 0, err
 		}
 	}
-	return len(qs), nil
+	return len(missing), nil
 }
 
 // Cancel drops queued withdrawals (ids, or all of the account's when ids is

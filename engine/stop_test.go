@@ -11,6 +11,7 @@ import (
 	"github.com/unvite/unvite/accounts"
 	"github.com/unvite/unvite/engine"
 	"github.com/unvite/unvite/sandbox"
+	"github.com/unvite/unvite/sqlite"
 )
 
 // queueN queues the account's n oldest pending invitations as the user.
@@ -174,4 +175,25 @@ func TestManualAndAutomaticShareTheBudget(t *testing.T) {
 		require.LessOrEqual(t, n, 8, d)
 	}
 	require.Len(t, perDay, 2)
+}
+
+// An intent whose job was lost (deleted by hand, discarded after its last
+// attempt) gets a job again when the engine starts; one that has its job
+// does not get a second.
+func TestRequeueHealsLostJobs(t *testing.T) {
+	r := newRig(t, basePolicy(), nil)
+	acct := r.account(40, "UTC")
+	eng := r.engine(false, true)
+	queueN(t, r, acct, 3, 0, "user")
+	n, err := eng.Requeue(ctx)
+	require.NoError(t, err)
+	require.Zero(t, n, "every intent has its job")
+	_, err = r.store.(*sqlite.DB).SQL().ExecContext(ctx, `DELETE FROM river_job WHERE id IN (SELECT id FROM river_job ORDER BY id LIMIT 2)`)
+	require.NoError(t, err)
+	n, err = eng.Requeue(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 2, n)
+	jobs, err := eng.Jobs(ctx, engine.JobFilter{Live: true})
+	require.NoError(t, err)
+	require.Len(t, jobs, 3)
 }
