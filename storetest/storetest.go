@@ -39,6 +39,11 @@ func Run(t *testing.T, open func(t *testing.T) unvite.Store, reopen func(t *test
 		"ImportByOwner":        testImportByOwner,
 		"ImportOwnerProfile":   testImportOwnerLearnsProfile,
 		"ImportMatchesByName":  testImportMatchesByName,
+		"WithdrawalClaims":     testWithdrawalClaims,
+		"WithdrawalUnqueue":    testWithdrawalUnqueue,
+		"WithdrawalRaces":      testWithdrawalRaces,
+		"SyncWithdrawing":      testSyncReconcilesWithdrawing,
+		"ImportWithdrawing":    testImportSettlesWithdrawing,
 	}
 	for name, fn := range map[string]func(t *testing.T, s, other unvite.Store){
 		"ImportTwoProcesses": testImportTwoProcesses,
