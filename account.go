@@ -79,3 +79,22 @@ func (a *Account) Validate() error {
 	}
 	return nil
 }
+
+// Remedy says, in a user's words, what brings the account back to work;
+// "" when it is active.
+func (a *Account) Remedy() string {
+	switch a.State {
+	case AccountPaused:
+		return "Paused by you: resume it (unvite account resume) when you want withdrawals to run again."
+	case AccountNeedsLogin:
+		return "LinkedIn asked for a new login: sign in to LinkedIn in your browser, then give unvite the new session (unvite account reconnect)."
+	case AccountThrottled:
+		if !a.ThrottledUntil.IsZero() {
+			return "LinkedIn is limiting requests: unvite waits until " + a.ThrottledUntil.UTC().Format("2006-01-02 15:04 UTC") + " and then carries on by itself."
+		}
+		return "LinkedIn is limiting requests: unvite waits and carries on by itself."
+	case AccountOffline:
+		return "Known from an export only: connect a session (unvite account connect) to sync and withdraw, or import a newer export."
+	}
+	return ""
+}

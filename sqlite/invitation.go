@@ -166,6 +166,9 @@ func whereClause(f unvite.InvitationFilter) (string, []any, error) {
 		add(`(lower(i.name) LIKE ? ESCAPE '\' OR lower(i.company) LIKE ? ESCAPE '\' OR lower(i.headline) LIKE ? ESCAPE '\'
 			OR lower(i.note) LIKE ? ESCAPE '\' OR i.slug LIKE ? ESCAPE '\' OR lower(i.comment) LIKE ? ESCAPE '\')`, pat, pat, pat, pat, pat, pat)
 	}
+	if f.HasNote != nil {
+		add("i.had_note = ?", *f.HasNote)
+	}
 	if f.Protected != nil {
 		add("i.protected = ?", *f.Protected)
 	}

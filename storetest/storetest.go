@@ -31,6 +31,7 @@ func Run(t *testing.T, open func(t *testing.T) unvite.Store) {
 		"SyncCeiling":          testSyncCeiling,
 		"SyncThenExportMerges": testSyncThenExportMerges,
 		"DeleteAccount":        testDeleteAccount,
+		"Users":                testUsers,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {
