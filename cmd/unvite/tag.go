@@ -102,9 +102,7 @@ func (c *ReconnectCmd) Run(ctx context.Context, a *app) error {
 		return err
 	}
 	now := a.asOf(c.AsOf)
-	list, err := a.store.Invitations(ctx, unvite.InvitationFilter{
-		AccountID: acct.ID, Direction: unvite.Sent, Statuses: []unvite.Status{unvite.StatusWithdrawn}, ReinviteBy: now, Sort: "sent",
-	})
+	list, err := a.store.Invitations(ctx, unvite.ReconnectFilter(acct.ID, now))
 	if err != nil {
 		return err
 	}
