@@ -92,3 +92,7 @@ func addAcceptance(dst *Acceptance, a Acceptance) {
 	dst.Gone += a.Gone
 	dst.Withdrawn += a.Withdrawn
 }
+
+// AgeBuckets are the empty age buckets a report for p splits pending
+// invitations into, for filters that match the report's chart.
+func AgeBuckets(p unvite.Policy) []Bucket { return buckets(edges(p)) }
