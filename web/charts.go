@@ -51,9 +51,10 @@ func meter(value, limit int, label string) template.HTML {
 	return template.HTML(b.String())
 }
 
-// histogram draws pending invitations by age bucket; each bar links to the
-// invitations of that age when link is set.
-func histogram(buckets []stats.Bucket, link func(stats.Bucket) string) template.HTML {
+// histogram draws pending invitations by age bucket as one image; the
+// page lists the buckets as links beside it (links inside an image would
+// be hidden from assistive technology).
+func histogram(buckets []stats.Bucket) template.HTML {
 	const w, h, top, bottom = 320.0, 170.0, 22.0, 30.0
 	peak := 0
 	for _, b := range buckets {
@@ -78,27 +79,19 @@ func histogram(buckets []stats.Bucket, link func(stats.Bucket) string) template.
 			bh = (h - top - bottom) * float64(b.Count) / float64(peak)
 		}
 		y := h - bottom - bh
-		open, end := "", ""
-		if link != nil {
-			open = fmt.Sprintf(`<a href="%s" aria-label="%s">`, html.EscapeString(link(b)),
-				html.EscapeString(fmt.Sprintf("%s pending invitations %s days old", thousands(b.Count), b.Label)))
-			end = `</a>`
-		}
-		fmt.Fprintf(&s, `%s<rect class="bar b%d" x="%.1f" y="%.1f" width="%.1f" height="%.1f" rx="3"/>`, open, min(i, 4), x, y, bar, max(bh, 1))
+		fmt.Fprintf(&s, `<rect class="bar b%d" x="%.1f" y="%.1f" width="%.1f" height="%.1f" rx="3"/>`, min(i, 4), x, y, bar, max(bh, 1))
 		fmt.Fprintf(&s, `<text class="count" x="%.1f" y="%.1f" text-anchor="middle">%s</text>`, x+bar/2, y-6, thousands(b.Count))
-		fmt.Fprintf(&s, `<text class="label" x="%.1f" y="%.1f" text-anchor="middle">%s</text>%s`, x+bar/2, h-bottom+18, html.EscapeString(b.Label), end)
+		fmt.Fprintf(&s, `<text class="label" x="%.1f" y="%.1f" text-anchor="middle">%s</text>`, x+bar/2, h-bottom+18, html.EscapeString(b.Label))
 	}
 	s.WriteString(`</svg>`)
 	return template.HTML(s.String())
 }
 
 // ageLink is the invitations page filtered to a bucket's pending ones.
-func ageLink(accountID int64) func(stats.Bucket) string {
-	return func(b stats.Bucket) string {
-		v := url.Values{"status": {"pending"}, "age": {b.Label}}
-		if accountID != 0 {
-			v.Set("account", fmt.Sprint(accountID))
-		}
-		return "/invitations?" + v.Encode()
+func ageLink(accountID int64, b stats.Bucket) string {
+	v := url.Values{"status": {"pending"}, "age": {b.Label}}
+	if accountID != 0 {
+		v.Set("account", fmt.Sprint(accountID))
 	}
+	return "/invitations?" + v.Encode()
 }

@@ -54,6 +54,7 @@ type accountCard struct {
 	Remedy      string
 	PolicyError string
 	Histogram   template.HTML
+	AgeLinks    []ageBucketLink
 	PendingBar  template.HTML
 	WeekBar     template.HTML
 	PendingLvl  string
@@ -110,10 +111,25 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 
 func (c *accountCard) draw(accountID int64) {
 	c.Acceptance = c.Report.Overall()
-	c.Histogram = histogram(c.Report.PendingByAge, ageLink(accountID))
+	c.Histogram = histogram(c.Report.PendingByAge)
+	for _, b := range c.Report.PendingByAge {
+		l := ageBucketLink{Label: b.Label, Count: b.Count}
+		if accountID != 0 {
+			l.Href = ageLink(accountID, b)
+		}
+		c.AgeLinks = append(c.AgeLinks, l)
+	}
 	c.PendingBar = meter(c.Report.Pending, c.Report.PendingCap, "Pending against the cap")
 	c.WeekBar = meter(c.Sent7, c.WeeklyLimit, "Sent in the last 7 days against LinkedIn's weekly limit")
 	c.PendingLvl, c.WeekLvl = level(c.Report.Pending, c.Report.PendingCap), level(c.Sent7, c.WeeklyLimit)
+}
+
+// ageBucketLink lists one age bucket under the chart, linked to its
+// invitations when the card is one account's.
+type ageBucketLink struct {
+	Label string
+	Count int
+	Href  string
 }
 
 // invitationRow is one invitation as listings show it.
