@@ -18,13 +18,13 @@ func (f *File) ForAccount(acct *unvite.Account) (unvite.Policy, error) {
 	return p, nil
 }
 
-// PlanAccount loads an account's pending sent invitations from the store and
-// plans them with p as of now: the plan the CLI prints, the dashboard shows
+// PlanAccount loads an account's pending sent invitations (those sent by
+// now's day) from the store and plans them with p as of now: the plan the CLI prints, the dashboard shows
 // and the scheduler carries out.
 func PlanAccount(ctx context.Context, s unvite.Store, p unvite.Policy, accountID int64, now time.Time) (unvite.WithdrawalPlan, error) {
-	pending, err := s.Invitations(ctx, unvite.InvitationFilter{
-		AccountID: accountID, Direction: unvite.Sent, Statuses: []unvite.Status{unvite.StatusPending}, Brief: true,
-	})
+	f := unvite.InvitationFilter{AccountID: accountID, Direction: unvite.Sent, Statuses: []unvite.Status{unvite.StatusPending}, Brief: true}
+	f.SentBy(now) // as of a past day, what was sent after it did not exist
+	pending, err := s.Invitations(ctx, f)
 	if err != nil {
 		return unvite.WithdrawalPlan{}, err
 	}

@@ -11,7 +11,9 @@ import (
 // report for policy p as of asOf, holding no invitation in memory.
 func ForAccount(ctx context.Context, s unvite.Store, p unvite.Policy, accountID int64, asOf time.Time) (Report, error) {
 	acc := New(p, asOf)
-	err := s.EachInvitation(ctx, unvite.InvitationFilter{AccountID: accountID, Direction: unvite.Sent}, func(inv *unvite.Invitation) error {
+	f := unvite.InvitationFilter{AccountID: accountID, Direction: unvite.Sent}
+	f.SentBy(asOf) // as of a past day, what was sent after it did not exist
+	err := s.EachInvitation(ctx, f, func(inv *unvite.Invitation) error {
 		acc.Add(inv)
 		return nil
 	})

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/accounts"
 	"github.com/unvite/unvite/policy"
 	"github.com/unvite/unvite/stats"
 )
@@ -74,10 +75,12 @@ func (s *Server) accountArg(r *http.Request) (*unvite.Account, error) {
 	return s.store.Account(r.Context(), id)
 }
 
-// apiAccount is an account with what fixes its state.
+// apiAccount is an account with where it stands in words and the command
+// that moves it on (package accounts says both, for the CLI too).
 type apiAccount struct {
 	*unvite.Account
-	Remedy string `json:"remedy,omitempty"`
+	Standing string `json:"standing"`
+	NextStep string `json:"next_step"`
 }
 
 func (s *Server) apiAccounts(r *http.Request, _ *unvite.APIToken) (any, error) {
@@ -87,7 +90,7 @@ func (s *Server) apiAccounts(r *http.Request, _ *unvite.APIToken) (any, error) {
 	}
 	out := make([]apiAccount, 0, len(list))
 	for _, a := range list {
-		out = append(out, apiAccount{a, a.Remedy()})
+		out = append(out, apiAccount{a, accounts.Describe(a), accounts.NextStep(a, s.now())})
 	}
 	return out, nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/accounts"
 	"github.com/unvite/unvite/policy"
 	"github.com/unvite/unvite/stats"
 )
@@ -51,7 +52,8 @@ type accountCard struct {
 	Acceptance  stats.Acceptance
 	Sent7       int
 	WeeklyLimit int
-	Remedy      string
+	Standing    string // where the account stands, when it needs the user
+	NextStep    string // the command that moves it on
 	PolicyError string
 	Histogram   template.HTML
 	AgeLinks    []ageBucketLink
@@ -72,7 +74,10 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 	var reports []stats.Report
 	total := accountCard{}
 	for _, a := range p.Accounts {
-		c := accountCard{Account: a, Remedy: a.Remedy(), WeeklyLimit: unvite.WeeklyInviteLimit(a.Plan)}
+		c := accountCard{Account: a, WeeklyLimit: unvite.WeeklyInviteLimit(a.Plan)}
+		if a.State != unvite.AccountActive || !a.HasSession {
+			c.Standing, c.NextStep = accounts.Describe(a), accounts.NextStep(a, now)
+		}
 		pol, err := s.policyFor(a)
 		if err != nil {
 			if unvite.ErrorCode(err) != unvite.EINVALID {

@@ -10,7 +10,7 @@ import (
 type StatsCmd struct {
 	policyFlags
 	Account string `help:"Account (default: the only one)." short:"a"`
-	AsOf    date   `help:"Clock for ages (YYYY-MM-DD; default now; use the export date to reproduce an export's figures)." name:"as-of"`
+	AsOf    date   `help:"The state as of this day (YYYY-MM-DD; default now): ages count from it, later invitations are left out; use the export date to reproduce an export's figures." name:"as-of"`
 	JSON    bool   `help:"Print JSON for scripts." name:"json"`
 }
 
