@@ -244,4 +244,3 @@ func (s *Server) apiReconnect(r *http.Request, _ *unvite.APIToken) (any, error) 
 	}
 	return map[string]any{"note_limit": unvite.MaxNoteLength(acct.Plan), "invitations": list}, nil
 }
-

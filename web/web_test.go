@@ -366,7 +366,9 @@ func TestAPITokens(t *testing.T) {
 		req.Header.Set("Authorization", "Bearer "+write)
 		res, err := api.Do(req)
 		require.NoError(t, err)
-		var e struct{ Error struct{ Code, Message string } }
+		var e struct {
+			Error struct{ Code, Message string }
+		}
 		require.NoError(t, json.NewDecoder(res.Body).Decode(&e))
 		res.Body.Close()
 		require.Equal(t, tc.status, res.StatusCode, tc.path)
