@@ -192,8 +192,12 @@ func TestBrowser(t *testing.T) {
 	var big string
 	run(t, ctx, chromedp.Text(".figure .big", &big, chromedp.ByQuery))
 	require.Contains(t, big, thousandsOf(pending))
+	// Time to first render of the overview, loaded afresh (the sign-in's
+	// password check is not part of it). Logged, not asserted: speed is
+	// for benchmarks.
 	var fcp float64
-	run(t, ctx, chromedp.Evaluate(`(performance.getEntriesByName("first-contentful-paint")[0] || {startTime: -1}).startTime`, &fcp))
+	run(t, ctx, chromedp.Navigate(b.url+"/"), chromedp.WaitVisible(".figures", chromedp.ByQuery),
+		chromedp.Evaluate(`(performance.getEntriesByName("first-contentful-paint")[0] || {startTime: -1}).startTime`, &fcp))
 	t.Logf("overview first contentful paint: %.0f ms (1,200 invitations)", fcp)
 
 	// Filter invitations: a status from the select, then a search typed in.

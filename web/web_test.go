@@ -519,3 +519,22 @@ func TestGracefulShutdown(t *testing.T) {
 	_, err = (&http.Client{Timeout: time.Second}).Get(u + "/healthz")
 	require.Error(t, err, "no longer listening")
 }
+
+// The overview, with everything it loads, stays under 200 KB.
+func TestOverviewWeight(t *testing.T) {
+	t.Parallel()
+	b := setup(t, 1200)
+	c := b.login(t)
+	code, html, _ := get(t, c, b.url+"/")
+	require.Equal(t, http.StatusOK, code)
+	total := len(html)
+	for _, asset := range []string{"/static/app.css", "/static/app.js", "/static/htmx.min.js", "/static/favicon.svg"} {
+		require.Contains(t, html, asset)
+		code, body, _ := get(t, c, b.url+asset)
+		require.Equal(t, http.StatusOK, code, asset)
+		total += len(body)
+	}
+	require.Less(t, total, 200_000, "overview page weight")
+	t.Logf("overview page weight: %d bytes (HTML %d)", total, len(html))
+	require.False(t, strings.Contains(html, "http://") && strings.Contains(html, "<script src=\"http"), "no third-party scripts")
+}
