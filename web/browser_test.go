@@ -247,7 +247,7 @@ func TestBrowser(t *testing.T) {
 	}
 	for _, w := range []int64{1366, 390} {
 		for name, path := range shots {
-			var png []byte
+			var png, top []byte
 			var fits bool
 			run(t, ctx,
 				emulation.SetDeviceMetricsOverride(w, 900, 1, w < 500),
@@ -255,10 +255,12 @@ func TestBrowser(t *testing.T) {
 				chromedp.WaitVisible("main", chromedp.ByQuery),
 				chromedp.Evaluate(`document.documentElement.scrollWidth <= window.innerWidth`, &fits),
 				chromedp.FullScreenshot(&png, 100),
+				chromedp.CaptureScreenshot(&top),
 			)
 			require.True(t, fits, "%s scrolls sideways at %d px", name, w)
 			file := filepath.Join(dir, fmt.Sprintf("%s-%d.png", name, w))
 			require.NoError(t, os.WriteFile(file, png, 0o644))
+			require.NoError(t, os.WriteFile(strings.TrimSuffix(file, ".png")+"-top.png", top, 0o644))
 			checkAxe(t, ctx, string(axeJS), fmt.Sprintf("%s at %d px", name, w))
 		}
 	}
