@@ -250,6 +250,9 @@ func TestInvitationFilters(t *testing.T) {
 		}
 		require.ElementsMatch(t, want, got, tc.query)
 	}
+	_, body, _ := get(t, c, b.url+"/invitations?status=pending&page=999")
+	require.Contains(t, body, "Page 999 is past the end")
+	require.NotContains(t, body, `name="id"`)
 }
 
 func TestInvitationActions(t *testing.T) {
