@@ -2,7 +2,7 @@ package web
 
 import (
 	"encoding/json"
-	"io"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -144,9 +144,12 @@ func (s *Server) apiInvitation(r *http.Request, _ *unvite.APIToken) (any, error)
 
 // decode reads a JSON body into v, refusing unknown fields.
 func decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	dec := json.NewDecoder(r.Body) // at most a megabyte: see securityHeaders
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
+			return unvite.Errorf(unvite.EINVALID, "request body too large: at most %d bytes", tooBig.Limit)
+		}
 		return unvite.Errorf(unvite.EINVALID, "request body: %v", err)
 	}
 	return nil

@@ -74,6 +74,13 @@ func EnsureAdmin(ctx context.Context, s unvite.Store, pw string, out io.Writer) 
 	return true, nil
 }
 
+// decoyHash is a hash of a random password with the parameters of real
+// ones, made once when first needed.
+var decoyHash = sync.OnceValue(func() string {
+	h, _ := password.Hash(password.Generate())
+	return h
+})
+
 // newSecret returns a random token for a cookie or API token and the hash
 // the store keeps.
 func newSecret(prefix string) (token string, hash []byte) {
@@ -157,11 +164,16 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := s.store.UserByName(r.Context(), name)
 	ok := false
-	if err == nil {
+	switch {
+	case err == nil:
 		if ok, err = password.Verify(u.PasswordHash, pw); err != nil {
 			s.log.Error("web: stored password hash unreadable", "user", u.Name, "err", err)
 		}
-	} else if unvite.ErrorCode(err) != unvite.ENOTFOUND {
+	case unvite.ErrorCode(err) == unvite.ENOTFOUND:
+		// Check against a stand-in hash, so that an unknown name takes
+		// as long to refuse as a wrong password and names cannot be probed.
+		password.Verify(decoyHash(), pw)
+	default:
 		s.fail(w, r, err)
 		return
 	}

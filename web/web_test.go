@@ -58,6 +58,9 @@ func TestLogin(t *testing.T) {
 	code, body := post(t, c, b.url+"/login", form, url.Values{"username": {"admin"}, "password": {"wrong password!"}}.Encode())
 	require.Equal(t, http.StatusUnauthorized, code)
 	require.Contains(t, body, "do not match")
+	code, body = post(t, c, b.url+"/login", form, url.Values{"username": {"nobody"}, "password": {"wrong password!"}}.Encode())
+	require.Equal(t, http.StatusUnauthorized, code)
+	require.Contains(t, body, "do not match", "an unknown name is refused in the same words")
 
 	res, err := c.PostForm(b.url+"/login", url.Values{"username": {"admin"}, "password": {adminPassword}, "next": {"/plan?account=1"}})
 	require.NoError(t, err)
@@ -378,6 +381,11 @@ func TestAPITokens(t *testing.T) {
 		require.Equal(t, tc.code, e.Error.Code, tc.path)
 		require.NotEmpty(t, e.Error.Message)
 	}
+
+	huge := fmt.Sprintf(`{"ids":[%d],"tags":["%s"]}`, id, strings.Repeat("x", 2<<20))
+	code, resp = post(t, api, b.url+"/api/v1/invitations/tag", "application/json", huge, auth(write)...)
+	require.Equal(t, http.StatusBadRequest, code, "a body over a megabyte is refused")
+	require.Contains(t, resp, "request body too large")
 
 	code, _, _ = get(t, api, b.url+"/api/v1/accounts", auth("unv_madeup")...)
 	require.Equal(t, http.StatusUnauthorized, code)
