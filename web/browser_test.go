@@ -207,19 +207,22 @@ func TestBrowser(t *testing.T) {
 			want++
 		}
 	}
+	// Read the page in single script calls: htmx replaces #results under
+	// the test's feet, so node handles from an earlier query go stale.
 	var count, loc string
+	strong := `document.querySelector("#results .count strong")`
 	run(t, ctx,
 		chromedp.Navigate(b.url+"/invitations"),
 		chromedp.WaitVisible("#f-status", chromedp.ByID),
 		chromedp.SetValue("#f-status", "pending", chromedp.ByID),
 		chromedp.Evaluate(`document.getElementById("f-status").dispatchEvent(new Event("change", {bubbles: true}))`, nil),
-		chromedp.WaitVisible(`#results .count strong`, chromedp.ByQuery),
+		chromedp.Poll(`location.search.includes("status=pending") && !!`+strong, nil, chromedp.WithPollingTimeout(15*time.Second)),
 		chromedp.Focus("#f-q", chromedp.ByID),
 		chromedp.SendKeys("#f-q", "recruiter", chromedp.ByID),
-		chromedp.Poll(fmt.Sprintf(`document.querySelector("#results .count strong") && document.querySelector("#results .count strong").textContent === %q`, thousandsOf(want)), nil,
+		chromedp.Poll(fmt.Sprintf(`location.search.includes("q=recruiter") && !!%s && %s.textContent === %q`, strong, strong, thousandsOf(want)), nil,
 			chromedp.WithPollingTimeout(15*time.Second)),
-		chromedp.Text("#results .count", &count, chromedp.ByQuery),
-		chromedp.Location(&loc),
+		chromedp.Evaluate(`document.querySelector("#results .count").textContent`, &count),
+		chromedp.Evaluate(`location.href`, &loc),
 	)
 	require.Contains(t, count, "of "+thousandsOf(want))
 	require.Contains(t, loc, "status=pending", "htmx pushed the filtered URL")
