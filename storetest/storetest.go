@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) unvite.Store, reopen func(t *test
 		"WithdrawalRaces":      testWithdrawalRaces,
 		"SyncWithdrawing":      testSyncReconcilesWithdrawing,
 		"ImportWithdrawing":    testImportSettlesWithdrawing,
+		"Users":                testUsers,
 	}
 	for name, fn := range map[string]func(t *testing.T, s, other unvite.Store){
 		"ImportTwoProcesses": testImportTwoProcesses,
