@@ -90,6 +90,7 @@ type Engine struct {
 	// slowed holds, per account, the day (in its zone) LinkedIn last
 	// rate-limited it: the rest of that day runs at half the daily limit.
 	slowed sync.Map
+	m      *metrics // nil until Register
 }
 
 func (e *Engine) now() time.Time {
@@ -314,7 +315,11 @@ func (e *Engine) client(ctx context.Context, acct *unvite.Account) (LinkedIn, er
 	if e.cfg.Client == nil {
 		return nil, fmt.Errorf("engine: no LinkedIn client configured")
 	}
-	return e.cfg.Client(ctx, acct)
+	li, err := e.cfg.Client(ctx, acct)
+	if err != nil || e.m == nil {
+		return li, err
+	}
+	return counted{li, e.m}, nil
 }
 
 // retryPolicy retries soon at first (a lost reply is settled by the next

@@ -139,10 +139,13 @@ func (e *Engine) Sync(ctx context.Context, accountID int64) (time.Duration, erro
 		if fresh, ferr := e.cfg.Store.Account(ctx, accountID); ferr == nil && accounts.Ready(fresh, e.now()) != nil {
 			wait, _ := e.ready(fresh, e.now())
 			e.log.Warn("sync stopped", "account", accountID, "err", err)
+			e.m.sync("stopped")
 			return wait, nil // the account is stopped; try after
 		}
+		e.m.sync("failed")
 		return 0, fmt.Errorf("sync account %d: %w", accountID, err)
 	}
+	e.m.sync("ok")
 	e.log.Info("synced", "account", accountID, "added", res.Added, "accepted", res.Accepted, "gone", res.Gone,
 		"withdrawn", res.Withdrawn, "requests", res.Requests)
 	pol, err := e.cfg.Policy(acct)

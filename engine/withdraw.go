@@ -293,5 +293,8 @@ func (e *Engine) finish(ctx context.Context, attemptID string, o unvite.Outcome,
 	if errors.Is(err, unvite.ErrAttemptOver) {
 		return nil // a sync recorded it first
 	}
+	if err == nil {
+		e.m.withdrawal(o)
+	}
 	return err
 }

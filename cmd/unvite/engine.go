@@ -78,46 +78,40 @@ func (c *WithdrawCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	pol, err := a.policyFor(c.policyFlags, acct)
+	eng, err := a.engine(ctx, c.engineFlags, false)
 	if err != nil {
 		return err
 	}
+	defer eng.Close()
 	var ids []int64
 	if c.Plan {
-		plan, err := engine.PlanFor(ctx, a.store, acct, pol, a.now())
-		if err != nil {
-			return err
-		}
-		for _, w := range plan.Withdrawals {
-			ids = append(ids, w.Invitation.ID)
-		}
-	} else if ids, err = c.resolve(ctx, a, acct); err != nil {
+		ids, err = eng.PlannedIDs(ctx, acct)
+	} else {
+		ids, err = engine.ResolveTargets(ctx, a.store, acct, c.Targets)
+	}
+	if err != nil {
 		return err
 	}
 	if len(ids) == 0 {
 		return unvite.Errorf(unvite.ENOTFOUND, "nothing to withdraw for %s", acct.Name)
 	}
-	ok, err := a.confirmed(c.Yes, fmt.Sprintf("Withdraw %d invitation(s) of %s, at most %d a day?", len(ids), acct.Name, pol.DailyLimit))
+	est, err := eng.Estimate(ctx, acct, len(ids))
+	if err != nil {
+		return err
+	}
+	ok, err := a.confirmed(c.Yes, fmt.Sprintf("Withdraw %d invitation(s) of %s, at most %d a day (the queue then takes about %d day(s))?",
+		len(ids), acct.Name, est.DailyLimit, est.Days))
 	if err != nil {
 		return err
 	}
 	if !ok {
 		return unvite.Errorf(unvite.EINVALID, "not confirmed: nothing queued")
 	}
-	eng, err := a.engine(ctx, c.engineFlags, false)
-	if err != nil {
-		return err
-	}
-	defer eng.Close()
 	reason := "chosen by the user"
 	if c.Plan {
 		reason = "policy plan confirmed by the user"
 	}
-	queued, err := eng.QueueWithdrawals(ctx, ids, unvite.Change{At: a.now(), Actor: "user", Reason: reason})
-	if err != nil {
-		return err
-	}
-	days, err := c.days(ctx, a, acct, pol)
+	res, err := eng.RequestWithdrawals(ctx, acct, ids, unvite.Change{At: a.now(), Actor: "user", Reason: reason})
 	if err != nil {
 		return err
 	}
@@ -127,79 +121,15 @@ func (c *WithdrawCmd) Run(ctx context.Context, a *app) error {
 			Queued  []unvite.QueuedWithdrawal `json:"queued"`
 			Skipped int                       `json:"skipped"`
 			Days    int                       `json:"days"`
-		}{acct.ID, queued, len(ids) - len(queued), days}
-		if out.Queued == nil {
-			out.Queued = []unvite.QueuedWithdrawal{}
-		}
+		}{acct.ID, res.Withdrawals, res.Skipped, res.Days}
 		return a.printJSON(out)
 	}
-	fmt.Fprintf(a.stdout, "Queued %d withdrawal(s) for %s", len(queued), acct.Name)
-	if skipped := len(ids) - len(queued); skipped > 0 {
-		fmt.Fprintf(a.stdout, " (%d skipped: not pending, or queued already)", skipped)
+	fmt.Fprintf(a.stdout, "Queued %d withdrawal(s) for %s", len(res.Withdrawals), acct.Name)
+	if res.Skipped > 0 {
+		fmt.Fprintf(a.stdout, " (%d skipped: not pending, or queued already)", res.Skipped)
 	}
-	fmt.Fprintf(a.stdout, ". At %d a day the queue takes %d day(s); `unvite serve` carries it out, `unvite jobs` shows it.\n", pol.DailyLimit, days)
+	fmt.Fprintf(a.stdout, ". At %d a day the queue takes %d day(s); `unvite serve` carries it out, `unvite jobs` shows it.\n", res.DailyLimit, res.Days)
 	return nil
-}
-
-// days is how many days the account's whole queue takes at its daily
-// limit, counting what today has already spent.
-func (c *WithdrawCmd) days(ctx context.Context, a *app, acct *unvite.Account, pol unvite.Policy) (int, error) {
-	qs, err := a.store.Queued(ctx, acct.ID)
-	if err != nil {
-		return 0, err
-	}
-	pace, err := engine.PaceFor(pol, acct)
-	if err != nil {
-		return 0, err
-	}
-	spent, err := a.store.WithdrawalsOn(ctx, acct.ID, pace.Day(a.now()))
-	if err != nil {
-		return 0, err
-	}
-	return engine.DaysNeeded(len(qs), spent, pol.DailyLimit), nil
-}
-
-// resolve turns ids and profiles into the account's pending invitations.
-func (c *WithdrawCmd) resolve(ctx context.Context, a *app, acct *unvite.Account) ([]int64, error) {
-	var pending []*unvite.Invitation
-	var ids []int64
-	for _, t := range c.Targets {
-		if id, err := strconv.ParseInt(t, 10, 64); err == nil {
-			inv, err := a.store.Invitation(ctx, id)
-			if err != nil {
-				return nil, err
-			}
-			if inv.AccountID != acct.ID {
-				return nil, unvite.Errorf(unvite.EINVALID, "invitation %d belongs to another account", id)
-			}
-			if inv.Status != unvite.StatusPending || inv.Direction != unvite.Sent {
-				return nil, unvite.Errorf(unvite.EINVALID, "invitation %d to %s is %s %s, not a pending sent one", id, inv.Invitee.Name, inv.Direction, inv.Status)
-			}
-			ids = append(ids, id)
-			continue
-		}
-		if pending == nil {
-			var err error
-			if pending, err = a.store.Invitations(ctx, unvite.InvitationFilter{AccountID: acct.ID, Direction: unvite.Sent,
-				Statuses: []unvite.Status{unvite.StatusPending}, Brief: true}); err != nil {
-				return nil, err
-			}
-		}
-		slug := unvite.SlugFromURL(t)
-		if slug == "" {
-			slug = strings.ToLower(strings.Trim(t, "/ "))
-		}
-		found := false
-		for _, inv := range pending {
-			if inv.Invitee.Slug == slug {
-				ids, found = append(ids, inv.ID), true
-			}
-		}
-		if !found {
-			return nil, unvite.Errorf(unvite.ENOTFOUND, "no pending invitation of %s to %q", acct.Name, t)
-		}
-	}
-	return ids, nil
 }
 
 // ServeCmd is `unvite serve`.
