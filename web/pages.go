@@ -287,6 +287,10 @@ func (s *Server) invitationActions(w http.ResponseWriter, r *http.Request) {
 	if !strings.HasPrefix(back, "/invitations") {
 		back = "/invitations"
 	}
+	if r.PostFormValue("action") == "withdraw" {
+		s.withdraw(w, r, ids, back)
+		return
+	}
 	if len(ids) == 0 {
 		http.Redirect(w, r, addDone(back, "Nothing selected: tick the invitations first."), http.StatusSeeOther)
 		return
@@ -401,7 +405,16 @@ func (s *Server) activity(w http.ResponseWriter, r *http.Request) {
 	for _, e := range events {
 		items = append(items, item{e, names[e.InvitationID]})
 	}
-	p.Data = items
+	jobs, err := s.jobsOf(r, p.Account)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Data = struct {
+		Events []item
+		Jobs   []jobView
+		Engine bool
+	}{items, jobs, s.cfg.Engine != nil}
 	s.render(w, r, http.StatusOK, "activity", p)
 }
 

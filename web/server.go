@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/engine"
 	"github.com/unvite/unvite/policy"
 )
 
@@ -54,6 +55,10 @@ type Config struct {
 	MetricsNetworks []netip.Prefix
 	// SessionTTL is how long a login lasts (default 14 days).
 	SessionTTL time.Duration
+	// Engine queues withdrawals and re-invites and lists jobs, as the CLI
+	// does; it need not run jobs itself (`serve --no-worker`). Nil leaves
+	// those actions refused with a hint.
+	Engine *engine.Engine
 }
 
 // Server is the dashboard and API.
@@ -137,6 +142,7 @@ func (s *Server) routes() http.Handler {
 	page("GET /plan", s.plan)
 	page("GET /activity", s.activity)
 	page("GET /reconnect", s.reconnect)
+	page("POST /reconnect/{id}/reinvite", s.reinvite)
 	page("GET /settings/tokens", s.tokens)
 	page("POST /settings/tokens", s.createToken)
 	page("POST /settings/tokens/{id}/delete", s.deleteToken)

@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"golang.org/x/sync/errgroup"
 	"golang.org/x/term"
 
 	"github.com/unvite/unvite"
@@ -135,14 +136,19 @@ func (c *WithdrawCmd) Run(ctx context.Context, a *app) error {
 // ServeCmd is `unvite serve`.
 type ServeCmd struct {
 	engineFlags
-	UntilIdle bool `help:"Do what is due now, then exit (cron, scripts, tests)." name:"until-idle"`
-	NoWorker  bool `help:"Do not run jobs in this process (web only)." name:"no-worker"`
-	NoWeb     bool `help:"Do not serve the dashboard." name:"no-web"`
+	webFlags
+	UntilIdle bool `help:"Do what is due now, then exit (cron, scripts, tests); no dashboard." name:"until-idle"`
+	NoWorker  bool `help:"Do not run jobs in this process (dashboard only)." name:"no-worker"`
+	NoWeb     bool `help:"Do not serve the dashboard (jobs only)." name:"no-web"`
 }
 
 func (c *ServeCmd) Run(ctx context.Context, a *app) error {
-	// The lock comes first: a second serve must not even migrate the file.
-	if path := a.sqlitePath(); path != "" {
+	work, web := !c.NoWorker, !c.NoWeb && !c.UntilIdle
+	if !work && !web {
+		return unvite.Errorf(unvite.EINVALID, "--no-worker with --no-web (or --until-idle) leaves nothing to run")
+	}
+	// The lock comes first: a second worker must not even migrate the file.
+	if path := a.sqlitePath(); path != "" && work {
 		unlock, err := lockServe(path)
 		if err != nil {
 			return err
@@ -152,18 +158,59 @@ func (c *ServeCmd) Run(ctx context.Context, a *app) error {
 	if _, err := a.open(ctx); err != nil {
 		return err
 	}
-	if c.NoWorker {
-		<-ctx.Done() // the dashboard joins here later
-		return nil
-	}
-	eng, err := a.engine(ctx, c.engineFlags, true)
+	return a.serve(ctx, c.engineFlags, c.webFlags, work, web, c.UntilIdle, nil)
+}
+
+// serve runs the engine (work) and the dashboard (web) until ctx ends, or
+// with untilIdle until no job is due. ready, when set, hears the
+// dashboard's URL once it accepts connections.
+func (a *app) serve(ctx context.Context, ef engineFlags, wf webFlags, work, web, untilIdle bool, ready func(url string)) error {
+	eng, err := a.engine(ctx, ef, work)
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	if err := eng.Start(ctx); err != nil {
-		return err
+	var srv *webServer
+	if web {
+		if srv, err = a.newWeb(ctx, wf, ef.policyFlags, eng); err != nil {
+			return err
+		}
 	}
+	g, gctx := errgroup.WithContext(ctx)
+	if work {
+		if err := eng.Start(ctx); err != nil {
+			return err
+		}
+		g.Go(func() error {
+			err := a.runEngine(gctx, eng, untilIdle)
+			if untilIdle || err != nil {
+				return err
+			}
+			return nil
+		})
+	}
+	if web {
+		g.Go(func() error {
+			return srv.ListenAndServe(gctx, wf.Addr, func(url string) {
+				fmt.Fprintf(a.stderr, "unvite: dashboard on %s", url)
+				if work {
+					fmt.Fprint(a.stderr, ", running jobs")
+				}
+				fmt.Fprintln(a.stderr, "; Ctrl-C stops after running jobs finish")
+				if ready != nil {
+					ready(url)
+				}
+			})
+		})
+	} else if !untilIdle {
+		fmt.Fprintln(a.stderr, "unvite: serving jobs; Ctrl-C stops after running jobs finish")
+	}
+	return g.Wait()
+}
+
+// runEngine waits for ctx to end (or, untilIdle, for no job to be due),
+// then stops the engine gracefully.
+func (a *app) runEngine(ctx context.Context, eng *engine.Engine, untilIdle bool) error {
 	stop := func() error {
 		// Running jobs finish and record what they did; a second signal
 		// (or the timeout) cuts them short, and the next start settles them.
@@ -171,12 +218,11 @@ func (c *ServeCmd) Run(ctx context.Context, a *app) error {
 		defer cancel()
 		return eng.Stop(sctx)
 	}
-	if !c.UntilIdle {
-		fmt.Fprintln(a.stderr, "unvite: serving jobs; Ctrl-C stops after running jobs finish")
+	if !untilIdle {
 		<-ctx.Done()
 		return stop()
 	}
-	// Idle twice in a row, a poll apart: a job finishing may queue the next.
+	// Idle three times in a row, a poll apart: a job finishing may queue the next.
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
 	idle := 0
