@@ -33,6 +33,7 @@ type ConnectionInfo struct {
 	// from accepting one of the account's sent invitations.
 	InvitationID     string    `json:"invitationId,omitempty"`
 	InvitationSentAt time.Time `json:"invitationSentAt,omitzero"`
+	InvitationNote   string    `json:"invitationNote,omitempty"`
 }
 
 // ReceivedInfo is a pending received invitation.
@@ -104,6 +105,7 @@ func (s *Sandbox) Connections(accountKey string) []ConnectionInfo {
 			if c.inv != nil {
 				ci.InvitationID = strconv.FormatInt(c.inv.id, 10)
 				ci.InvitationSentAt = c.inv.sentAt
+				ci.InvitationNote = c.inv.note
 			}
 			out = append(out, ci)
 		}

@@ -48,8 +48,9 @@ type CLI struct {
 	Account     AccountCmd     `cmd:"" help:"Manage connected LinkedIn accounts."`
 	Sync        SyncCmd        `cmd:"" help:"Pull sent invitations from LinkedIn into the store."`
 	Sandbox     SandboxCmd     `cmd:"" help:"Run a local server that speaks LinkedIn's protocol, for trying unvite safely."`
+	Demo        DemoCmd        `cmd:"" help:"Try everything with no LinkedIn account: a sandbox member, the dashboard and the engine, in a temporary directory."`
 	Withdraw    WithdrawCmd    `cmd:"" help:"Queue withdrawals: the policy's plan (--plan) or chosen invitations; unvite serve carries them out."`
-	Serve       ServeCmd       `cmd:"" help:"Run the jobs: periodic syncs, plans of enabled policies, paced withdrawals, re-invites."`
+	Serve       ServeCmd       `cmd:"" help:"Run the dashboard and the jobs: periodic syncs, plans of enabled policies, paced withdrawals, re-invites."`
 	Jobs        JobsCmd        `cmd:"" help:"Show or cancel jobs."`
 	Reinvite    ReinviteCmd    `cmd:"" help:"Invite someone again after the cool-down (explicit only)."`
 }
