@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// lines is an io.Writer that hands each complete line to a channel, so a
+// test can wait for what a running command prints.
+type lines struct {
+	mu   sync.Mutex
+	buf  strings.Builder
+	all  strings.Builder
+	feed chan string
+}
+
+func (l *lines) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.all.Write(p)
+	l.buf.Write(p)
+	for {
+		s := l.buf.String()
+		i := strings.IndexByte(s, '\n')
+		if i < 0 {
+			break
+		}
+		select {
+		case l.feed <- s[:i]:
+		default: // nobody waits any more
+		}
+		l.buf.Reset()
+		l.buf.WriteString(s[i+1:])
+	}
+	return len(p), nil
+}
+
+func (l *lines) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.all.String()
+}
+
+// TestDemo runs `unvite demo` in-process on a free port, as a newcomer's
+// first command: it waits for the URL and the generated password, for
+// /readyz and the login page, signs in and finds the seeded account on the
+// overview; Ctrl-C (the context) stops everything and removes the
+// temporary data directory.
+func TestDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the demo seeds, imports and syncs 1,200 invitations")
+	}
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp) // the demo's temporary directory goes here
+	out := &lines{feed: make(chan string, 64)}
+	stderr := &lines{feed: make(chan string)}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"demo", "--addr", "127.0.0.1:0", "--quiet"}, env{
+			stdin: strings.NewReader(""), stdout: out, stderr: stderr,
+			getenv: func(k string) string {
+				if k == "HOME" {
+					return tmp
+				}
+				return ""
+			},
+		})
+	}()
+
+	urlRE := regexp.MustCompile(`open (http://127\.0\.0\.1:\d+) and sign in as "admin"`)
+	var base, password string
+	wantPassword := false
+	deadline := time.After(3 * time.Minute)
+	for base == "" {
+		select {
+		case l := <-out.feed:
+			if wantPassword && strings.TrimSpace(l) != "" {
+				password, wantPassword = strings.TrimSpace(l), false
+			}
+			if strings.Contains(l, "with the password") {
+				wantPassword = true
+			}
+			if m := urlRE.FindStringSubmatch(l); m != nil {
+				base = m[1]
+			}
+		case code := <-done:
+			t.Fatalf("demo exited with %d before it was ready:\n%s\n%s", code, out, stderr)
+		case <-deadline:
+			t.Fatalf("demo not ready after 3 minutes:\n%s\n%s", out, stderr)
+		}
+	}
+	require.NotEmpty(t, password, "the generated admin password is printed once:\n%s", out)
+
+	res, err := http.Get(base + "/readyz")
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	c := &http.Client{Jar: jar}
+	body := fetch(t, c, base+"/login")
+	require.Contains(t, body, `name="password"`)
+
+	res, err = c.PostForm(base+"/login", url.Values{"username": {"admin"}, "password": {password}})
+	require.NoError(t, err)
+	page, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.StatusCode) // followed to the overview
+	require.Contains(t, string(page), "Maya Lindqvist", "the overview shows the seeded account")
+	require.NotContains(t, string(page), `name="password"`, "signed in, not sent back to the login page")
+
+	// The demo's data: pending, accepted and gone invitations, some tagged.
+	for _, q := range []string{"status=pending", "status=accepted", "status=gone", "tag=conference"} {
+		body := fetch(t, c, base+"/invitations?"+q)
+		require.Contains(t, body, "Showing 1–", "invitations with %s", q)
+	}
+
+	dirs, err := os.ReadDir(tmp)
+	require.NoError(t, err)
+	var demoDir string
+	for _, d := range dirs {
+		if strings.HasPrefix(d.Name(), "unvite-demo-") {
+			demoDir = d.Name()
+		}
+	}
+	require.NotEmpty(t, demoDir, "the demo keeps its data in a temporary directory")
+
+	cancel() // Ctrl-C
+	select {
+	case code := <-done:
+		require.Equal(t, 0, code, "demo stops cleanly:\n%s", stderr)
+	case <-time.After(2 * time.Minute):
+		t.Fatal("demo did not stop within 2 minutes of Ctrl-C")
+	}
+	_, err = os.Stat(tmp + "/" + demoDir)
+	require.ErrorIs(t, err, os.ErrNotExist, "the temporary data directory is removed on exit")
+}
+
+func fetch(t *testing.T, c *http.Client, u string) string {
+	t.Helper()
+	res, err := c.Get(u)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.StatusCode, "GET %s: %s", u, b)
+	return string(b)
+}
