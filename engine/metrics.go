@@ -136,22 +136,16 @@ func (c *engineCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	e := c.e
-	now := e.now()
 	accts, err := e.cfg.Store.Accounts(ctx)
 	if err != nil {
 		ch <- prometheus.NewInvalidMetric(budgetDesc, err)
 		return
 	}
 	for _, a := range accts {
-		pol, err := e.cfg.Policy(a)
-		if err != nil {
-			continue // a policy error shows on the account's pages
+		b, err := e.Budget(ctx, a)
+		if unvite.ErrorCode(err) == unvite.EINVALID {
+			continue // a bad policy shows on the account's pages
 		}
-		pace, err := PaceFor(pol, a)
-		if err != nil {
-			continue
-		}
-		spent, err := e.cfg.Store.WithdrawalsOn(ctx, a.ID, pace.Day(now))
 		if err != nil {
 			ch <- prometheus.NewInvalidMetric(budgetDesc, err)
 			return
@@ -160,8 +154,7 @@ func (c *engineCollector) Collect(ch chan<- prometheus.Metric) {
 		if name == "" {
 			name = a.Name
 		}
-		ch <- prometheus.MustNewConstMetric(budgetDesc, prometheus.GaugeValue,
-			float64(max(e.limit(a, pace, now)-spent, 0)), strconv.FormatInt(a.ID, 10), name)
+		ch <- prometheus.MustNewConstMetric(budgetDesc, prometheus.GaugeValue, float64(b.Left), strconv.FormatInt(a.ID, 10), name)
 	}
 	jobs, err := e.Jobs(ctx, JobFilter{Live: true})
 	if err != nil {

@@ -195,3 +195,34 @@ func (e *Engine) RequestWithdrawals(ctx context.Context, acct *unvite.Account, i
 	}
 	return Requested{Estimate: est, Withdrawals: queued, Skipped: len(ids) - len(queued)}, nil
 }
+
+// Budget is an account's withdrawals today, in its time zone.
+type Budget struct {
+	Done   int `json:"done"`   // withdrawals counted today (claimed ones included)
+	Limit  int `json:"limit"`  // today's limit: the daily limit, halved after a rate limit
+	Left   int `json:"left"`   // what today still allows
+	Queued int `json:"queued"` // withdrawals waiting in the queue
+}
+
+// Budget says how much of today's withdrawal budget acct has spent.
+func (e *Engine) Budget(ctx context.Context, acct *unvite.Account) (Budget, error) {
+	pol, err := e.cfg.Policy(acct)
+	if err != nil {
+		return Budget{}, err
+	}
+	pace, err := PaceFor(pol, acct)
+	if err != nil {
+		return Budget{}, err
+	}
+	now := e.now()
+	done, err := e.cfg.Store.WithdrawalsOn(ctx, acct.ID, pace.Day(now))
+	if err != nil {
+		return Budget{}, err
+	}
+	qs, err := e.cfg.Store.Queued(ctx, acct.ID)
+	if err != nil {
+		return Budget{}, err
+	}
+	limit := e.limit(acct, pace, now)
+	return Budget{Done: done, Limit: limit, Left: max(limit-done, 0), Queued: len(qs)}, nil
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/unvite/unvite"
 	"github.com/unvite/unvite/accounts"
+	"github.com/unvite/unvite/engine"
 	"github.com/unvite/unvite/policy"
 	"github.com/unvite/unvite/stats"
 )
@@ -61,6 +62,7 @@ type accountCard struct {
 	WeekBar     template.HTML
 	PendingLvl  string
 	WeekLvl     string
+	Budget      *engine.Budget // today's withdrawals, when the engine is there
 }
 
 func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
@@ -96,6 +98,14 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 		}); err != nil {
 			s.fail(w, r, err)
 			return
+		}
+		if s.cfg.Engine != nil && c.PolicyError == "" {
+			b, err := s.cfg.Engine.Budget(r.Context(), a)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			c.Budget = &b
 		}
 		c.draw(a.ID)
 		cards = append(cards, c)

@@ -1,0 +1,270 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/accounts"
+	"github.com/unvite/unvite/engine"
+	"github.com/unvite/unvite/linkedin"
+	"github.com/unvite/unvite/password"
+	"github.com/unvite/unvite/policy"
+	"github.com/unvite/unvite/sandbox"
+	"github.com/unvite/unvite/secret"
+	"github.com/unvite/unvite/sqlite"
+	"github.com/unvite/unvite/syncer"
+	"github.com/unvite/unvite/web"
+)
+
+// product is the whole product on real parts: the sandbox speaking
+// LinkedIn's protocol, a member connected through package accounts and
+// synced, the engine running River workers on a SQLite file, and the
+// dashboard acting through that engine.
+type product struct {
+	sb     *sandbox.Sandbox
+	member *sandbox.Account
+	store  *sqlite.DB
+	eng    *engine.Engine
+	acct   *unvite.Account
+	url    string
+}
+
+func setupProduct(t *testing.T) *product {
+	t.Helper()
+	ctx := context.Background()
+	p := &product{sb: sandbox.New(sandbox.Options{Seed: 11, Start: time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)})}
+	p.member = p.sb.AddAccount(sandbox.AccountConfig{Key: "maya", FirstName: "Maya", LastName: "Lindqvist", Slug: "maya-lindqvist",
+		Premium: true, SentInvitations: 300, Months: 6})
+	li := httptest.NewServer(p.sb)
+	t.Cleanup(li.Close)
+
+	var err error
+	p.store, err = sqlite.Open(ctx, filepath.Join(t.TempDir(), "unvite.db"))
+	require.NoError(t, err)
+	p.store.Now = p.sb.Now
+	t.Cleanup(func() { p.store.Close() })
+	hash, err := password.Hash(adminPassword)
+	require.NoError(t, err)
+	require.NoError(t, p.store.CreateUser(ctx, &unvite.User{Name: web.AdminName, PasswordHash: hash}))
+
+	keys, err := secret.NewKeyring("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
+	require.NoError(t, err)
+	svc := &accounts.Service{
+		Store: p.store,
+		Keys:  func(context.Context, bool) (*secret.Keyring, error) { return keys, nil },
+		NewClient: func(s linkedin.Session) (*linkedin.Client, error) {
+			return linkedin.New(linkedin.Config{BaseURL: li.URL, Session: s, Now: p.sb.Now})
+		},
+		Now: p.sb.Now,
+	}
+	p.acct, err = svc.Connect(ctx, linkedin.Session{LiAt: p.member.LiAt(), JSESSIONID: p.member.JSessionID()}, nil, "Europe/Paris", "test")
+	require.NoError(t, err)
+	cl, err := svc.Open(ctx, p.acct)
+	require.NoError(t, err)
+	_, err = (&syncer.Syncer{Store: p.store, Now: p.sb.Now}).Sync(ctx, p.acct, cl)
+	require.NoError(t, err)
+
+	// The web reads the default policy (no file); the engine the same,
+	// without pacing so that the test need not wait for gaps. The daily
+	// limit still holds.
+	p.eng, err = engine.New(engine.Config{
+		Store:     p.store,
+		Client:    func(ctx context.Context, a *unvite.Account) (engine.LinkedIn, error) { return svc.Open(ctx, a) },
+		Policy:    func(*unvite.Account) (unvite.Policy, error) { return policy.Default(), nil },
+		Now:       p.sb.Now,
+		NoPacing:  true,
+		FetchPoll: 100 * time.Millisecond,
+	}, true)
+	require.NoError(t, err)
+	t.Cleanup(func() { p.eng.Close() })
+	require.NoError(t, p.eng.Start(ctx))
+	t.Cleanup(func() {
+		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		require.NoError(t, p.eng.Stop(sctx))
+	})
+
+	srv, err := web.New(web.Config{Store: p.store, Now: p.sb.Now, Engine: p.eng})
+	require.NoError(t, err)
+	require.NoError(t, srv.Listen("127.0.0.1:0"))
+	p.url = srv.URL()
+	sctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(sctx) }()
+	t.Cleanup(func() {
+		cancel()
+		require.NoError(t, <-done)
+	})
+	return p
+}
+
+// untilWithdrawn waits for the engine to settle the invitations, by the
+// store's record and the engine's own idea of idle, not by a sleep.
+func (p *product) untilWithdrawn(t *testing.T, ids []int64) {
+	t.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		invs, err := p.store.Invitations(ctx, unvite.InvitationFilter{IDs: ids, Brief: true})
+		require.NoError(t, err)
+		settled := 0
+		for _, inv := range invs {
+			if inv.Status == unvite.StatusWithdrawn {
+				settled++
+			}
+		}
+		idle, err := p.eng.Idle(ctx)
+		require.NoError(t, err)
+		if settled == len(ids) && idle {
+			return
+		}
+		require.True(t, time.Now().Before(deadline), "the engine did not withdraw %v within a minute (%d settled)", ids, settled)
+		time.Sleep(50 * time.Millisecond) // a poll interval, not a guess: the loop ends on the state above
+	}
+}
+
+// The whole product in a browser: sign in, filter, select three pending
+// invitations and withdraw them through the confirmation, let the engine
+// carry them out against the sandbox, then see them done in Activity and
+// today's budget spent on the overview; a re-invite whose note is over the
+// account's limit is refused by the engine's rule.
+func TestBrowserWithdrawAndReinvite(t *testing.T) {
+	ctx, console := browser(t)
+	p := setupProduct(t)
+	dir := artifacts(t)
+
+	run(t, ctx,
+		chromedp.Navigate(p.url+"/"),
+		chromedp.WaitVisible("#username", chromedp.ByID),
+		chromedp.SendKeys("#username", "admin", chromedp.ByID),
+		chromedp.SendKeys("#password", adminPassword, chromedp.ByID),
+		chromedp.Submit("#password", chromedp.ByID),
+		chromedp.WaitVisible(".figures", chromedp.ByQuery),
+	)
+	var done, left string
+	run(t, ctx,
+		chromedp.Text(".budget .done", &done, chromedp.ByQuery),
+		chromedp.Text(".budget .left", &left, chromedp.ByQuery),
+	)
+	require.Equal(t, "0", done)
+	require.Equal(t, "30", left)
+
+	// Filter: pending only (htmx swaps the results in).
+	strong := `document.querySelector("#results .count strong")`
+	run(t, ctx,
+		chromedp.Navigate(p.url+"/invitations"),
+		chromedp.WaitVisible("#f-status", chromedp.ByID),
+		chromedp.SetValue("#f-status", "pending", chromedp.ByID),
+		chromedp.Evaluate(`document.getElementById("f-status").dispatchEvent(new Event("change", {bubbles: true}))`, nil),
+		chromedp.Poll(`location.search.includes("status=pending") && !!`+strong+
+			` && !document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling")`, nil, chromedp.WithPollingTimeout(15*time.Second)),
+	)
+	// Select the first three and withdraw them: the confirmation says how
+	// many and how long the daily limit takes.
+	var picked []string
+	// One script ticks and clicks: a node handle from an earlier query may
+	// be stale once htmx has swapped the results.
+	run(t, ctx, chromedp.Evaluate(`(() => {
+		const boxes = [...document.querySelectorAll('#results input[name="id"]')].slice(0, 3);
+		boxes.forEach(b => { b.checked = true; });
+		document.getElementById("withdraw-selected").click();
+		return boxes.map(b => b.value);
+	})()`, &picked))
+	require.Len(t, picked, 3)
+	var confirm string
+	run(t, ctx,
+		chromedp.WaitVisible("#confirm-withdraw", chromedp.ByID),
+		chromedp.Text("#confirm-days", &confirm, chromedp.ByID),
+	)
+	require.Contains(t, confirm, "At most 30 a day")
+	require.Contains(t, confirm, "takes 1 day(s)")
+	var png []byte
+	run(t, ctx, chromedp.CaptureScreenshot(&png))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "withdraw-confirm-1366.png"), png, 0o644))
+	var notice string
+	run(t, ctx,
+		chromedp.Click("#confirm-withdraw", chromedp.ByID),
+		chromedp.WaitVisible("#f-status", chromedp.ByID),
+		chromedp.Evaluate(`document.body.innerText`, &notice),
+	)
+	require.Contains(t, notice, "Queued 3 withdrawal(s)")
+
+	var ids []int64
+	for _, v := range picked {
+		var id int64
+		_, err := fmt.Sscan(v, &id)
+		require.NoError(t, err)
+		ids = append(ids, id)
+	}
+	p.untilWithdrawn(t, ids)
+	// LinkedIn (the sandbox) withdrew exactly those three.
+	var gone []string
+	for _, w := range p.sb.Withdrawn("maya") {
+		gone = append(gone, w.Slug)
+	}
+	require.Len(t, gone, 3)
+	for _, id := range ids {
+		inv, err := p.store.Invitation(context.Background(), id)
+		require.NoError(t, err)
+		require.Contains(t, gone, inv.Invitee.Slug)
+	}
+
+	// Activity: three withdrawal jobs done, each naming its invitation.
+	run(t, ctx, chromedp.Navigate(p.url+"/activity"), chromedp.WaitVisible("table.jobs", chromedp.ByQuery))
+	for _, id := range ids {
+		var state string
+		run(t, ctx, chromedp.Text(fmt.Sprintf(`tr[data-invitation="%d"] .badge`, id), &state, chromedp.ByQuery))
+		require.Equal(t, "done", state, "job of invitation %d", id)
+	}
+	run(t, ctx, chromedp.CaptureScreenshot(&png))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "activity-jobs-1366.png"), png, 0o644))
+
+	// The overview: today's budget went down by three.
+	run(t, ctx,
+		chromedp.Navigate(p.url+"/"),
+		chromedp.WaitVisible(".figures", chromedp.ByQuery),
+		chromedp.Text(".budget .done", &done, chromedp.ByQuery),
+		chromedp.Text(".budget .left", &left, chromedp.ByQuery),
+	)
+	require.Equal(t, "3", done)
+	require.Equal(t, "27", left)
+
+	require.Empty(t, console.take(), "no script or CSP error in the console")
+
+	// Three weeks on, the cool-down is over: Reconnect offers them again.
+	// A note one character over the premium limit is refused.
+	// (The dashboard's session, 14 days, has run out by then: sign in again.)
+	p.sb.Advance(22 * 24 * time.Hour)
+	var body string
+	run(t, ctx,
+		chromedp.Navigate(fmt.Sprintf("%s/reconnect", p.url)),
+		chromedp.WaitVisible("#username", chromedp.ByID),
+		chromedp.SendKeys("#username", "admin", chromedp.ByID),
+		chromedp.SendKeys("#password", adminPassword, chromedp.ByID),
+		chromedp.Submit("#password", chromedp.ByID),
+		chromedp.WaitVisible(fmt.Sprintf("#note-%d", ids[0]), chromedp.ByID),
+		chromedp.Evaluate(fmt.Sprintf(`document.getElementById("note-%d").value = ""`, ids[0]), nil),
+		chromedp.SendKeys(fmt.Sprintf("#note-%d", ids[0]), strings.Repeat("é", 301), chromedp.ByID),
+		chromedp.Evaluate(fmt.Sprintf(`document.getElementById("reinvite-%d").click()`, ids[0]), nil),
+		chromedp.WaitNotPresent(fmt.Sprintf("#reinvite-%d", ids[0]), chromedp.ByID),
+		chromedp.Evaluate(`document.body.innerText`, &body),
+	)
+	require.Contains(t, body, "note: 301 characters, the premium plan allows 300")
+	jobs, err := p.eng.Jobs(context.Background(), engine.JobFilter{Kinds: []string{"reinvite"}})
+	require.NoError(t, err)
+	require.Empty(t, jobs, "nothing queued for a refused re-invite")
+	// The refusal is a 400, which Chromium logs; nothing else.
+	for _, msg := range console.take() {
+		require.Contains(t, msg, "status of 400", "no script or CSP error in the console")
+	}
+}
