@@ -47,6 +47,18 @@ func (e *Engine) Register(reg prometheus.Registerer) error {
 			return err
 		}
 	}
+	// Every label known up front, at zero, so that rates and alerts work
+	// before the first event.
+	for _, o := range []unvite.Outcome{unvite.OutcomeWithdrawn, unvite.OutcomeAccepted, unvite.OutcomeGone, unvite.OutcomeFailed} {
+		m.withdrawals.WithLabelValues(string(o))
+	}
+	for _, r := range []string{"ok", "stopped", "failed"} {
+		m.syncs.WithLabelValues(r)
+	}
+	for _, k := range errorKinds {
+		m.errors.WithLabelValues(k.name)
+	}
+	m.errors.WithLabelValues("unexpected")
 	e.m = m
 	return nil
 }
@@ -75,19 +87,22 @@ func (m *metrics) linkedInError(err error) {
 	m.errors.WithLabelValues(errorKind(le.Kind)).Inc()
 }
 
-// errorKind names a LinkedIn error kind for a label.
+// errorKinds name LinkedIn's error kinds for a label; any other is
+// "unexpected".
+var errorKinds = []struct {
+	err  error
+	name string
+}{
+	{linkedin.ErrSessionExpired, "session_expired"}, {linkedin.ErrChallenge, "challenge"},
+	{linkedin.ErrRateLimited, "rate_limited"}, {linkedin.ErrSoftBlock, "soft_block"},
+	{linkedin.ErrNotPending, "not_pending"}, {linkedin.ErrCoolDown, "cool_down"},
+	{linkedin.ErrWeeklyLimit, "weekly_limit"}, {linkedin.ErrCustomInviteLimit, "custom_invite_limit"},
+	{linkedin.ErrNoteTooLong, "note_too_long"}, {linkedin.ErrConnectionLimit, "connection_limit"},
+	{linkedin.ErrCSRF, "csrf"},
+}
+
 func errorKind(kind error) string {
-	for _, k := range []struct {
-		err  error
-		name string
-	}{
-		{linkedin.ErrSessionExpired, "session_expired"}, {linkedin.ErrChallenge, "challenge"},
-		{linkedin.ErrRateLimited, "rate_limited"}, {linkedin.ErrSoftBlock, "soft_block"},
-		{linkedin.ErrNotPending, "not_pending"}, {linkedin.ErrCoolDown, "cool_down"},
-		{linkedin.ErrWeeklyLimit, "weekly_limit"}, {linkedin.ErrCustomInviteLimit, "custom_invite_limit"},
-		{linkedin.ErrNoteTooLong, "note_too_long"}, {linkedin.ErrConnectionLimit, "connection_limit"},
-		{linkedin.ErrCSRF, "csrf"},
-	} {
+	for _, k := range errorKinds {
 		if errors.Is(kind, k.err) {
 			return k.name
 		}

@@ -96,7 +96,7 @@ func TestServeSurvivesSIGKILL(t *testing.T) {
 		env = append(env, k+"="+v)
 	}
 	serve := func(extra ...string) *exec.Cmd {
-		cmd := exec.Command(bin, append([]string{"--db", c.db, "serve", "--no-pacing"}, extra...)...)
+		cmd := exec.Command(bin, append([]string{"--db", c.db, "serve", "--no-pacing", "--addr", "127.0.0.1:0"}, extra...)...)
 		cmd.Env = env
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
