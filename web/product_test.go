@@ -3,9 +3,14 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -267,4 +272,110 @@ func TestBrowserWithdrawAndReinvite(t *testing.T) {
 	for _, msg := range console.take() {
 		require.Contains(t, msg, "status of 400", "no script or CSP error in the console")
 	}
+}
+
+// signIn returns a client signed in as the admin (redirects not followed).
+func (p *product) signIn(t *testing.T) *http.Client {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := c.PostForm(p.url+"/login", url.Values{"username": {web.AdminName}, "password": {adminPassword}})
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	return c
+}
+
+var hiddenID = regexp.MustCompile(`<input type="hidden" name="id" value="(\d+)">`)
+
+// "Withdraw all pending that match": the confirmation counts exactly the
+// filter's pending invitations and the days the daily limit takes, queues
+// nothing until confirmed, then queues exactly those ids; past the daily
+// limit, Activity says the rest waits, until when and why.
+func TestWithdrawAllMatching(t *testing.T) {
+	p := setupProduct(t)
+	ctx := context.Background()
+	c := p.signIn(t)
+	pending, err := p.store.Invitations(ctx, unvite.InvitationFilter{AccountID: p.acct.ID, Statuses: []unvite.Status{unvite.StatusPending}, Sort: "sent"})
+	require.NoError(t, err)
+	require.Greater(t, len(pending), 40)
+	var batch []int64
+	for _, inv := range pending[:32] {
+		batch = append(batch, inv.ID)
+	}
+	require.NoError(t, p.store.Tag(ctx, batch, []string{"batch"}, false, unvite.Change{At: p.sb.Now(), Actor: "test"}))
+	back := fmt.Sprintf("/invitations?account=%d&tag=batch", p.acct.ID)
+
+	code, body := post(t, c, p.url+"/invitations/actions?scope=all", form, url.Values{"action": {"withdraw"}, "back": {back}}.Encode())
+	require.Equal(t, http.StatusOK, code, body)
+	require.Contains(t, body, "Withdraw 32 invitation(s)?")
+	require.Contains(t, body, "takes <strong>2 day(s)</strong>", "32 at 30 a day")
+	var shown []int64
+	for _, m := range hiddenID.FindAllStringSubmatch(body, -1) {
+		id, _ := strconv.ParseInt(m[1], 10, 64)
+		shown = append(shown, id)
+	}
+	require.ElementsMatch(t, batch, shown, "the confirmation carries exactly the matching ids")
+	queued, err := p.store.Queued(ctx, p.acct.ID)
+	require.NoError(t, err)
+	require.Empty(t, queued, "nothing is queued before the user confirms")
+
+	v := url.Values{"action": {"withdraw"}, "confirm": {"yes"}, "back": {back}}
+	for _, id := range shown {
+		v.Add("id", strconv.FormatInt(id, 10))
+	}
+	res, err := c.PostForm(p.url+"/invitations/actions", v)
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	require.Contains(t, res.Header.Get("Location"), url.QueryEscape("Queued 32 withdrawal(s)"))
+
+	// The engine does today's 30; two wait for tomorrow.
+	deadline := time.Now().Add(2 * time.Minute)
+	for len(p.sb.Withdrawn("maya")) < 30 {
+		require.True(t, time.Now().Before(deadline), "30 not withdrawn within 2 minutes")
+		time.Sleep(50 * time.Millisecond) // a poll of the sandbox's record, not a guess
+	}
+	var waiting int
+	for waiting < 2 {
+		require.True(t, time.Now().Before(deadline), "the last two never wait")
+		jobs, err := p.eng.Jobs(ctx, engine.JobFilter{AccountID: p.acct.ID, Kinds: []string{"withdraw"}, Live: true})
+		require.NoError(t, err)
+		waiting = 0
+		for _, j := range jobs {
+			if j.Waiting != "" {
+				waiting++
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	require.Len(t, p.sb.Withdrawn("maya"), 30, "never more than the daily limit")
+	_, body = getPage(t, c, p.url+"/activity")
+	require.Equal(t, 2, strings.Count(body, `<span class="badge state-waiting">waiting</span>`), body)
+	require.Contains(t, body, "waiting until ")
+	require.Contains(t, body, ": daily limit reached")
+	require.Equal(t, 30, strings.Count(body, `<span class="badge state-done">done</span>`))
+	_, body = getPage(t, c, p.url+"/")
+	require.Contains(t, body, `<span class="done">30</span>`)
+	require.Contains(t, body, `<span class="left">0</span> left today · 2 queued`)
+}
+
+// Without an engine (a server built with none), acting is refused with a
+// hint; reading still works.
+func TestWithdrawNeedsEngine(t *testing.T) {
+	b := setup(t, 20)
+	c := b.login(t)
+	code, body := post(t, c, b.url+"/invitations/actions", form,
+		url.Values{"action": {"withdraw"}, "id": {fmt.Sprint(b.seeded[0].ID)}, "back": {"/invitations"}}.Encode())
+	require.Equal(t, http.StatusBadRequest, code)
+	require.Contains(t, body, "unvite serve")
+	code, _ = getPage(t, c, b.url+"/activity")
+	require.Equal(t, http.StatusOK, code)
+}
+
+func getPage(t *testing.T, c *http.Client, u string) (int, string) {
+	t.Helper()
+	code, body, _ := get(t, c, u)
+	return code, body
 }
