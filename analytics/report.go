@@ -183,15 +183,14 @@ func (a *Accumulator) Add(inv *unvite.Invitation) {
 
 	// Settled within the window: accepted within it, or known not to be.
 	settle := time.Duration(o.SettleDays) * 24 * time.Hour
-	var settled, accepted bool
-	switch outcome {
-	case Accepted:
-		settled, accepted = true, age <= settle
-	case Gone:
-		settled = true
-	default:
-		settled = age >= settle
+	// Only invitations old enough count, whatever became of them: counting
+	// young acceptances but not young pending ones would favour groups sent
+	// lately. One withdrawn before the window never had its chance.
+	settled := o.ObservedAt.Sub(inv.SentAt) >= settle
+	if outcome == Censored && inv.Status != unvite.StatusPending && age < settle {
+		settled = false
 	}
+	accepted := settled && outcome == Accepted && age <= settle
 	a.overall.add(settled, accepted)
 	hasNote := inv.HadNote || inv.Note != ""
 	if hasNote {
