@@ -150,4 +150,3 @@ func TestEstimatesMatchSandboxTruth(t *testing.T) {
 	// Nominal 95%; the groups share invitations' draws, so allow some slack.
 	require.True(t, coverage >= 0.90 && coverage <= 0.99, "%d of %d intervals cover the truth", covered, intervals)
 }
-
