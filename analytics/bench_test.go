@@ -1,0 +1,73 @@
+package analytics_test
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/analytics"
+	"github.com/unvite/unvite/exportgen"
+	"github.com/unvite/unvite/importer"
+	"github.com/unvite/unvite/sqlite"
+)
+
+// BenchmarkReport1M measures every measure over 1,000,000 sent invitations
+// in SQLite: an export of 1,035,000 rows (about 97% sent) spread over two
+// years, with a third accepted, imported once; each iteration reads them
+// all from the store and computes the report.
+func BenchmarkReport1M(b *testing.B) {
+	ctx := context.Background()
+	dir := b.TempDir()
+	end := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	const rows = 1_035_000
+	write := func(name string, fn func(w *bufio.Writer) error) string {
+		p := filepath.Join(dir, name)
+		f, err := os.Create(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		w := bufio.NewWriter(f)
+		if err := fn(w); err != nil {
+			b.Fatal(err)
+		}
+		if err := w.Flush(); err != nil {
+			b.Fatal(err)
+		}
+		f.Close()
+		return p
+	}
+	unit := 2 * 365 * 24 * time.Hour / rows * 2 / 5 // gaps of 0-5 units average 2.5
+	inv := write("Invitations.csv", func(w *bufio.Writer) error {
+		return exportgen.WriteInvitationsSpread(w, rows, 1, end, unit)
+	})
+	conn := write("Connections.csv", func(w *bufio.Writer) error {
+		return exportgen.WriteConnectionsSpread(w, rows, 1, end, 0.35, unit)
+	})
+	store, err := sqlite.Open(ctx, filepath.Join(dir, "u.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	acct := &unvite.Account{Name: exportgen.AccountName, TimeZone: "Europe/Paris"}
+	if err := store.CreateAccount(ctx, acct); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := importer.Import(ctx, store, []string{conn, inv}, importer.Options{AccountID: acct.ID}); err != nil {
+		b.Fatal(err)
+	}
+	var r *analytics.Report
+	for b.Loop() {
+		r, err = analytics.Compute(ctx, store, acct, analytics.OptionsFor(acct, end))
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(r.Sent), "invitations")
+	if r.Sent < 1_000_000 {
+		b.Fatalf("only %d sent invitations", r.Sent)
+	}
+}
