@@ -36,14 +36,14 @@ func TestGroupsCountOnlySettledInvitations(t *testing.T) {
 	withNote := func(i *unvite.Invitation) { i.HadNote, i.Note = true, strings.Repeat("x", 120) }
 	tagged := func(i *unvite.Invitation) { i.Tags = []string{"campaign-a"} }
 	for _, inv := range []*unvite.Invitation{
-		sent(40*day, unvite.StatusAccepted, day, withNote, tagged), // settled, accepted in the window
-		sent(40*day, unvite.StatusAccepted, 35*day, withNote),      // settled, accepted too late
-		sent(40*day, unvite.StatusPending, 0, tagged),              // settled, not accepted
-		sent(40*day, unvite.StatusGone, 3*day),                     // settled, not accepted
-		sent(40*day, unvite.StatusWithdrawn, 10*day),               // withdrawn before the window ended: out
-		sent(40*day, unvite.StatusWithdrawn, 31*day),               // withdrawn after: settled, not accepted
-		sent(10*day, unvite.StatusAccepted, day, withNote),         // too young: out, however it ended
-		sent(10*day, unvite.StatusPending, 0),                      // too young: out
+		sent(40*day, unvite.StatusAccepted, day, withNote, tagged),                              // settled, accepted in the window
+		sent(40*day, unvite.StatusAccepted, 35*day, withNote),                                   // settled, accepted too late
+		sent(40*day, unvite.StatusPending, 0, tagged),                                           // settled, not accepted
+		sent(40*day, unvite.StatusGone, 3*day),                                                  // settled, not accepted
+		sent(40*day, unvite.StatusWithdrawn, 10*day),                                            // withdrawn before the window ended: out
+		sent(40*day, unvite.StatusWithdrawn, 31*day),                                            // withdrawn after: settled, not accepted
+		sent(10*day, unvite.StatusAccepted, day, withNote),                                      // too young: out, however it ended
+		sent(10*day, unvite.StatusPending, 0),                                                   // too young: out
 		{Direction: unvite.Received, SentAt: asOf.Add(-50 * day), Status: unvite.StatusPending}, // not ours
 	} {
 		acc.Add(inv)
