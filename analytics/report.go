@@ -79,7 +79,7 @@ func OptionsFor(acct *unvite.Account, asOf time.Time) Options {
 func Compute(ctx context.Context, store unvite.Store, acct *unvite.Account, o Options) (*Report, error) {
 	acc := New(o)
 	acc.account = acct
-	err := store.EachInvitation(ctx, unvite.InvitationFilter{AccountID: acct.ID, Direction: unvite.Sent},
+	err := store.EachInvitation(ctx, unvite.InvitationFilter{AccountID: acct.ID, Direction: unvite.Sent, Outcomes: true, Unordered: true},
 		func(inv *unvite.Invitation) error {
 			acc.Add(inv)
 			return nil
@@ -109,7 +109,7 @@ type Accumulator struct {
 	company   map[string]*tally
 	position  map[string]*tally
 	tags      map[string]*tally
-	months    map[string]*tally
+	months    map[int]*tally // year·12 + month−1
 	roleCache map[string][]string
 	kw        []string
 
@@ -130,7 +130,7 @@ func New(o Options) *Accumulator {
 	a := &Accumulator{
 		o: o, byStatus: map[unvite.Status]int{},
 		company: map[string]*tally{}, position: map[string]*tally{}, tags: map[string]*tally{},
-		months: map[string]*tally{}, roleCache: map[string][]string{},
+		months: map[int]*tally{}, roleCache: map[string][]string{},
 		pendingAges: make([]int, ageBins),
 	}
 	a.today = civilDay(o.AsOf.In(o.Location))
@@ -214,7 +214,13 @@ func (a *Accumulator) Add(inv *unvite.Invitation) {
 	for _, t := range inv.Tags {
 		count(a.tags, t, settled, accepted)
 	}
-	count(a.months, local.Format("2006-01"), settled, accepted)
+	y, m, _ := local.Date()
+	month := a.months[y*12+int(m)-1]
+	if month == nil {
+		month = &tally{}
+		a.months[y*12+int(m)-1] = month
+	}
+	month.add(settled, accepted)
 
 	// Weekly sending and the pending trend, by civil day.
 	day := civilDay(local)

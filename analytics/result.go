@@ -120,7 +120,7 @@ func (a *Accumulator) Report() *Report {
 		openDim("company", "Company", a.company, o.Top, false, min),
 		openDim("position", "Position keyword", a.position, o.Top, false, min),
 		openDim("tag", "Tag", a.tags, o.Top, false, min),
-		openDim("month", "Month sent", a.months, 0, true, min),
+		openDim("month", "Month sent", monthLabels(a.months), 0, true, min),
 	}
 
 	r.Weekly = Weekly{Limit: o.WeeklyLimit, Last7Days: a.last7}
@@ -180,4 +180,12 @@ func per100(x float64) string {
 		return fmt.Sprintf("%d in 100", int(v))
 	}
 	return fmt.Sprintf("%.1f in 100", v)
+}
+
+func monthLabels(m map[int]*tally) map[string]*tally {
+	out := make(map[string]*tally, len(m))
+	for k, t := range m {
+		out[fmt.Sprintf("%04d-%02d", k/12, k%12+1)] = t
+	}
+	return out
 }

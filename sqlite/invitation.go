@@ -23,6 +23,27 @@ const invitationColumns = `i.id, i.account_id, i.direction, i.kind, i.name, i.he
 const briefColumns = `i.id, i.account_id, i.name, i.slug, i.sent_at,
 	i.sent_at_approx | (i.had_note << 1) | (i.protected << 2) | ((i.direction = 'received') << 3), i.status`
 
+// outcomeColumns are what InvitationFilter.Outcomes asks for: the brief
+// flags, the status time and what analytics group by, not the name or slug.
+const outcomeColumns = `i.id, i.account_id, i.sent_at,
+	i.sent_at_approx | (i.had_note << 1) | (i.protected << 2) | ((i.direction = 'received') << 3), i.status,
+	i.status_since, i.note, i.company, i.headline`
+
+func scanOutcome(row interface{ Scan(...any) error }, inv *unvite.Invitation) error {
+	var sent, flags int64
+	var since sql.NullInt64
+	var status sql.RawBytes
+	err := row.Scan(&inv.ID, &inv.AccountID, &sent, &flags, &status, &since, &inv.Note, &inv.Invitee.Company, &inv.Invitee.Headline)
+	inv.SentAt, inv.StatusSince = time.Unix(sent, 0).UTC(), fromUnix(since)
+	inv.SentAtApprox, inv.HadNote, inv.Protected = flags&1 != 0, flags&2 != 0, flags&4 != 0
+	inv.Direction = unvite.Sent
+	if flags&8 != 0 {
+		inv.Direction = unvite.Received
+	}
+	inv.Status = internStatus(status)
+	return err
+}
+
 // scanBrief reads a brief row. The status is read as raw bytes and mapped to
 // its constant, saving an allocation a row.
 func scanBrief(row interface{ Scan(...any) error }, inv *unvite.Invitation) error {
@@ -224,29 +245,20 @@ func (s *DB) briefInParallel(ctx context.Context, f unvite.InvitationFilter) ([]
 	if err != nil {
 		return nil, err
 	}
-	var lo, hi int64
-	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM invitations`).Scan(&lo, &hi); err != nil {
-		return nil, fmt.Errorf("sqlite: list invitations: %w", err)
+	parts, err := s.halves(ctx, n)
+	if err != nil {
+		return nil, err
 	}
-	scan := int64(n)*2 > hi-lo+1
-	mid := lo + (hi-lo)/2
 	var halves [2][]*unvite.Invitation
 	var errs [2]error
 	var wg sync.WaitGroup
-	for k := range halves {
+	for k, part := range parts {
 		wg.Go(func() {
-			part := readPart{cond: fmt.Sprintf("i.id %% 2 = %d", k)}
-			if scan {
-				part = readPart{cond: fmt.Sprintf("i.id > %d", mid), scan: true}
-				if k == 0 {
-					part.cond = fmt.Sprintf("i.id <= %d", mid)
-				}
-			}
 			errs[k] = s.eachPart(ctx, f, part, func(inv *unvite.Invitation) error {
 				halves[k] = append(halves[k], inv)
 				return nil
 			})
-			if scan {
+			if part.scan {
 				slices.SortFunc(halves[k], bySent)
 			}
 		})
@@ -267,6 +279,83 @@ func (s *DB) briefInParallel(ctx context.Context, f unvite.InvitationFilter) ([]
 	return append(append(list, a...), b...), nil
 }
 
+// halves splits a read of about n rows in two for two connections: halves
+// of the table in rowid order when the rows are most of it, else odd and
+// even ids through the index.
+func (s *DB) halves(ctx context.Context, n int) ([2]readPart, error) {
+	var lo, hi int64
+	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM invitations`).Scan(&lo, &hi); err != nil {
+		return [2]readPart{}, fmt.Errorf("sqlite: list invitations: %w", err)
+	}
+	if int64(n)*2 > hi-lo+1 {
+		mid := lo + (hi-lo)/2
+		return [2]readPart{{cond: fmt.Sprintf("i.id <= %d", mid), scan: true}, {cond: fmt.Sprintf("i.id > %d", mid), scan: true}}, nil
+	}
+	return [2]readPart{{cond: "i.id % 2 = 0"}, {cond: "i.id % 2 = 1"}}, nil
+}
+
+// eachUnordered streams a large selection in no order, read on two
+// connections at once (the reading, not fn, is most of the time). Rows
+// come over in blocks; fn runs on the caller's goroutine alone.
+func (s *DB) eachUnordered(ctx context.Context, f unvite.InvitationFilter, fn func(*unvite.Invitation) error) error {
+	n, err := s.CountInvitations(ctx, unvite.InvitationFilter{AccountID: f.AccountID, Statuses: f.Statuses})
+	if err != nil {
+		return err
+	}
+	parts, err := s.halves(ctx, n)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	const blockSize = 1024
+	blocks := make(chan []*unvite.Invitation, 8)
+	var errs [2]error
+	var wg sync.WaitGroup
+	for k, part := range parts {
+		wg.Go(func() {
+			block := make([]*unvite.Invitation, 0, blockSize)
+			send := func() error {
+				select {
+				case blocks <- block:
+					block = make([]*unvite.Invitation, 0, blockSize)
+					return nil
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}
+			errs[k] = s.eachPart(ctx, f, part, func(inv *unvite.Invitation) error {
+				if block = append(block, inv); len(block) == blockSize {
+					return send()
+				}
+				return nil
+			})
+			if errs[k] == nil && len(block) > 0 {
+				errs[k] = send()
+			}
+		})
+	}
+	go func() {
+		wg.Wait()
+		close(blocks)
+	}()
+	var fnErr error
+	for block := range blocks {
+		for _, inv := range block {
+			if fnErr != nil {
+				break // draining, so the readers can finish
+			}
+			if fnErr = fn(inv); fnErr != nil {
+				cancel()
+			}
+		}
+	}
+	if fnErr != nil {
+		return fnErr
+	}
+	return errors.Join(errs[:]...)
+}
+
 // bySent is the default order: sent time, then id.
 func bySent(x, y *unvite.Invitation) int {
 	if c := x.SentAt.Compare(y.SentAt); c != 0 {
@@ -284,6 +373,10 @@ type readPart struct {
 
 // EachInvitation streams the invitations a filter selects.
 func (s *DB) EachInvitation(ctx context.Context, f unvite.InvitationFilter, fn func(*unvite.Invitation) error) error {
+	if f.Unordered && f.Limit == 0 && f.Offset == 0 {
+		f.Sort = ""
+		return s.eachUnordered(ctx, f, fn)
+	}
 	return s.eachPart(ctx, f, readPart{}, fn)
 }
 
@@ -312,8 +405,11 @@ func (s *DB) eachPart(ctx context.Context, f unvite.InvitationFilter, part readP
 		return err
 	}
 	cols, scan := invitationColumns, scanInvitation
-	if f.Brief {
+	switch {
+	case f.Brief:
 		cols, scan = briefColumns, scanBrief
+	case f.Outcomes:
+		cols, scan = outcomeColumns, scanOutcome
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+cols+from+where, args...)
 	if err != nil {

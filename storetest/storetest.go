@@ -26,6 +26,7 @@ func Run(t *testing.T, open func(t *testing.T) unvite.Store) {
 		"Transitions":          testTransitions,
 		"FilterAndSort":        testFilterAndSort,
 		"BriefListing":         testBriefListing,
+		"OutcomeListing":       testOutcomeListing,
 		"TagsAndProtection":    testTagsAndProtection,
 		"SyncReconciles":       testSyncReconciles,
 		"SyncCeiling":          testSyncCeiling,
