@@ -43,6 +43,7 @@ func (r *Report) WriteHTML(w io.Writer) error {
 
 var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
 	"pct":  pct,
+	"days": days,
 	"date": func(r *Report) string { return r.AsOf.In(r.Options.Location).Format("2 January 2006") },
 }).Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -60,7 +61,7 @@ svg{max-width:100%;height:auto;display:block;margin:.8em 0}
 {{range $s, $n := .R.ByStatus}}{{$s}} {{$n}}; {{end}}</p>
 <p class="lead">{{.R.Cutoff.Text}}</p>
 <table><tr><th>Age</th><th>accepted by then</th><th>95% interval</th><th>chance if still pending</th><th>still pending</th></tr>
-{{range .R.Milestones}}<tr><td>{{.Days}} days</td><td>{{pct .Accepted}}</td><td>{{pct .Low}}–{{pct .High}}</td><td>{{if .Reliable}}{{pct .Chance}}{{else}}–{{end}}</td><td>{{.AtRisk}}</td></tr>
+{{range .R.Milestones}}<tr><td>{{days .Days}}</td><td>{{pct .Accepted}}</td><td>{{pct .Low}}–{{pct .High}}</td><td>{{if .Reliable}}{{pct .Chance}}{{else}}–{{end}}</td><td>{{.AtRisk}}</td></tr>
 {{end}}</table>
 <p class="small">Time to acceptance is estimated with pending invitations censored at their age, withdrawn ones at their withdrawal, and gone ones as a competing outcome (Aalen–Johansen).{{if .R.UntimedAccepted}} {{.R.UntimedAccepted}} accepted invitations with no known acceptance time are left off the curve.{{end}}</p>
 {{range .Charts}}{{.SVG}}{{end}}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"github.com/unvite/unvite"
 	"github.com/unvite/unvite/analytics"
 )
 
@@ -113,4 +114,35 @@ func TestWilson(t *testing.T) {
 	require.InDelta(t, 1.0, hi, 1e-12)
 	lo, hi = analytics.Wilson(0, 0)
 	require.Equal(t, []float64{0, 1}, []float64{lo, hi})
+}
+
+// The curve handed to the policy is the report's, cut where it stops being
+// reliable, and gives the same learned age.
+func TestLearnedForPolicy(t *testing.T) {
+	t.Parallel()
+	acc := analytics.New(analytics.Options{AsOf: asOf, MinAtRisk: 20})
+	for i := range 400 {
+		switch {
+		case i%4 == 0:
+			acc.Add(sent(60*day, unvite.StatusAccepted, time.Duration(i%20)*day+time.Hour))
+		default:
+			acc.Add(sent(time.Duration(i%60)*day, unvite.StatusPending, 0))
+		}
+	}
+	r := acc.Report()
+	l := r.Learned()
+	require.Equal(t, 100, l.Accepted)
+	require.Positive(t, l.All.Reliable)
+	require.Less(t, l.All.Reliable, len(l.All.Chance))
+	for d := range l.All.Reliable {
+		require.True(t, r.Curve.Points[d].Reliable)
+		require.Equal(t, r.Curve.Points[d].Chance, l.All.Chance[d])
+	}
+	require.False(t, r.Curve.Points[l.All.Reliable].Reliable)
+	want, ok := r.Curve.CutoffDay(0.02)
+	require.True(t, ok)
+	got, ok := l.Cutoff(0.02)
+	require.True(t, ok)
+	require.Equal(t, want, got)
+	require.Equal(t, want, r.Cutoff.Days)
 }

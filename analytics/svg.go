@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"math"
+	"strconv"
 	"strings"
 )
 
@@ -182,10 +183,7 @@ func niceTicks(max float64, n int) []float64 {
 }
 
 func pct(v float64) string {
-	if v*100 == math.Trunc(v*100) {
-		return fmt.Sprintf("%.0f%%", 100*v)
-	}
-	return fmt.Sprintf("%.1f%%", 100*v)
+	return strconv.FormatFloat(math.Round(1000*v)/10, 'f', -1, 64) + "%"
 }
 
 func itoa(v float64) string { return fmt.Sprintf("%.0f", v) }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/unvite/unvite"
 )
@@ -27,7 +28,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		if m.Reliable {
 			chance = percent(m.Chance)
 		}
-		fmt.Fprintf(tw, "%d days\t%s\t%s-%s\t%s\t%d\t\n", m.Days, percent(m.Accepted), percent(m.Low), percent(m.High), chance, m.AtRisk)
+		fmt.Fprintf(tw, "%s\t%s\t%s-%s\t%s\t%d\t\n", days(m.Days), percent(m.Accepted), percent(m.Low), percent(m.High), chance, m.AtRisk)
 	}
 	tw.Flush()
 	p("Censored: pending at their age, withdrawn at their withdrawal; gone is a competing outcome.\n")
@@ -41,6 +42,16 @@ func (r *Report) WriteText(w io.Writer) error {
 
 	p("\nAccepted within %d days, of invitations at least that old (95%% Wilson interval; * fewer than %d: too few to compare)\n",
 		r.Options.SettleDays, r.Options.MinGroup)
+	// Labels padded to one width: right-aligned cells of equal width read
+	// as a left-aligned column.
+	width := 0
+	for _, d := range r.Groups {
+		width = max(width, utf8.RuneCountInString(d.Title))
+		for _, g := range d.Groups {
+			width = max(width, utf8.RuneCountInString(g.Label)+4)
+		}
+	}
+	pad := func(s string) string { return s + strings.Repeat(" ", max(0, width-utf8.RuneCountInString(s))) }
 	tw = tabwriter.NewWriter(bw, 0, 0, 2, ' ', tabwriter.AlignRight)
 	row := func(label string, g Rate) {
 		rate, ci := "-", "-"
@@ -50,20 +61,20 @@ func (r *Report) WriteText(w io.Writer) error {
 		if g.TooSmall {
 			label += " *"
 		}
-		fmt.Fprintf(tw, "  %s\t%d\t%d\t%d\t%s\t%s\t\n", label, g.Sent, g.Settled, g.Accepted, rate, ci)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\t\n", pad("  "+label), g.Sent, g.Settled, g.Accepted, rate, ci)
 	}
-	fmt.Fprintln(tw, "\tsent\tsettled\taccepted\trate\t95% interval\t")
+	fmt.Fprintf(tw, "%s\tsent\tsettled\taccepted\trate\t95%% interval\t\n", pad(""))
 	row("all", r.Overall)
 	for _, d := range r.Groups {
 		if len(d.Groups) == 0 {
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t\t\t\t\t\t\n", d.Title)
+		fmt.Fprintf(tw, "%s\t\t\t\t\t\t\n", pad(d.Title))
 		for _, g := range d.Groups {
 			row(strings.ReplaceAll(g.Label, "\t", " "), g)
 		}
 		if d.Omitted > 0 {
-			fmt.Fprintf(tw, "  (%d smaller groups)\t\t\t\t\t\t\n", d.Omitted)
+			fmt.Fprintf(tw, "%s\t\t\t\t\t\t\n", pad(fmt.Sprintf("  (%d smaller groups)", d.Omitted)))
 		}
 	}
 	tw.Flush()

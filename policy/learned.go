@@ -2,6 +2,8 @@ package policy
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 
 	"github.com/unvite/unvite"
 )
@@ -128,11 +130,7 @@ func withAutoDefaults(a unvite.AutoAge) unvite.AutoAge {
 	return a
 }
 
-// pct writes a share as a percentage: "0.8%", "2%".
+// pct writes a share as a percentage to one decimal: "0.8%", "2%".
 func pct(x float64) string {
-	v := 100 * x
-	if v == float64(int(v)) {
-		return fmt.Sprintf("%d%%", int(v))
-	}
-	return fmt.Sprintf("%.1f%%", v)
+	return strconv.FormatFloat(math.Round(1000*x)/10, 'f', -1, 64) + "%"
 }
