@@ -79,7 +79,9 @@ func OptionsFor(acct *unvite.Account, asOf time.Time) Options {
 func Compute(ctx context.Context, store unvite.Store, acct *unvite.Account, o Options) (*Report, error) {
 	acc := New(o)
 	acc.account = acct
-	err := store.EachInvitation(ctx, unvite.InvitationFilter{AccountID: acct.ID, Direction: unvite.Sent, Outcomes: true, Unordered: true},
+	f := unvite.InvitationFilter{AccountID: acct.ID, Direction: unvite.Sent, Outcomes: true, Unordered: true}
+	f.SentBy(acc.o.AsOf)
+	err := store.EachInvitation(ctx, f,
 		func(inv *unvite.Invitation) error {
 			acc.Add(inv)
 			return nil
@@ -149,13 +151,12 @@ func civilDay(t time.Time) int64 {
 
 // Add measures one invitation; received ones are ignored.
 func (a *Accumulator) Add(inv *unvite.Invitation) {
-	if inv == nil || inv.Direction != unvite.Sent {
+	// As of a day: what was sent later did not exist yet.
+	if inv == nil || inv.Direction != unvite.Sent || !inv.SentBy(a.o.AsOf) {
 		return
 	}
 	o := &a.o
 	a.sent++
-	a.byStatus[inv.Status]++
-
 	// Time to outcome.
 	outcome, end := Censored, o.ObservedAt
 	switch inv.Status {
@@ -166,12 +167,18 @@ func (a *Accumulator) Add(inv *unvite.Invitation) {
 	case unvite.StatusWithdrawn, unvite.StatusWithdrawing:
 		end = inv.StatusSince
 	}
-	if end.IsZero() || end.After(o.ObservedAt) && outcome == Censored {
-		end = o.ObservedAt
+	// An acceptance with no time still counts as one, off the curve.
+	untimed := outcome == Accepted && end.IsZero()
+	status := inv.Status
+	if !untimed && (end.IsZero() || end.After(o.ObservedAt)) {
+		// What happened after the last look is not known yet (as of an
+		// earlier day, it had not happened): still pending then.
+		outcome, end, status = Censored, o.ObservedAt, unvite.StatusPending
 	}
+	a.byStatus[status]++
 	age := end.Sub(inv.SentAt)
-	if outcome == Accepted && inv.StatusSince.IsZero() {
-		a.untimed++ // no time to place it on the curve
+	if untimed {
+		a.untimed++
 	} else {
 		a.all.Add(age, outcome)
 		if inv.HadNote || inv.Note != "" {
@@ -187,10 +194,10 @@ func (a *Accumulator) Add(inv *unvite.Invitation) {
 	// young acceptances but not young pending ones would favour groups sent
 	// lately. One withdrawn before the window never had its chance.
 	settled := o.ObservedAt.Sub(inv.SentAt) >= settle
-	if outcome == Censored && inv.Status != unvite.StatusPending && age < settle {
+	if status != unvite.StatusPending && outcome == Censored && age < settle {
 		settled = false
 	}
-	accepted := settled && outcome == Accepted && age <= settle
+	accepted := settled && outcome == Accepted && (untimed || age <= settle)
 	a.overall.add(settled, accepted)
 	hasNote := inv.HadNote || inv.Note != ""
 	if hasNote {
@@ -231,13 +238,13 @@ func (a *Accumulator) Add(inv *unvite.Invitation) {
 		a.last7++
 	}
 	a.pendingDelta[max(0, day-a.firstDay)]++ // pending from the day sent
-	if inv.Status != unvite.StatusPending && !inv.StatusSince.IsZero() {
+	if status != unvite.StatusPending && !inv.StatusSince.IsZero() {
 		endDay := civilDay(inv.StatusSince.In(o.Location))
 		if i := endDay - a.firstDay; i < int64(len(a.pendingDelta)) {
 			a.pendingDelta[max(0, i)]--
 		}
 	}
-	if inv.Status == unvite.StatusPending {
+	if status == unvite.StatusPending {
 		d := inv.AgeDays(o.AsOf)
 		a.pendingAges[min(d/ageBinDays, ageBins-1)]++
 	}

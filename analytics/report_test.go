@@ -168,3 +168,21 @@ func checkXML(t *testing.T, name string, b []byte) {
 		require.NoError(t, err, "chart %s is not well-formed", name)
 	}
 }
+
+// As of an earlier day the report describes that day: what was sent later
+// did not exist, and what happened later had not happened.
+func TestAsOfAnEarlierDay(t *testing.T) {
+	t.Parallel()
+	acc := analytics.New(analytics.Options{AsOf: asOf.Add(-10 * day)})
+	acc.Add(sent(20*day, unvite.StatusAccepted, 5*day))               // accepted 15 days ago: counts
+	acc.Add(sent(20*day, unvite.StatusAccepted, 15*day))              // accepted 5 days ago: pending then
+	acc.Add(sent(20*day, unvite.StatusWithdrawn, 12*day))             // withdrawn 8 days ago: pending then
+	acc.Add(sent(5*day, unvite.StatusPending, 0))                     // sent after: left out
+	acc.Add(sent(24*time.Hour*10-time.Hour, unvite.StatusPending, 0)) // later on the day itself: counts
+	r := acc.Report()
+	require.Equal(t, 4, r.Sent)
+	require.Equal(t, map[unvite.Status]int{unvite.StatusAccepted: 1, unvite.StatusPending: 3,
+		unvite.StatusWithdrawing: 0, unvite.StatusWithdrawn: 0, unvite.StatusGone: 0}, r.ByStatus)
+	require.Equal(t, 1, r.Curve.Accepted)
+	require.Equal(t, 3, r.Curve.Censored)
+}
