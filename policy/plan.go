@@ -94,20 +94,28 @@ func PlanLearned(p unvite.Policy, pending []*unvite.Invitation, now time.Time, l
 	if leastLikely {
 		capReason = fmt.Sprintf("pending %d > cap %d: least likely first", plan.Pending, p.PendingCap)
 	}
+	// The steps' chances live in one block, not one allocation each.
+	var chances []float64
+	if l != nil {
+		chances = make([]float64, 0, n)
+	}
 	add := func(c candidate, rule string) {
 		step := unvite.PlannedWithdrawal{Invitation: c.inv, Rule: rule, AgeDays: int(c.age), Day: len(plan.Withdrawals)/limit + 1}
 		chance, known := l.ChanceFor(c.inv, int(c.age))
 		if known {
-			step.Chance = &chance
+			chances = append(chances, chance)
+			step.Chance = &chances[len(chances)-1]
 		}
-		k := reasonKey{c.age, c.inv.HadNote || c.inv.Note != "", rule == unvite.RulePendingCap}
+		// The note matters only through the learned chance.
+		k := reasonKey{c.age, known && (c.inv.HadNote || c.inv.Note != ""), rule == unvite.RulePendingCap}
 		reason, ok := reasons[k]
+		if k.cap && !known {
+			reason, ok = capReason, true
+		}
 		if !ok {
 			switch {
-			case k.cap && known:
-				reason = fmt.Sprintf("%s (pending %s; chance of acceptance %s)", capReason, daysText(int(c.age)), pct(chance))
 			case k.cap:
-				reason = capReason
+				reason = fmt.Sprintf("%s (pending %s; chance of acceptance %s)", capReason, daysText(int(c.age)), pct(chance))
 			case plan.MaxAgeSource == unvite.MaxAgeAuto:
 				reason = fmt.Sprintf("pending %s; chance of acceptance %s (learned age %d)", daysText(int(c.age)), pct(chance), p.WithdrawAgeDays)
 			default:
