@@ -179,10 +179,9 @@ type Point struct {
 func (e *Estimator) Curve(minAtRisk int) Curve {
 	c := Curve{Invited: e.n, MinAtRisk: minAtRisk}
 	perDay := int(24 * time.Hour / binWidth)
-	var last Step
 	// The state before bin b is the state after bin b−1: a point for day d
 	// reports everything that ended in bins before d·perDay.
-	before := Step{Pending: 1, AtRisk: e.n}
+	before := Step{Pending: 1}
 	e.walk(true, func(bin int, s Step) {
 		if bin%perDay == 0 {
 			c.Points = append(c.Points, pointOf(bin/perDay, before, s.AtRisk))
@@ -190,11 +189,9 @@ func (e *Estimator) Curve(minAtRisk int) Curve {
 		c.Accepted += s.Accepted
 		c.Gone += s.Gone
 		c.Censored += s.Censored
-		before, last = s, s
-		before.AtRisk = s.AtRisk - s.Accepted - s.Gone - s.Censored
+		before = s
 	})
-	c.Ever = last.AcceptedCI
-	c.MaxDays = max(0, len(c.Points)-1)
+	c.Ever = before.AcceptedCI
 	// Drop trailing days where nothing was left pending.
 	for len(c.Points) > 1 && c.Points[len(c.Points)-1].AtRisk == 0 {
 		c.Points = c.Points[:len(c.Points)-1]

@@ -89,7 +89,7 @@ func Check(p unvite.Policy) []Problem {
 		add(SeverityWarning, "consider_age_days", "is more than withdraw_age_days (%d > %d): listings will skip the consider stage",
 			p.ConsiderAgeDays, p.WithdrawAgeDays)
 	}
-	if p.WithdrawAgeDays == 0 && p.PendingCap == 0 {
+	if p.WithdrawAgeDays == 0 && p.PendingCap == 0 && p.MaxAge != unvite.MaxAgeAuto {
 		add(SeverityWarning, "withdraw_age_days", "is 0 and so is pending_cap: the policy never selects anything")
 	}
 

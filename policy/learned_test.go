@@ -174,3 +174,22 @@ max_age = "fixed"
 	require.NoError(t, err)
 	require.Equal(t, p, back.For("", 0))
 }
+
+func TestCheckAutoWithoutFixedAge(t *testing.T) {
+	t.Parallel()
+	p := policy.Default()
+	p.WithdrawAgeDays, p.PendingCap, p.ConsiderAgeDays = 0, 0, 0
+	require.Equal(t, []string{"withdraw_age_days"}, fields(policy.Check(p)))
+	require.Contains(t, policy.Check(p)[0].Message, "never selects anything")
+	p.MaxAge = unvite.MaxAgeAuto
+	require.Equal(t, []string{"withdraw_age_days"}, fields(policy.Check(p)))
+	require.Contains(t, policy.Check(p)[0].Message, `with max_age = "auto", nothing is withdrawn for its age until the history is large enough`)
+}
+
+func fields(ps []policy.Problem) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.Field)
+	}
+	return out
+}
