@@ -86,9 +86,11 @@ type InvitationFilter struct {
 	// protection, tags, and the invitee's company and headline (not name or
 	// slug). A store may load more.
 	Outcomes bool
-	// Unordered lets the store stream the rows in any order (Sort is then
-	// ignored; Limit and Offset must be 0), which it may do much faster for
-	// a large selection: in table order, on several connections at once.
+	// Unordered lets EachInvitation stream the rows in any order (Sort is
+	// then ignored; Limit and Offset must be 0), which a store may do much
+	// faster for a large selection: in table order, on several connections
+	// at once, reusing the invitations it hands over. fn must then not keep
+	// an invitation (or its Tags) after it returns.
 	Unordered bool
 	// Sort is one of "sent" (oldest first, the default), "-sent", "name",
 	// "-name", "status", "company".
