@@ -9,7 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/unvite/unvite"
-	"github.com/unvite/unvite/analytics"
+	"github.com/unvite/unvite/planner"
 	"github.com/unvite/unvite/policy"
 	"github.com/unvite/unvite/spreadsheet"
 )
@@ -58,21 +58,10 @@ func (c *PlanCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	now := a.asOf(c.AsOf)
-	f := unvite.InvitationFilter{AccountID: acct.ID, Direction: unvite.Sent, Statuses: []unvite.Status{unvite.StatusPending}, Brief: true}
-	f.SentBy(now)
-	pending, err := a.store.Invitations(ctx, f)
+	plan, err := planner.Plan(ctx, a.store, acct, p, a.asOf(c.AsOf))
 	if err != nil {
 		return err
 	}
-	var learned *policy.Learned
-	if analytics.NeedsHistory(p) {
-		if learned, err = analytics.Learn(ctx, a.store, acct, now); err != nil {
-			return err
-		}
-	}
-	plan := policy.PlanLearned(p, pending, now, learned)
-	plan.AccountID = acct.ID
 	switch {
 	case c.JSON:
 		if plan.Withdrawals == nil {
