@@ -55,6 +55,9 @@ func TestPlanLearnsFromTheStore(t *testing.T) {
 		require.NotNil(t, w.Chance)
 	}
 	require.Len(t, plan.Withdrawals, 200-14) // ages 1..299 pending except thirds; younger than 21: 14
+	eff, err := planner.Effective(ctx, store, acct, p, asOf)
+	require.NoError(t, err)
+	require.Equal(t, 21, eff.WithdrawAgeDays, "stats count at the plan's age")
 
 	// The fixed policy plans without reading the history.
 	plan, err = planner.Plan(ctx, store, acct, policy.Default(), asOf)
@@ -62,4 +65,24 @@ func TestPlanLearnsFromTheStore(t *testing.T) {
 	require.Equal(t, unvite.MaxAgeFixed, plan.MaxAgeSource)
 	require.Empty(t, plan.MaxAgeWhy)
 	require.Nil(t, plan.Withdrawals[0].Chance)
+}
+
+// Stats count what the plan takes: Effective gives the learned age.
+func TestEffective(t *testing.T) {
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "u.db"))
+	require.NoError(t, err)
+	defer store.Close()
+	acct := &unvite.Account{Name: "Maya"}
+	require.NoError(t, store.CreateAccount(ctx, acct))
+
+	p := policy.Default()
+	got, err := planner.Effective(ctx, store, acct, p, time.Now())
+	require.NoError(t, err)
+	require.Equal(t, p, got)
+	// Auto without history: the fixed age.
+	p.MaxAge = unvite.MaxAgeAuto
+	got, err = planner.Effective(ctx, store, acct, p, time.Now())
+	require.NoError(t, err)
+	require.Equal(t, 90, got.WithdrawAgeDays)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/planner"
 	"github.com/unvite/unvite/stats"
 )
 
@@ -25,6 +26,11 @@ func (c *StatsCmd) Run(ctx context.Context, a *app) error {
 		return err
 	}
 	now := a.asOf(c.AsOf)
+	// Withdrawable now counts what the plan would take: at the learned age
+	// when the policy learns it.
+	if p, err = planner.Effective(ctx, a.store, acct, p, now); err != nil {
+		return err
+	}
 	acc := stats.New(p, now)
 	f := unvite.InvitationFilter{AccountID: acct.ID, Direction: unvite.Sent}
 	f.SentBy(now)
