@@ -101,9 +101,6 @@ func history(t *testing.T, seed uint64, sent, months int) (unvite.Store, *unvite
 // and 30 days lies within 3 points of the truth, and the Wilson intervals
 // of the group rates cover the true rate about 95% of the time.
 func TestEstimatesMatchSandboxTruth(t *testing.T) {
-	if testing.Short() {
-		t.Skip("syncs several sandbox histories") // CI runs the full suite
-	}
 	t.Parallel()
 	var covered, intervals, invitations int
 	for seed := uint64(1); seed <= 4; seed++ {
