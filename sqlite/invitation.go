@@ -24,10 +24,21 @@ const briefColumns = `i.id, i.account_id, i.name, i.slug, i.sent_at,
 	i.sent_at_approx | (i.had_note << 1) | (i.protected << 2) | ((i.direction = 'received') << 3), i.status`
 
 // outcomeColumns are what InvitationFilter.Outcomes asks for: the brief
-// flags, the status time and what analytics group by, not the name or slug.
-const outcomeColumns = `i.id, i.account_id, i.sent_at,
-	i.sent_at_approx | (i.had_note << 1) | (i.protected << 2) | ((i.direction = 'received') << 3), i.status,
-	i.status_since, i.note, i.company, i.headline`
+// flags with the status packed in (its index in unvite.Statuses, from bit
+// 4: a column fewer is a tenth of a large read), the status time, and what
+// analytics group by; not the name or slug.
+var outcomeColumns = func() string {
+	var b strings.Builder
+	b.WriteString(`i.id, i.account_id, i.sent_at,
+	i.sent_at_approx | (i.had_note << 1) | (i.protected << 2) | ((i.direction = 'received') << 3) |
+		(CASE i.status`)
+	for k, st := range unvite.Statuses {
+		fmt.Fprintf(&b, " WHEN '%s' THEN %d", st, k)
+	}
+	b.WriteString(` ELSE 15 END << 4),
+	i.status_since, i.note, i.company, i.headline`)
+	return b.String()
+}()
 
 // outcomeScanner reads outcome rows into scratch values it keeps: Scan's
 // arguments escape, so locals would cost four allocations a row, a
@@ -35,10 +46,9 @@ const outcomeColumns = `i.id, i.account_id, i.sent_at,
 func outcomeScanner() func(row interface{ Scan(...any) error }, inv *unvite.Invitation) error {
 	var sent, flags int64
 	var since sql.NullInt64
-	var status sql.RawBytes
-	dest := []any{nil, nil, &sent, &flags, &status, &since, nil, nil, nil}
+	dest := []any{nil, nil, &sent, &flags, &since, nil, nil, nil}
 	return func(row interface{ Scan(...any) error }, inv *unvite.Invitation) error {
-		dest[0], dest[1], dest[6], dest[7], dest[8] = &inv.ID, &inv.AccountID, &inv.Note, &inv.Invitee.Company, &inv.Invitee.Headline
+		dest[0], dest[1], dest[5], dest[6], dest[7] = &inv.ID, &inv.AccountID, &inv.Note, &inv.Invitee.Company, &inv.Invitee.Headline
 		err := row.Scan(dest...)
 		inv.SentAt, inv.StatusSince = time.Unix(sent, 0).UTC(), fromUnix(since)
 		inv.SentAtApprox, inv.HadNote, inv.Protected = flags&1 != 0, flags&2 != 0, flags&4 != 0
@@ -46,7 +56,9 @@ func outcomeScanner() func(row interface{ Scan(...any) error }, inv *unvite.Invi
 		if flags&8 != 0 {
 			inv.Direction = unvite.Received
 		}
-		inv.Status = internStatus(status)
+		if k := flags >> 4; k < int64(len(unvite.Statuses)) {
+			inv.Status = unvite.Statuses[k]
+		}
 		return err
 	}
 }
