@@ -186,3 +186,25 @@ func TestAsOfAnEarlierDay(t *testing.T) {
 	require.Equal(t, 1, r.Curve.Accepted)
 	require.Equal(t, 3, r.Curve.Censored)
 }
+
+// An account with no invitations yet still gets a report, and charts that
+// say so.
+func TestEmptyReport(t *testing.T) {
+	t.Parallel()
+	r := analytics.New(analytics.Options{AsOf: asOf}).Report()
+	require.Equal(t, 0, r.Sent)
+	require.False(t, r.Cutoff.Found)
+	for _, n := range r.ChartNames() {
+		b, err := r.ChartSVG(n)
+		require.NoError(t, err)
+		checkXML(t, n, b)
+	}
+	curve, err := r.ChartSVG(analytics.ChartCurve)
+	require.NoError(t, err)
+	require.Contains(t, string(curve), "No history yet")
+	require.NoError(t, r.WriteHTML(io.Discard))
+	require.NoError(t, r.WriteText(io.Discard))
+	l := r.Learned()
+	_, ok := l.Cutoff(0.02)
+	require.False(t, ok)
+}
