@@ -15,7 +15,7 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		SVG  template.HTML
 	}
 	var charts []chart
-	for _, n := range []string{ChartCurve, ChartAges, ChartWeekly, ChartTrend} {
+	for _, n := range []string{ChartCurve, ChartChance, ChartAges, ChartWeekly, ChartTrend} {
 		b, err := r.ChartSVG(n)
 		if err != nil {
 			return err

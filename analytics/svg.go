@@ -16,6 +16,7 @@ import (
 // Chart names for ChartSVG.
 const (
 	ChartCurve  = "curve"  // cumulative acceptance by age, with its 95% band
+	ChartChance = "chance" // chance that one still pending at an age is ever accepted
 	ChartWeekly = "weekly" // invitations sent per week against the limit
 	ChartAges   = "ages"   // pending invitations by age
 	ChartTrend  = "trend"  // pending at the end of each week
@@ -25,7 +26,7 @@ const (
 
 // ChartNames lists every chart the report can draw, in reading order.
 func (r *Report) ChartNames() []string {
-	names := []string{ChartCurve, ChartAges, ChartWeekly, ChartTrend}
+	names := []string{ChartCurve, ChartChance, ChartAges, ChartWeekly, ChartTrend}
 	for _, d := range r.Groups {
 		if len(d.Groups) > 0 {
 			names = append(names, ChartGroups+d.Key)
@@ -39,6 +40,8 @@ func (r *Report) ChartSVG(name string) ([]byte, error) {
 	switch name {
 	case ChartCurve:
 		return r.CurveSVG(), nil
+	case ChartChance:
+		return r.ChanceSVG(), nil
 	case ChartWeekly:
 		return r.WeeklySVG(), nil
 	case ChartAges:
@@ -247,6 +250,54 @@ func (r *Report) CurveSVG() []byte {
 	if cv.Gone > 0 {
 		c.line(lx, ly+16, lx+20, ly+16, colGone, 1.5, "")
 		c.text(lx+26, ly+20, "start", colInk, 11, "gone (competing)")
+	}
+	return c.done()
+}
+
+// ChanceSVG draws, by age, the chance that an invitation still pending
+// then will ever be accepted, over the ages with enough invitations left,
+// with the threshold and the learned cut-off.
+func (r *Report) ChanceSVG() []byte {
+	cv := r.Curve
+	var pts []Point
+	for _, p := range cv.Points {
+		if p.Reliable && p.Day <= 120 {
+			pts = append(pts, p)
+		}
+	}
+	top := r.Cutoff.Threshold
+	for _, p := range pts {
+		top = math.Max(top, p.Chance)
+	}
+	ticks := niceTicks(math.Max(top, 0.05), 5)
+	maxDay := 1
+	if len(pts) > 0 {
+		maxDay = max(pts[len(pts)-1].Day, 1)
+	}
+	c := newCanvas("Chance that one still pending is ever accepted, by age", chartW, chartH, 0, float64(maxDay), 0, ticks[len(ticks)-1])
+	c.yAxis(ticks, pct, "chance of acceptance")
+	for _, t := range niceTicks(float64(maxDay), 8) {
+		if t <= float64(maxDay) {
+			c.text(c.X(t), c.top+c.plH+16, "middle", colMuted, 11, itoa(t))
+		}
+	}
+	c.xTitle(fmt.Sprintf("age in days (where at least %d are still pending)", cv.MinAtRisk))
+	if len(pts) < 2 {
+		c.note("Not enough history yet")
+		return c.done()
+	}
+	y := c.Y(r.Cutoff.Threshold)
+	c.line(c.left, y, c.left+c.plotW, y, colGone, 1, "6 4")
+	c.text(c.left+c.plotW, y-5, "end", colGone, 11, "threshold "+pct(r.Cutoff.Threshold))
+	var line [][2]float64
+	for _, p := range pts {
+		line = append(line, [2]float64{c.X(float64(p.Day)), c.Y(p.Chance)})
+	}
+	c.path(line, colAccent, "none", 2)
+	if r.Cutoff.Found && r.Cutoff.Days <= maxDay {
+		x := c.X(float64(r.Cutoff.Days))
+		c.line(x, c.top, x, c.top+c.plH, colWarn, 1.5, "5 4")
+		c.text(x+4, c.top+12, "start", colWarn, 11, "after "+days(r.Cutoff.Days))
 	}
 	return c.done()
 }
