@@ -18,19 +18,53 @@ const invitationColumns = `i.id, i.account_id, i.direction, i.kind, i.name, i.he
 	i.slug, i.member_urn, i.linkedin_id, i.sent_at, i.sent_at_approx, i.note, i.had_note, i.status,
 	i.status_since, i.reinvite_after, i.source, i.protected, i.follow_up_on, i.comment`
 
-// briefColumns pack the small fields into one integer: a plan reads 100,000
-// rows, and every column costs a conversion in database/sql.
-const briefColumns = `i.id, i.account_id, i.name, i.slug, i.sent_at,
-	i.sent_at_approx | (i.had_note << 1) | (i.protected << 2) | ((i.direction = 'received') << 3), i.status`
+// briefColumns pack the small fields, and the sent time above them, into
+// one integer: a plan reads 100,000 rows, and every column costs a call into
+// SQLite (behind the connection's mutex) and a conversion in database/sql.
+const briefColumns = `i.id, i.account_id, i.name, i.slug, ` + briefPacked + `, i.status`
+
+const briefPacked = `(i.sent_at << 4) | i.sent_at_approx | (i.had_note << 1) | (i.protected << 2) | ((i.direction = 'received') << 3)`
+
+// scanBrief reads a brief row. The status is read as raw bytes and mapped to
+// its constant, saving an allocation a row.
+func scanBrief(row interface{ Scan(...any) error }, inv *unvite.Invitation) error {
+	var packed int64
+	var status sql.RawBytes
+	err := row.Scan(&inv.ID, &inv.AccountID, &inv.Invitee.Name, &inv.Invitee.Slug, &packed, &status)
+	unpackBrief(packed, inv)
+	inv.Status = internStatus(status)
+	return err
+}
+
+// briefFixedColumns are briefColumns less the account and status, for a
+// filter that fixes both.
+const briefFixedColumns = `i.id, i.name, i.slug, ` + briefPacked
+
+func scanBriefFixed(row interface{ Scan(...any) error }, inv *unvite.Invitation) error {
+	var packed int64
+	err := row.Scan(&inv.ID, &inv.Invitee.Name, &inv.Invitee.Slug, &packed)
+	unpackBrief(packed, inv)
+	return err
+}
+
+func unpackBrief(packed int64, inv *unvite.Invitation) {
+	inv.SentAt = time.Unix(packed>>4, 0).UTC()
+	inv.SentAtApprox, inv.HadNote, inv.Protected = packed&1 != 0, packed&2 != 0, packed&4 != 0
+	inv.Direction = unvite.Sent
+	if packed&8 != 0 {
+		inv.Direction = unvite.Received
+	}
+}
 
 // outcomeColumns are what InvitationFilter.Outcomes asks for: the brief
-// flags with the status packed in (its index in unvite.Statuses, from bit
-// 4: a column fewer is a tenth of a large read), the status time, and what
-// analytics group by; not the name or slug.
+// flags with the status (its index in unvite.Statuses) and the sent time
+// packed above them, the status time, and what analytics group by; not the
+// name or slug. Every column costs a call into SQLite: packing three saves
+// a fifth of a million-row read.
 var outcomeColumns = func() string {
 	var b strings.Builder
-	b.WriteString(`i.id, i.account_id, i.sent_at,
-	i.sent_at_approx | (i.had_note << 1) | (i.protected << 2) | ((i.direction = 'received') << 3) |
+	b.WriteString(`i.id, i.account_id,
+	(i.sent_at << 8) | i.sent_at_approx | (i.had_note << 1) | (i.protected << 2) | ((i.direction = 'received') << 3) |
 		(CASE i.status`)
 	for k, st := range unvite.Statuses {
 		fmt.Fprintf(&b, " WHEN '%s' THEN %d", st, k)
@@ -41,42 +75,25 @@ var outcomeColumns = func() string {
 }()
 
 // outcomeScanner reads outcome rows into scratch values it keeps: Scan's
-// arguments escape, so locals would cost four allocations a row, a
-// tenth of a large read's.
+// arguments escape, so locals would cost allocations every row.
 func outcomeScanner() func(row interface{ Scan(...any) error }, inv *unvite.Invitation) error {
-	var sent, flags int64
+	var packed int64
 	var since sql.NullInt64
-	dest := []any{nil, nil, &sent, &flags, &since, nil, nil, nil}
+	dest := []any{nil, nil, &packed, &since, nil, nil, nil}
 	return func(row interface{ Scan(...any) error }, inv *unvite.Invitation) error {
-		dest[0], dest[1], dest[5], dest[6], dest[7] = &inv.ID, &inv.AccountID, &inv.Note, &inv.Invitee.Company, &inv.Invitee.Headline
+		dest[0], dest[1], dest[4], dest[5], dest[6] = &inv.ID, &inv.AccountID, &inv.Note, &inv.Invitee.Company, &inv.Invitee.Headline
 		err := row.Scan(dest...)
-		inv.SentAt, inv.StatusSince = time.Unix(sent, 0).UTC(), fromUnix(since)
-		inv.SentAtApprox, inv.HadNote, inv.Protected = flags&1 != 0, flags&2 != 0, flags&4 != 0
+		inv.SentAt, inv.StatusSince = time.Unix(packed>>8, 0).UTC(), fromUnix(since)
+		inv.SentAtApprox, inv.HadNote, inv.Protected = packed&1 != 0, packed&2 != 0, packed&4 != 0
 		inv.Direction = unvite.Sent
-		if flags&8 != 0 {
+		if packed&8 != 0 {
 			inv.Direction = unvite.Received
 		}
-		if k := flags >> 4; k < int64(len(unvite.Statuses)) {
+		if k := packed >> 4 & 15; k < int64(len(unvite.Statuses)) {
 			inv.Status = unvite.Statuses[k]
 		}
 		return err
 	}
-}
-
-// scanBrief reads a brief row. The status is read as raw bytes and mapped to
-// its constant, saving an allocation a row.
-func scanBrief(row interface{ Scan(...any) error }, inv *unvite.Invitation) error {
-	var sent, flags int64
-	var status sql.RawBytes
-	err := row.Scan(&inv.ID, &inv.AccountID, &inv.Invitee.Name, &inv.Invitee.Slug, &sent, &flags, &status)
-	inv.SentAt = time.Unix(sent, 0).UTC()
-	inv.SentAtApprox, inv.HadNote, inv.Protected = flags&1 != 0, flags&2 != 0, flags&4 != 0
-	inv.Direction = unvite.Sent
-	if flags&8 != 0 {
-		inv.Direction = unvite.Received
-	}
-	inv.Status = internStatus(status)
-	return err
 }
 
 func internStatus(b []byte) unvite.Status {
@@ -239,112 +256,212 @@ func anys[T any](xs []T) []any {
 
 // Invitations lists the invitations a filter selects.
 func (s *DB) Invitations(ctx context.Context, f unvite.InvitationFilter) ([]*unvite.Invitation, error) {
-	if f.Brief && f.Limit == 0 && f.Offset == 0 && (f.Sort == "" || f.Sort == "sent") {
-		return s.briefInParallel(ctx, f)
-	}
 	var list []*unvite.Invitation
-	err := s.EachInvitation(ctx, f, func(inv *unvite.Invitation) error {
-		list = append(list, inv)
-		return nil
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		scan := false
+		if f.Brief && f.Limit == 0 && f.Offset == 0 && (f.Sort == "" || f.Sort == "sent") {
+			var err error
+			if scan, err = mostOfTable(ctx, tx, f); err != nil {
+				return err
+			}
+		}
+		err := eachInvitation(ctx, tx, f, readOpts{scan: scan}, func(inv *unvite.Invitation) error {
+			list = append(list, inv)
+			return nil
+		})
+		if scan {
+			sortBySent(list)
+		}
+		return err
 	})
 	return list, err
 }
 
-// briefInParallel reads a plan's rows on two connections at once and
-// merges them back into (sent_at, id) order: reading rows is most of a
-// large plan's time, and WAL lets readers run side by side.
-//
-// When the rows are most of the table, each connection scans half of the
-// table in rowid order and the halves are sorted here: that reads pages in
-// file order instead of seeking each row from the index (a fifth faster
-// for 100,000 rows). Otherwise the index serves odd and even ids.
-func (s *DB) briefInParallel(ctx context.Context, f unvite.InvitationFilter) ([]*unvite.Invitation, error) {
+// mostOfTable tells whether a filter selects most rows of the table: a plan
+// of a large account. Reading them in table order and sorting here reads
+// pages in file order instead of seeking each row from the index (a fifth
+// faster for 100,000 rows).
+func mostOfTable(ctx context.Context, q queryer, f unvite.InvitationFilter) (bool, error) {
 	// About how many rows: counted on the status index alone.
-	n, err := s.CountInvitations(ctx, unvite.InvitationFilter{AccountID: f.AccountID, Statuses: f.Statuses})
+	n, err := countInvitations(ctx, q, unvite.InvitationFilter{AccountID: f.AccountID, Statuses: f.Statuses})
 	if err != nil {
-		return nil, err
+		return false, err
 	}
-	parts, err := s.halves(ctx, n)
+	var lo, hi int64
+	if err := q.QueryRowContext(ctx, `SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM invitations`).Scan(&lo, &hi); err != nil {
+		return false, fmt.Errorf("sqlite: list invitations: %w", err)
+	}
+	return int64(n)*2 > hi-lo+1, nil
+}
+
+// read runs fn in one read transaction: every statement of it sees the same
+// snapshot, whatever commits meanwhile (WAL), so rows and their tags agree.
+func (s *DB) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, err
+		return fmt.Errorf("sqlite: begin read: %w", err)
 	}
-	var halves [2][]*unvite.Invitation
-	var errs [2]error
-	var wg sync.WaitGroup
-	for k, part := range parts {
-		wg.Go(func() {
-			errs[k] = s.eachPart(ctx, f, part, func(inv *unvite.Invitation) error {
-				halves[k] = append(halves[k], inv)
-				return nil
-			})
-			if part.scan {
-				slices.SortFunc(halves[k], bySent)
-			}
-		})
-	}
-	wg.Wait()
-	if err := errors.Join(errs[:]...); err != nil {
-		return nil, err
-	}
-	a, b := halves[0], halves[1]
-	list := make([]*unvite.Invitation, 0, len(a)+len(b))
-	for len(a) > 0 && len(b) > 0 {
-		if bySent(a[0], b[0]) < 0 {
-			list, a = append(list, a[0]), a[1:]
-		} else {
-			list, b = append(list, b[0]), b[1:]
+	defer tx.Rollback()
+	return fn(tx)
+}
+
+// sortBySent sorts a table scan's rows (in id order) by sent time, then id.
+// Rows stored from an export, newest first, come in reverse: they are
+// reversed, and then each run of one sent time, whose ids that turned round.
+func sortBySent(list []*unvite.Invitation) {
+	for i := 1; i < len(list); i++ {
+		if list[i].SentAt.After(list[i-1].SentAt) {
+			slices.SortFunc(list, bySent)
+			return
 		}
 	}
-	return append(append(list, a...), b...), nil
+	slices.Reverse(list)
+	for i := 0; i < len(list); {
+		j := i + 1
+		for j < len(list) && list[j].SentAt.Equal(list[i].SentAt) {
+			j++
+		}
+		slices.Reverse(list[i:j])
+		i = j
+	}
 }
 
-// halves splits a read of about n rows in two for two connections: halves
-// of the table in rowid order when the rows are most of it, else odd and
-// even ids through the index.
-func (s *DB) halves(ctx context.Context, n int) ([2]readPart, error) {
+// bySent is the default order: sent time, then id.
+func bySent(x, y *unvite.Invitation) int {
+	if c := x.SentAt.Compare(y.SentAt); c != 0 {
+		return c
+	}
+	return cmp.Compare(x.ID, y.ID)
+}
+
+// EachInvitation streams the invitations a filter selects.
+func (s *DB) EachInvitation(ctx context.Context, f unvite.InvitationFilter, fn func(*unvite.Invitation) error) error {
+	if f.Unordered && f.Limit == 0 && f.Offset == 0 {
+		f.Sort = ""
+		return s.eachUnordered(ctx, f, fn)
+	}
+	return s.read(ctx, func(tx *sql.Tx) error { return eachInvitation(ctx, tx, f, readOpts{}, fn) })
+}
+
+// readOpts say how eachInvitation reads.
+type readOpts struct {
+	// scan reads in table order (unsorted) rather than the filter's.
+	scan bool
+	// cond narrows the read to part of the table (trusted SQL).
+	cond string
+	// next, when set, gives the invitation to read each row into (one
+	// reused); nil: a new one each row.
+	next func() *unvite.Invitation
+}
+
+// eachInvitation streams the invitations a filter selects.
+func eachInvitation(ctx context.Context, q queryer, f unvite.InvitationFilter, o readOpts, fn func(*unvite.Invitation) error) error {
+	where, args, err := whereClause(f)
+	if err != nil {
+		return err
+	}
+	if o.cond != "" {
+		cond, order, _ := strings.Cut(where, " ORDER BY ")
+		if cond == "" {
+			cond = " WHERE " + o.cond
+		} else {
+			cond += " AND " + o.cond
+		}
+		where = cond + " ORDER BY " + order
+	}
+	from := ` FROM invitations i`
+	if o.scan {
+		where, _, _ = strings.Cut(where, " ORDER BY ")
+		from = ` FROM invitations i NOT INDEXED`
+	}
+	noLimit, _, _ := strings.Cut(where, " LIMIT ")
+	tags, err := tagsOf(ctx, q, noLimit, args)
+	if err != nil {
+		return err
+	}
+	cols, scanRow := invitationColumns, scanInvitation
+	if f.Outcomes && !f.Brief {
+		cols, scanRow = outcomeColumns, outcomeScanner()
+	}
+	if f.Brief {
+		cols, scanRow = briefColumns, scanBrief
+		// What the filter fixes is not read: each column read costs a call
+		// into SQLite, behind its connection mutex (a fifth of a plan's time).
+		if f.AccountID != 0 && len(f.Statuses) == 1 {
+			acct, st := f.AccountID, f.Statuses[0]
+			cols = briefFixedColumns
+			scanRow = func(row interface{ Scan(...any) error }, inv *unvite.Invitation) error {
+				inv.AccountID, inv.Status = acct, st
+				return scanBriefFixed(row, inv)
+			}
+		}
+	}
+	rows, err := q.QueryContext(ctx, `SELECT `+cols+from+where, args...)
+	if err != nil {
+		return fmt.Errorf("sqlite: list invitations: %w", err)
+	}
+	defer rows.Close()
+	var invs slab
+	next := o.next
+	if next == nil {
+		next = invs.next
+	}
+	for rows.Next() {
+		inv := next()
+		if err := scanRow(rows, inv); err != nil {
+			return fmt.Errorf("sqlite: scan invitation: %w", err)
+		}
+		inv.Tags = tags[inv.ID]
+		if err := fn(inv); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: list invitations: %w", err)
+	}
+	return nil
+}
+
+// eachUnordered streams a selection in no order. Most of a large table is
+// read in two halves by id, each in table order on a connection of its own
+// (the reading, not fn, is nearly all the time, and SQLite reads one
+// statement on one core); each half is one snapshot, the two perhaps a
+// commit apart. Rows come over in blocks that go back to their reader once
+// fn has seen them, so a million rows cost a few blocks, not a million
+// invitations; fn runs on the caller's goroutine alone.
+func (s *DB) eachUnordered(ctx context.Context, f unvite.InvitationFilter, fn func(*unvite.Invitation) error) error {
+	most, err := mostOfTable(ctx, s.db, f)
+	if err != nil {
+		return err
+	}
+	if !most {
+		return s.read(ctx, func(tx *sql.Tx) error { return eachInvitation(ctx, tx, f, readOpts{}, fn) })
+	}
 	var lo, hi int64
 	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM invitations`).Scan(&lo, &hi); err != nil {
-		return [2]readPart{}, fmt.Errorf("sqlite: list invitations: %w", err)
+		return fmt.Errorf("sqlite: list invitations: %w", err)
 	}
-	if int64(n)*2 > hi-lo+1 {
-		mid := lo + (hi-lo)/2
-		return [2]readPart{{cond: fmt.Sprintf("i.id <= %d", mid), scan: true}, {cond: fmt.Sprintf("i.id > %d", mid), scan: true}}, nil
-	}
-	return [2]readPart{{cond: "i.id % 2 = 0"}, {cond: "i.id % 2 = 1"}}, nil
-}
+	mid := lo + (hi-lo)/2
+	parts := [2]string{fmt.Sprintf("i.id <= %d", mid), fmt.Sprintf("i.id > %d", mid)}
 
-// eachUnordered streams a large selection in no order, read on two
-// connections at once (the reading, not fn, is most of the time). Rows come
-// over in blocks that go back to their reader once fn has seen them, so a
-// million rows cost a few blocks, not a million invitations; fn runs on the
-// caller's goroutine alone.
-func (s *DB) eachUnordered(ctx context.Context, f unvite.InvitationFilter, fn func(*unvite.Invitation) error) error {
-	n, err := s.CountInvitations(ctx, unvite.InvitationFilter{AccountID: f.AccountID, Statuses: f.Statuses})
-	if err != nil {
-		return err
-	}
-	parts, err := s.halves(ctx, n)
-	if err != nil {
-		return err
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	const blockSize, blocksEach = 1024, 4
 	type block struct {
 		rows []unvite.Invitation
-		free chan *block // where it goes back to
+		free chan *block // its reader's, to go back to
 	}
 	full := make(chan *block, 2*blocksEach)
 	var errs [2]error
 	var wg sync.WaitGroup
-	for k, part := range parts {
+	for k, cond := range parts {
 		free := make(chan *block, blocksEach)
 		for range blocksEach {
 			free <- &block{rows: make([]unvite.Invitation, 0, blockSize), free: free}
 		}
 		wg.Go(func() {
 			b := <-free
-			send := func() error {
+			pass := func() error {
 				select {
 				case full <- b:
 				case <-ctx.Done():
@@ -358,15 +475,17 @@ func (s *DB) eachUnordered(ctx context.Context, f unvite.InvitationFilter, fn fu
 					return ctx.Err()
 				}
 			}
-			part.next = func() *unvite.Invitation {
+			o := readOpts{scan: true, cond: cond, next: func() *unvite.Invitation {
 				b.rows = append(b.rows, unvite.Invitation{})
 				return &b.rows[len(b.rows)-1]
-			}
-			errs[k] = s.eachPart(ctx, f, part, func(*unvite.Invitation) error {
-				if len(b.rows) == blockSize {
-					return send()
-				}
-				return nil
+			}}
+			errs[k] = s.read(ctx, func(tx *sql.Tx) error {
+				return eachInvitation(ctx, tx, f, o, func(*unvite.Invitation) error {
+					if len(b.rows) == blockSize {
+						return pass()
+					}
+					return nil
+				})
 			})
 			if errs[k] == nil && len(b.rows) > 0 {
 				select {
@@ -391,7 +510,7 @@ func (s *DB) eachUnordered(ctx context.Context, f unvite.InvitationFilter, fn fu
 				cancel()
 			}
 		}
-		b.free <- b // never blocks: a reader has at most blocksEach
+		b.free <- b // never blocks: a reader has blocksEach blocks at most
 	}
 	if fnErr != nil {
 		return fnErr
@@ -399,92 +518,12 @@ func (s *DB) eachUnordered(ctx context.Context, f unvite.InvitationFilter, fn fu
 	return errors.Join(errs[:]...)
 }
 
-// bySent is the default order: sent time, then id.
-func bySent(x, y *unvite.Invitation) int {
-	if c := x.SentAt.Compare(y.SentAt); c != 0 {
-		return c
-	}
-	return cmp.Compare(x.ID, y.ID)
-}
-
-// readPart narrows a listing to part of the table: one more SQL condition
-// (trusted text) and, with scan, rows in table order, unsorted.
-type readPart struct {
-	cond string
-	scan bool
-	// next, when set, gives the invitation to read each row into (a
-	// reused one); nil: a new one each row.
-	next func() *unvite.Invitation
-}
-
-// EachInvitation streams the invitations a filter selects.
-func (s *DB) EachInvitation(ctx context.Context, f unvite.InvitationFilter, fn func(*unvite.Invitation) error) error {
-	if f.Unordered && f.Limit == 0 && f.Offset == 0 {
-		f.Sort = ""
-		return s.eachUnordered(ctx, f, fn)
-	}
-	return s.eachPart(ctx, f, readPart{}, fn)
-}
-
-// eachPart is EachInvitation over part of the table.
-func (s *DB) eachPart(ctx context.Context, f unvite.InvitationFilter, part readPart, fn func(*unvite.Invitation) error) error {
-	where, args, err := whereClause(f)
-	if err != nil {
-		return err
-	}
-	from := ` FROM invitations i`
-	if part.cond != "" {
-		cond, order, _ := strings.Cut(where, " ORDER BY ")
-		if cond == "" {
-			cond = " WHERE " + part.cond
-		} else {
-			cond += " AND " + part.cond
-		}
-		where = cond + " ORDER BY " + order
-		if part.scan {
-			where, from = cond, ` FROM invitations i NOT INDEXED`
-		}
-	}
-	noLimit, _, _ := strings.Cut(where, " LIMIT ")
-	tags, err := tagsOf(ctx, s.db, noLimit, args)
-	if err != nil {
-		return err
-	}
-	cols, scan := invitationColumns, scanInvitation
-	switch {
-	case f.Brief:
-		cols, scan = briefColumns, scanBrief
-	case f.Outcomes:
-		cols, scan = outcomeColumns, outcomeScanner()
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+cols+from+where, args...)
-	if err != nil {
-		return fmt.Errorf("sqlite: list invitations: %w", err)
-	}
-	defer rows.Close()
-	var invs slab
-	next := part.next
-	if next == nil {
-		next = invs.next
-	}
-	for rows.Next() {
-		inv := next()
-		if err := scan(rows, inv); err != nil {
-			return fmt.Errorf("sqlite: scan invitation: %w", err)
-		}
-		inv.Tags = tags[inv.ID]
-		if err := fn(inv); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("sqlite: list invitations: %w", err)
-	}
-	return nil
-}
-
 // CountInvitations counts what a filter selects (Limit and Offset ignored).
 func (s *DB) CountInvitations(ctx context.Context, f unvite.InvitationFilter) (int, error) {
+	return countInvitations(ctx, s.db, f)
+}
+
+func countInvitations(ctx context.Context, q queryer, f unvite.InvitationFilter) (int, error) {
 	f.Limit, f.Offset, f.Sort = 0, 0, ""
 	where, args, err := whereClause(f)
 	if err != nil {
@@ -492,7 +531,7 @@ func (s *DB) CountInvitations(ctx context.Context, f unvite.InvitationFilter) (i
 	}
 	where = where[:strings.Index(where, " ORDER BY ")]
 	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM invitations i`+where, args...).Scan(&n); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM invitations i`+where, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("sqlite: count invitations: %w", err)
 	}
 	return n, nil
