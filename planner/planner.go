@@ -1,7 +1,7 @@
-// Package planner makes an account's withdrawal plan from the store: the
-// one way the CLI, the engine and the web server plan, so that a policy
-// that learns from the account's history (max_age = "auto", order =
-// "least-likely-first") gets it everywhere.
+// Package planner makes an account's withdrawal plan (and the stats that
+// count it) from the store: the one way the CLI, the engine and the web
+// server plan, so that a policy that learns from the account's history
+// (max_age = "auto", order = "least-likely-first") gets it everywhere.
 package planner
 
 import (
@@ -12,24 +12,27 @@ import (
 	"github.com/unvite/unvite"
 	"github.com/unvite/unvite/analytics"
 	"github.com/unvite/unvite/policy"
+	"github.com/unvite/unvite/stats"
 )
 
-// Plan reads the account's pending sent invitations as of asOf and plans
-// under p, measuring the account's history first when p asks for it.
+// Plan is policy.PlanAccount with the account's history measured first
+// when p learns from it (max_age = "auto", order = "least-likely-first").
 func Plan(ctx context.Context, store unvite.Store, acct *unvite.Account, p unvite.Policy, asOf time.Time) (unvite.WithdrawalPlan, error) {
-	f := unvite.InvitationFilter{AccountID: acct.ID, Direction: unvite.Sent, Statuses: []unvite.Status{unvite.StatusPending}, Brief: true}
-	f.SentBy(asOf)
-	pending, err := store.Invitations(ctx, f)
-	if err != nil {
-		return unvite.WithdrawalPlan{}, fmt.Errorf("plan for account %d: %w", acct.ID, err)
-	}
 	learned, err := Learned(ctx, store, acct, p, asOf)
 	if err != nil {
 		return unvite.WithdrawalPlan{}, err
 	}
-	plan := policy.PlanLearned(p, pending, asOf, learned)
-	plan.AccountID = acct.ID
-	return plan, nil
+	return policy.PlanAccountLearned(ctx, store, p, acct.ID, asOf, learned)
+}
+
+// Stats is stats.ForAccount counting what the plan would withdraw at the
+// age it would use (the learned one under max_age = "auto").
+func Stats(ctx context.Context, store unvite.Store, acct *unvite.Account, p unvite.Policy, asOf time.Time) (stats.Report, error) {
+	p, err := Effective(ctx, store, acct, p, asOf)
+	if err != nil {
+		return stats.Report{}, err
+	}
+	return stats.ForAccount(ctx, store, p, acct.ID, asOf)
 }
 
 // Learned measures the account's history when p learns from it, else

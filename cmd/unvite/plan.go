@@ -32,11 +32,7 @@ func (a *app) policyFor(f policyFlags, acct *unvite.Account) (unvite.Policy, err
 	if err != nil {
 		return unvite.Policy{}, err
 	}
-	p := file.For(acct.Slug, acct.ID)
-	if errs := policy.Errors(policy.Check(p)); len(errs) > 0 {
-		return p, unvite.Errorf(unvite.EINVALID, "policy for %s: %s (run unvite policy check)", acct.Name, errs[0])
-	}
-	return p, nil
+	return file.ForAccount(acct)
 }
 
 // PlanCmd is `unvite plan`.
@@ -64,9 +60,6 @@ func (c *PlanCmd) Run(ctx context.Context, a *app) error {
 	}
 	switch {
 	case c.JSON:
-		if plan.Withdrawals == nil {
-			plan.Withdrawals = []unvite.PlannedWithdrawal{}
-		}
 		return a.printJSON(plan)
 	case c.CSV:
 		w := csv.NewWriter(a.stdout)
