@@ -58,6 +58,9 @@ func TestPlanLearnsFromTheStore(t *testing.T) {
 	eff, err := planner.Effective(ctx, store, acct, p, asOf)
 	require.NoError(t, err)
 	require.Equal(t, 21, eff.WithdrawAgeDays, "stats count at the plan's age")
+	st, err := planner.Stats(ctx, store, acct, p, asOf)
+	require.NoError(t, err)
+	require.Equal(t, len(plan.Withdrawals), st.Withdrawable, "stats and plan agree under max_age = \"auto\"")
 
 	// The fixed policy plans without reading the history.
 	plan, err = planner.Plan(ctx, store, acct, policy.Default(), asOf)
