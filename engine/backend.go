@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
@@ -36,11 +37,27 @@ func New(cfg Config, work bool) (*Engine, error) {
 		}
 		e.be = &sqliteBackend{riverBackend: riverBackend[*sql.Tx]{client: c}, pool: pool, locks: &accountMutexes{}}
 	case *postgres.DB:
-		c, err := river.NewClient(riverpgxv5.New(s.Pool()), e.riverConfig(work))
+		// River and the account locks get pools of their own, sized for the
+		// workers: a worker holds a lock connection for its whole call and
+		// needs the store's connections meanwhile; sharing one small pool,
+		// the workers would starve each other. (InsertTx still runs in the
+		// store's own transaction: River takes the pgx.Tx it is given.)
+		riverPool, err := pgxpool.NewWithConfig(context.Background(), poolConfig(s, int32(cfg.Workers)+5))
 		if err != nil {
 			return nil, fmt.Errorf("engine: %w", err)
 		}
-		e.be = &pgBackend{riverBackend: riverBackend[pgx.Tx]{client: c}, db: s}
+		lockPool, err := pgxpool.NewWithConfig(context.Background(), poolConfig(s, int32(cfg.Workers)+2))
+		if err != nil {
+			riverPool.Close()
+			return nil, fmt.Errorf("engine: %w", err)
+		}
+		c, err := river.NewClient(riverpgxv5.New(riverPool), e.riverConfig(work))
+		if err != nil {
+			riverPool.Close()
+			lockPool.Close()
+			return nil, fmt.Errorf("engine: %w", err)
+		}
+		e.be = &pgBackend{riverBackend: riverBackend[pgx.Tx]{client: c}, riverPool: riverPool, lockPool: lockPool}
 	default:
 		return nil, fmt.Errorf("engine: unsupported store %T", cfg.Store)
 	}
@@ -177,7 +194,22 @@ func (a *accountMutexes) lock(ctx context.Context, id int64) (func(), bool, erro
 
 type pgBackend struct {
 	riverBackend[pgx.Tx]
-	db *postgres.DB
+	riverPool, lockPool *pgxpool.Pool
+}
+
+func (b *pgBackend) close() error {
+	b.riverPool.Close()
+	b.lockPool.Close()
+	return nil
+}
+
+// poolConfig is the store's connection settings (server, schema) with a
+// pool size of its own.
+func poolConfig(s *postgres.DB, size int32) *pgxpool.Config {
+	cfg := s.Pool().Config()
+	cfg.MaxConns = size
+	cfg.MinConns = 0
+	return cfg
 }
 
 // On PostgreSQL several processes work: a session advisory lock per
@@ -185,7 +217,7 @@ type pgBackend struct {
 // LinkedIn call in flight across all of them, and is freed by the server
 // if the process dies.
 func (b *pgBackend) lock(ctx context.Context, accountID int64) (func(), bool, error) {
-	conn, err := b.db.Pool().Acquire(ctx)
+	conn, err := b.lockPool.Acquire(ctx)
 	if err != nil {
 		return nil, false, fmt.Errorf("engine: lock account %d: %w", accountID, err)
 	}
