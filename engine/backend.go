@@ -3,10 +3,12 @@ package engine
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sync"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
@@ -195,6 +197,7 @@ func (a *accountMutexes) lock(ctx context.Context, id int64) (func(), bool, erro
 type pgBackend struct {
 	riverBackend[pgx.Tx]
 	riverPool, lockPool *pgxpool.Pool
+	local               accountMutexes
 }
 
 func (b *pgBackend) close() error {
@@ -215,26 +218,39 @@ func poolConfig(s *postgres.DB, size int32) *pgxpool.Config {
 // On PostgreSQL several processes work: a session advisory lock per
 // account, held on one connection for the call and its records, keeps one
 // LinkedIn call in flight across all of them, and is freed by the server
-// if the process dies.
+// if the process dies. This process's workers queue for an account in
+// memory first, so that at most one of them holds a connection waiting.
 func (b *pgBackend) lock(ctx context.Context, accountID int64) (func(), bool, error) {
+	local, ok, err := b.local.lock(ctx, accountID)
+	if !ok {
+		return nil, false, err
+	}
 	conn, err := b.lockPool.Acquire(ctx)
 	if err != nil {
+		local()
 		return nil, false, fmt.Errorf("engine: lock account %d: %w", accountID, err)
 	}
+	// Wait a little for another process's call to end; longer, the job
+	// snoozes and its worker takes other work.
 	var key int64
-	var ok bool
-	if err := conn.QueryRow(ctx, `SELECT k, pg_try_advisory_lock(k) FROM (SELECT hashtextextended('unvite:linkedin:' || current_schema() || ':' || $1::bigint::text, 0) AS k) x`, accountID).Scan(&key, &ok); err != nil {
-		conn.Release()
-		return nil, false, fmt.Errorf("engine: lock account %d: %w", accountID, err)
+	_, err = conn.Exec(ctx, `SET lock_timeout = '3s'`)
+	if err == nil {
+		err = conn.QueryRow(ctx, `SELECT k FROM (SELECT hashtextextended('unvite:linkedin:' || current_schema() || ':' || $1::bigint::text, 0) AS k) x, pg_advisory_lock(k)`, accountID).Scan(&key)
 	}
-	if !ok {
+	if err != nil {
 		conn.Release()
-		return nil, false, nil
+		local()
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "55P03" { // lock_not_available
+			return nil, false, nil
+		}
+		return nil, false, fmt.Errorf("engine: lock account %d: %w", accountID, err)
 	}
 	return func() {
 		if _, err := conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, key); err != nil {
 			conn.Conn().Close(context.Background()) // the session ends, and its lock with it
 		}
 		conn.Release()
+		local()
 	}, true, nil
 }
