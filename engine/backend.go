@@ -3,10 +3,13 @@ package engine
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sync"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
@@ -36,11 +39,27 @@ func New(cfg Config, work bool) (*Engine, error) {
 		}
 		e.be = &sqliteBackend{riverBackend: riverBackend[*sql.Tx]{client: c}, pool: pool, locks: &accountMutexes{}}
 	case *postgres.DB:
-		c, err := river.NewClient(riverpgxv5.New(s.Pool()), e.riverConfig(work))
+		// River and the account locks get pools of their own, sized for the
+		// workers: a worker holds a lock connection for its whole call and
+		// needs the store's connections meanwhile; sharing one small pool,
+		// the workers would starve each other. (InsertTx still runs in the
+		// store's own transaction: River takes the pgx.Tx it is given.)
+		riverPool, err := pgxpool.NewWithConfig(context.Background(), poolConfig(s, int32(cfg.Workers)+5))
 		if err != nil {
 			return nil, fmt.Errorf("engine: %w", err)
 		}
-		e.be = &pgBackend{riverBackend: riverBackend[pgx.Tx]{client: c}, db: s}
+		lockPool, err := pgxpool.NewWithConfig(context.Background(), poolConfig(s, int32(cfg.Workers)+2))
+		if err != nil {
+			riverPool.Close()
+			return nil, fmt.Errorf("engine: %w", err)
+		}
+		c, err := river.NewClient(riverpgxv5.New(riverPool), e.riverConfig(work))
+		if err != nil {
+			riverPool.Close()
+			lockPool.Close()
+			return nil, fmt.Errorf("engine: %w", err)
+		}
+		e.be = &pgBackend{riverBackend: riverBackend[pgx.Tx]{client: c}, riverPool: riverPool, lockPool: lockPool}
 	default:
 		return nil, fmt.Errorf("engine: unsupported store %T", cfg.Store)
 	}
@@ -177,32 +196,61 @@ func (a *accountMutexes) lock(ctx context.Context, id int64) (func(), bool, erro
 
 type pgBackend struct {
 	riverBackend[pgx.Tx]
-	db *postgres.DB
+	riverPool, lockPool *pgxpool.Pool
+	local               accountMutexes
+}
+
+func (b *pgBackend) close() error {
+	b.riverPool.Close()
+	b.lockPool.Close()
+	return nil
+}
+
+// poolConfig is the store's connection settings (server, schema) with a
+// pool size of its own.
+func poolConfig(s *postgres.DB, size int32) *pgxpool.Config {
+	cfg := s.Pool().Config()
+	cfg.MaxConns = size
+	cfg.MinConns = 0
+	return cfg
 }
 
 // On PostgreSQL several processes work: a session advisory lock per
 // account, held on one connection for the call and its records, keeps one
 // LinkedIn call in flight across all of them, and is freed by the server
-// if the process dies.
+// if the process dies. This process's workers queue for an account in
+// memory first, so that at most one of them holds a connection waiting.
 func (b *pgBackend) lock(ctx context.Context, accountID int64) (func(), bool, error) {
-	conn, err := b.db.Pool().Acquire(ctx)
-	if err != nil {
-		return nil, false, fmt.Errorf("engine: lock account %d: %w", accountID, err)
-	}
-	var key int64
-	var ok bool
-	if err := conn.QueryRow(ctx, `SELECT k, pg_try_advisory_lock(k) FROM (SELECT hashtextextended('unvite:linkedin:' || current_schema() || ':' || $1::bigint::text, 0) AS k) x`, accountID).Scan(&key, &ok); err != nil {
-		conn.Release()
-		return nil, false, fmt.Errorf("engine: lock account %d: %w", accountID, err)
-	}
+	local, ok, err := b.local.lock(ctx, accountID)
 	if !ok {
+		return nil, false, err
+	}
+	conn, err := b.lockPool.Acquire(ctx)
+	if err != nil {
+		local()
+		return nil, false, fmt.Errorf("engine: lock account %d: %w", accountID, err)
+	}
+	// Wait a little for another process's call to end; longer, the job
+	// snoozes and its worker takes other work.
+	var key int64
+	_, err = conn.Exec(ctx, `SET lock_timeout = '3s'`)
+	if err == nil {
+		err = conn.QueryRow(ctx, `SELECT k FROM (SELECT hashtextextended('unvite:linkedin:' || current_schema() || ':' || $1::bigint::text, 0) AS k) x, pg_advisory_lock(k)`, accountID).Scan(&key)
+	}
+	if err != nil {
 		conn.Release()
-		return nil, false, nil
+		local()
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "55P03" { // lock_not_available
+			return nil, false, nil
+		}
+		return nil, false, fmt.Errorf("engine: lock account %d: %w", accountID, err)
 	}
 	return func() {
 		if _, err := conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, key); err != nil {
 			conn.Conn().Close(context.Background()) // the session ends, and its lock with it
 		}
 		conn.Release()
+		local()
 	}, true, nil
 }

@@ -156,7 +156,7 @@ func benchWithdrawals(b *testing.B, processes int, pg bool) {
 		if time.Since(start) > 10*time.Minute {
 			b.Fatalf("only %d of %d withdrawn", n, len(all))
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(250 * time.Millisecond)
 	}
 	elapsed := time.Since(start)
 	b.StopTimer()

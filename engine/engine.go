@@ -52,6 +52,10 @@ type Config struct {
 	// Observe, when set, hears each job's kind and how long it ran (for
 	// metrics and benchmarks).
 	Observe func(kind string, d time.Duration)
+	// JobTimeout bounds one job (default 2m). A process killed mid-job
+	// leaves it running; on PostgreSQL River rescues it after twice this
+	// (at most JobTimeout + 1m), on SQLite the next start frees it at once.
+	JobTimeout time.Duration
 	// RetryBase is the first wait before a failed job runs again (default
 	// 5s); each further failure doubles it, up to an hour.
 	RetryBase time.Duration
@@ -113,6 +117,9 @@ func withDefaults(cfg Config) Config {
 	if cfg.FetchPoll <= 0 {
 		cfg.FetchPoll = time.Second
 	}
+	if cfg.JobTimeout <= 0 {
+		cfg.JobTimeout = 2 * time.Minute
+	}
 	if cfg.RetryBase <= 0 {
 		cfg.RetryBase = 5 * time.Second
 	}
@@ -123,11 +130,11 @@ func withDefaults(cfg Config) Config {
 func (e *Engine) riverConfig(work bool) *river.Config {
 	c := &river.Config{
 		Logger:            e.log.With("component", "river"),
-		JobTimeout:        jobTimeout,
+		JobTimeout:        e.cfg.JobTimeout,
 		FetchPollInterval: e.cfg.FetchPoll,
 		// A process killed mid-job leaves its job running; rescue it soon
 		// after the timeout (the job finds out where it stood first).
-		RescueStuckJobsAfter: jobTimeout + time.Minute,
+		RescueStuckJobsAfter: e.cfg.JobTimeout + min(e.cfg.JobTimeout, time.Minute),
 		RetryPolicy:          retryPolicy{base: e.cfg.RetryBase},
 	}
 	if !work {
@@ -148,9 +155,6 @@ func (e *Engine) riverConfig(work bool) *river.Config {
 	}
 	return c
 }
-
-// jobTimeout bounds one job: a LinkedIn call, its pacing and its records.
-const jobTimeout = 2 * time.Minute
 
 // Start runs the workers until Stop. On SQLite it first frees the jobs a
 // killed process left running (serve holds the file alone), and every

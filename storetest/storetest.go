@@ -37,19 +37,19 @@ func Run(t *testing.T, open func(t *testing.T) unvite.Store, reopen func(t *test
 		"SyncCeiling":          testSyncCeiling,
 		"SyncThenExportMerges": testSyncThenExportMerges,
 		"DeleteAccount":        testDeleteAccount,
+		"WithdrawalClaims":     testWithdrawalClaims,
+		"WithdrawalUnqueue":    testWithdrawalUnqueue,
+		"SyncWithdrawing":      testSyncReconcilesWithdrawing,
+		"ImportWithdrawing":    testImportSettlesWithdrawing,
 		"ImportByOwner":        testImportByOwner,
 		"ImportOwnerProfile":   testImportOwnerLearnsProfile,
 		"ImportMatchesByName":  testImportMatchesByName,
-		"WithdrawalClaims":     testWithdrawalClaims,
-		"WithdrawalUnqueue":    testWithdrawalUnqueue,
-		"WithdrawalRaces":      testWithdrawalRaces,
-		"SyncWithdrawing":      testSyncReconcilesWithdrawing,
-		"ImportWithdrawing":    testImportSettlesWithdrawing,
 		"Users":                testUsers,
 	}
 	for name, fn := range map[string]func(t *testing.T, s, other unvite.Store){
 		"ImportTwoProcesses": testImportTwoProcesses,
 		"ListingSnapshot":    testListingIsOneSnapshot,
+		"WithdrawalRaces":    testWithdrawalRaces,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

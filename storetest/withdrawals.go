@@ -163,10 +163,11 @@ func testWithdrawalUnqueue(t *testing.T, s unvite.Store) {
 	require.Equal(t, "unqueue", ev[0].Type)
 }
 
-// testWithdrawalRaces claims concurrently, as several worker processes
-// would: one invitation is claimed once, and one day's budget is never
-// exceeded however many claims race for it.
-func testWithdrawalRaces(t *testing.T, s unvite.Store) {
+// testWithdrawalRaces claims concurrently through two handles on one
+// database, as two worker processes would: one invitation is claimed once,
+// and one day's budget is never exceeded however many claims race for it.
+func testWithdrawalRaces(t *testing.T, s, other unvite.Store) {
+	handles := []unvite.Store{s, other}
 	a := newAccount(t, s, "me")
 	var invs []*unvite.Invitation
 	var slugs []string
@@ -208,7 +209,7 @@ func testWithdrawalRaces(t *testing.T, s unvite.Store) {
 
 	// Eight claims of one invitation: one wins, seven lose the race.
 	errs := race(8, func(i int) error {
-		_, err := claim(s, ids[0], fmt.Sprintf("same-%d", i), "2026-11-20", 100)
+		_, err := claim(handles[i%2], ids[0], fmt.Sprintf("same-%d", i), "2026-11-20", 100)
 		return err
 	})
 	ok, lost := count(errs, unvite.ErrNotPending)
@@ -218,7 +219,7 @@ func testWithdrawalRaces(t *testing.T, s unvite.Store) {
 	// Eleven claims of different invitations against a budget of 5 (one
 	// unit spent above): exactly four more win.
 	errs = race(11, func(i int) error {
-		_, err := claim(s, ids[i+1], fmt.Sprintf("b-%d", i), "2026-11-20", 5)
+		_, err := claim(handles[i%2], ids[i+1], fmt.Sprintf("b-%d", i), "2026-11-20", 5)
 		return err
 	})
 	ok, spent := count(errs, unvite.ErrBudgetSpent)

@@ -21,7 +21,8 @@ import (
 type engineFlags struct {
 	linkedinFlags
 	policyFlags
-	NoPacing bool `help:"No active hours or gaps between withdrawals (the daily limit still holds); for tests and benchmarks." name:"no-pacing" env:"UNVITE_NO_PACING" hidden:""`
+	NoPacing   bool          `help:"No active hours or gaps between withdrawals (the daily limit still holds); for tests and benchmarks." name:"no-pacing" env:"UNVITE_NO_PACING" hidden:""`
+	JobTimeout time.Duration `help:"Longest a job may run; on PostgreSQL a killed process's jobs are taken over after twice this." name:"job-timeout" env:"UNVITE_JOB_TIMEOUT" default:"2m" hidden:""`
 }
 
 // engine opens the job engine on the store. work=false: a client that only
@@ -36,10 +37,11 @@ func (a *app) engine(ctx context.Context, f engineFlags, work bool) (*engine.Eng
 		Client: func(ctx context.Context, acct *unvite.Account) (engine.LinkedIn, error) {
 			return a.accounts(f.linkedinFlags).Open(ctx, acct)
 		},
-		Policy:   func(acct *unvite.Account) (unvite.Policy, error) { return a.policyFor(f.policyFlags, acct) },
-		Now:      a.env.now,
-		Logger:   a.log,
-		NoPacing: f.NoPacing,
+		Policy:     func(acct *unvite.Account) (unvite.Policy, error) { return a.policyFor(f.policyFlags, acct) },
+		Now:        a.env.now,
+		Logger:     a.log,
+		NoPacing:   f.NoPacing,
+		JobTimeout: f.JobTimeout,
 	}, work)
 }
 
