@@ -147,6 +147,14 @@ func TestBrowserWithdrawAndReinvite(t *testing.T) {
 	ctx, console := browser(t)
 	p := setupProduct(t)
 	dir := artifacts(t)
+	// The pages this test adds to (the confirmation, Activity's jobs) pass
+	// axe-core too, where TestBrowser finds it.
+	axeJS, axeErr := os.ReadFile(axePath())
+	axe := func(name string) {
+		if axeErr == nil {
+			checkAxe(t, ctx, string(axeJS), name)
+		}
+	}
 
 	run(t, ctx,
 		chromedp.Navigate(p.url+"/"),
@@ -196,6 +204,7 @@ func TestBrowserWithdrawAndReinvite(t *testing.T) {
 	var png []byte
 	run(t, ctx, chromedp.CaptureScreenshot(&png))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "withdraw-confirm-1366.png"), png, 0o644))
+	axe("the withdrawal confirmation")
 	var notice string
 	run(t, ctx,
 		chromedp.Click("#confirm-withdraw", chromedp.ByID),
@@ -233,6 +242,7 @@ func TestBrowserWithdrawAndReinvite(t *testing.T) {
 	}
 	run(t, ctx, chromedp.CaptureScreenshot(&png))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "activity-jobs-1366.png"), png, 0o644))
+	axe("Activity with jobs")
 
 	// The overview: today's budget went down by three.
 	run(t, ctx,
