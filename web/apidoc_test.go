@@ -9,6 +9,11 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/engine"
+	"github.com/unvite/unvite/policy"
+	"github.com/unvite/unvite/web"
 )
 
 var shBlock = regexp.MustCompile("(?s)```sh\n(.*?)```")
@@ -24,7 +29,15 @@ func TestAPIDocExamples(t *testing.T) {
 	blocks := shBlock.FindAllStringSubmatch(string(doc), -1)
 	require.GreaterOrEqual(t, len(blocks), 10)
 
-	b := setup(t, 120)
+	// An engine that queues but runs nothing: the examples that act only
+	// queue, as a dashboard beside a separate worker (serve --no-worker).
+	b := setup(t, 120, func(c *web.Config) {
+		eng, err := engine.New(engine.Config{Store: c.Store, Now: c.Now,
+			Policy: func(*unvite.Account) (unvite.Policy, error) { return policy.Default(), nil }}, false)
+		require.NoError(t, err)
+		t.Cleanup(func() { eng.Close() })
+		c.Engine = eng
+	})
 	token := createToken(t, b, b.login(t), "docs", true)
 	for _, m := range blocks {
 		cmd := exec.Command("bash", "-euo", "pipefail", "-c", m[1])

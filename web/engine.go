@@ -270,3 +270,96 @@ func (s *Server) reinvite(w http.ResponseWriter, r *http.Request) {
 	back := "/reconnect?account=" + strconv.FormatInt(inv.AccountID, 10)
 	http.Redirect(w, r, addDone(back, "Queued a re-invite of "+inv.Invitee.Name+"; Activity shows when it is sent."), http.StatusSeeOther)
 }
+
+// apiWithdrawals asks for withdrawals of the account's invitations by id:
+// without "confirm": true it only says what would be queued and how many
+// days the daily limit takes; with it, it queues them.
+func (s *Server) apiWithdrawals(r *http.Request, tok *unvite.APIToken) (any, error) {
+	eng, err := s.engine()
+	if err != nil {
+		return nil, err
+	}
+	acct, err := s.accountArg(r)
+	if err != nil {
+		return nil, err
+	}
+	var req struct {
+		IDs     []int64 `json:"ids"`
+		Confirm bool    `json:"confirm"`
+	}
+	if err := decode(r, &req); err != nil {
+		return nil, err
+	}
+	if len(req.IDs) == 0 {
+		return nil, unvite.Errorf(unvite.EINVALID, "ids is required: the invitations to withdraw")
+	}
+	if err := engine.CheckPending(r.Context(), s.store, acct, req.IDs); err != nil {
+		return nil, err
+	}
+	if !req.Confirm {
+		est, err := eng.Estimate(r.Context(), acct, len(req.IDs))
+		if err != nil {
+			return nil, err
+		}
+		return struct {
+			engine.Estimate
+			Confirmed bool `json:"confirmed"`
+		}{est, false}, nil
+	}
+	res, err := eng.RequestWithdrawals(r.Context(), acct, req.IDs, unvite.Change{Actor: "api:" + tok.Name, Reason: "requested through the API"})
+	if err != nil {
+		return nil, err
+	}
+	return struct {
+		engine.Requested
+		Confirmed bool `json:"confirmed"`
+	}{res, true}, nil
+}
+
+// apiJobs lists the account's jobs, newest first, with their state in words.
+func (s *Server) apiJobs(r *http.Request, _ *unvite.APIToken) (any, error) {
+	if _, err := s.engine(); err != nil {
+		return nil, err
+	}
+	acct, err := s.accountArg(r)
+	if err != nil {
+		return nil, err
+	}
+	jobs, err := s.jobsOf(r, acct)
+	if err != nil {
+		return nil, err
+	}
+	type job struct {
+		engine.Job
+		Name   string `json:"name,omitempty"`
+		Status string `json:"status"`
+		Words  string `json:"words"`
+	}
+	out := make([]job, 0, len(jobs))
+	for _, j := range jobs {
+		out = append(out, job{j.Job, j.Name, j.State, j.Words})
+	}
+	return map[string]any{"jobs": out}, nil
+}
+
+// apiReinvite queues a re-invite with a note, checked by the engine.
+func (s *Server) apiReinvite(r *http.Request, _ *unvite.APIToken) (any, error) {
+	eng, err := s.engine()
+	if err != nil {
+		return nil, err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return nil, unvite.Errorf(unvite.EINVALID, "invitation %q: want a number", r.PathValue("id"))
+	}
+	var req struct {
+		Note string `json:"note"`
+	}
+	if err := decode(r, &req); err != nil {
+		return nil, err
+	}
+	if err := eng.QueueReinvite(r.Context(), id, req.Note); err != nil {
+		return nil, err
+	}
+	return map[string]any{"invitation_id": id, "queued": true}, nil
+}

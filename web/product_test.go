@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/cookiejar"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -388,4 +390,68 @@ func getPage(t *testing.T, c *http.Client, u string) (int, string) {
 	t.Helper()
 	code, body, _ := get(t, c, u)
 	return code, body
+}
+
+// The API acts through the same engine: a dry run says what a withdrawal
+// would cost, a confirmed one is carried out, the jobs endpoint shows it
+// done; a re-invite with a note over the limit is refused, one within it
+// is sent to LinkedIn (the sandbox) once the cool-down is over.
+func TestAPIWithdrawAndReinvite(t *testing.T) {
+	p := setupProduct(t)
+	ctx := context.Background()
+	c := p.signIn(t)
+	token := createToken(t, &bundle{url: p.url}, c, "script", true)
+	call := func(method, path, body string) (int, map[string]any) {
+		t.Helper()
+		req, err := http.NewRequest(method, p.url+path, strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		var out map[string]any
+		require.NoError(t, json.NewDecoder(res.Body).Decode(&out))
+		return res.StatusCode, out
+	}
+	pending, err := p.store.Invitations(ctx, unvite.InvitationFilter{AccountID: p.acct.ID, Statuses: []unvite.Status{unvite.StatusPending}, Sort: "sent", Limit: 1})
+	require.NoError(t, err)
+	inv := pending[0]
+	path := fmt.Sprintf("/api/v1/accounts/%d/withdrawals", p.acct.ID)
+
+	code, out := call("POST", path, fmt.Sprintf(`{"ids": [%d]}`, inv.ID))
+	require.Equal(t, http.StatusOK, code, out)
+	require.Equal(t, false, out["confirmed"])
+	require.EqualValues(t, 1, out["days"])
+	queued, err := p.store.Queued(ctx, p.acct.ID)
+	require.NoError(t, err)
+	require.Empty(t, queued, "a dry run queues nothing")
+
+	code, out = call("POST", path, fmt.Sprintf(`{"ids": [%d], "confirm": true}`, inv.ID))
+	require.Equal(t, http.StatusOK, code, out)
+	require.Len(t, out["queued_withdrawals"], 1)
+	p.untilWithdrawn(t, []int64{inv.ID})
+	code, out = call("GET", fmt.Sprintf("/api/v1/accounts/%d/jobs", p.acct.ID), "")
+	require.Equal(t, http.StatusOK, code, out)
+	jobs := out["jobs"].([]any)
+	require.Len(t, jobs, 1)
+	require.Equal(t, "done", jobs[0].(map[string]any)["status"])
+	require.EqualValues(t, inv.ID, jobs[0].(map[string]any)["invitation_id"])
+
+	// Re-invites: refused inside the cool-down, and for a note too long.
+	reinvite := fmt.Sprintf("/api/v1/invitations/%d/reinvite", inv.ID)
+	code, out = call("POST", reinvite, `{"note": "Hello again"}`)
+	require.Equal(t, http.StatusConflict, code, out)
+	require.Contains(t, fmt.Sprint(out), "cool-down runs until")
+	p.sb.Advance(22 * 24 * time.Hour)
+	code, out = call("POST", reinvite, fmt.Sprintf(`{"note": %q}`, strings.Repeat("x", 301)))
+	require.Equal(t, http.StatusBadRequest, code, out)
+	require.Contains(t, fmt.Sprint(out), "note: 301 characters, the premium plan allows 300")
+	code, out = call("POST", reinvite, `{"note": "Glad to reconnect after the conference"}`)
+	require.Equal(t, http.StatusOK, code, out)
+	deadline := time.Now().Add(time.Minute)
+	for !slices.ContainsFunc(p.sb.PendingSent("maya"), func(i sandbox.InvitationInfo) bool { return i.Slug == inv.Invitee.Slug }) {
+		require.True(t, time.Now().Before(deadline), "the re-invite was not sent within a minute")
+		time.Sleep(50 * time.Millisecond) // a poll of the sandbox's record, not a guess
+	}
 }

@@ -157,6 +157,9 @@ func (s *Server) routes() http.Handler {
 	api("GET /api/v1/invitations/{id}", false, s.apiInvitation)
 	api("POST /api/v1/invitations/tag", true, s.apiTag)
 	api("POST /api/v1/invitations/protect", true, s.apiProtect)
+	api("POST /api/v1/accounts/{id}/withdrawals", true, s.apiWithdrawals)
+	api("GET /api/v1/accounts/{id}/jobs", false, s.apiJobs)
+	api("POST /api/v1/invitations/{id}/reinvite", true, s.apiReinvite)
 	mux.Handle("/api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.log, r, unvite.Errorf(unvite.ENOTFOUND, "no API route %s %s", r.Method, r.URL.Path))
 	}))
