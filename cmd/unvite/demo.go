@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/unvite/unvite"
@@ -73,11 +74,20 @@ func (c *DemoCmd) Run(ctx context.Context, a *app) error {
 	if c.Quiet {
 		logTo = io.Discard
 	}
-	sb := sandbox.New(sandbox.Options{Seed: c.Seed, Start: a.now(), Live: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	// A kept directory remembers when its sandbox first started: the same
+	// seed from the same start is the same network, brought up to now.
+	start, err := demoStart(filepath.Join(dir, "sandbox-start"), a.now())
+	if err != nil {
+		return err
+	}
+	sb := sandbox.New(sandbox.Options{Seed: c.Seed, Start: start, Live: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	member := sb.AddAccount(sandbox.AccountConfig{
 		Key: "demo", FirstName: "Maya", LastName: "Lindqvist", Slug: "maya-lindqvist-demo",
 		Headline: "Partnerships at Northwind", Premium: true, SentInvitations: c.Sent, Months: 8,
 	})
+	if now := a.now(); now.After(start) {
+		sb.SetNow(now)
+	}
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
 	if err != nil {
@@ -136,8 +146,13 @@ func (c *DemoCmd) Run(ctx context.Context, a *app) error {
 // finds gone. The sync that follows settles the rest.
 func demoHistory(ctx context.Context, s unvite.Store, sb *sandbox.Sandbox, key string, acct *unvite.Account, li *linkedin.Client, now time.Time) error {
 	n, err := s.CountInvitations(ctx, unvite.InvitationFilter{AccountID: acct.ID})
-	if err != nil || n > 0 {
-		return err // a kept --data directory has its history already
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		// A kept --data directory has its history; the sandbox keeps no
+		// state between runs, so what was withdrawn is withdrawn again.
+		return replayWithdrawals(ctx, s, sb, key, acct, li)
 	}
 	pendingNow, conns := sb.PendingSent(key), sb.Connections(key)
 	for cut := now.AddDate(0, -8, 3); cut.Before(now.AddDate(0, 0, -2)); cut = cut.AddDate(0, 0, 3) {
@@ -153,6 +168,46 @@ func demoHistory(ctx context.Context, s unvite.Store, sb *sandbox.Sandbox, key s
 		}
 	}
 	return nil
+}
+
+// replayWithdrawals withdraws again, in a fresh sandbox, the invitations
+// the kept store records as withdrawn or gone (or on their way), found by
+// the invitee's profile in the sandbox's own listing.
+func replayWithdrawals(ctx context.Context, s unvite.Store, sb *sandbox.Sandbox, key string, acct *unvite.Account, li *linkedin.Client) error {
+	invs, err := s.Invitations(ctx, unvite.InvitationFilter{AccountID: acct.ID, Direction: unvite.Sent, Brief: true,
+		Statuses: []unvite.Status{unvite.StatusWithdrawn, unvite.StatusGone, unvite.StatusWithdrawing}})
+	if err != nil {
+		return err
+	}
+	closed := map[string]bool{}
+	for _, inv := range invs {
+		closed[inv.Invitee.Slug] = inv.Invitee.Slug != ""
+	}
+	for _, p := range sb.PendingSent(key) {
+		if !closed[p.Slug] {
+			continue
+		}
+		if err := li.Withdraw(ctx, p.ID); err != nil && !errors.Is(err, linkedin.ErrNotPending) {
+			return fmt.Errorf("demo: replay the withdrawal of %s: %w", p.Slug, err)
+		}
+	}
+	return nil
+}
+
+// demoStart reads the sandbox's first start from file, or records now.
+func demoStart(file string, now time.Time) (time.Time, error) {
+	b, err := os.ReadFile(file)
+	if errors.Is(err, os.ErrNotExist) {
+		return now, os.WriteFile(file, []byte(now.UTC().Format(time.RFC3339Nano)+"\n"), 0o600)
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("demo: %w", err)
+	}
+	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(string(b)))
+	if err != nil {
+		return time.Time{}, unvite.Errorf(unvite.EINVALID, "demo: %s: %v", file, err)
+	}
+	return t, nil
 }
 
 // demoExport imports the export the member would have downloaded at cut.
