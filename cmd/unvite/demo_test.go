@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"path/filepath"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -160,4 +161,83 @@ func fetch(t *testing.T, c *http.Client, u string) string {
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, res.StatusCode, "GET %s: %s", u, b)
 	return string(b)
+}
+
+// demoRun is a demo started in-process.
+type demoRun struct {
+	base, password string
+	cancel         context.CancelFunc
+	done           chan int
+	stderr         *lines
+}
+
+func startDemo(t *testing.T, home string, args ...string) *demoRun {
+	t.Helper()
+	out := &lines{feed: make(chan string, 64)}
+	d := &demoRun{done: make(chan int, 1), stderr: &lines{feed: make(chan string)}}
+	ctx, cancel := context.WithCancel(context.Background())
+	d.cancel = cancel
+	t.Cleanup(cancel)
+	go func() {
+		d.done <- run(ctx, append([]string{"demo", "--addr", "127.0.0.1:0", "--quiet"}, args...), env{
+			stdin: strings.NewReader(""), stdout: out, stderr: d.stderr,
+			getenv: func(k string) string {
+				if k == "HOME" {
+					return home
+				}
+				return ""
+			},
+		})
+	}()
+	urlRE := regexp.MustCompile(`open (http://127\.0\.0\.1:\d+) and sign in`)
+	deadline := time.After(3 * time.Minute)
+	for d.base == "" {
+		select {
+		case l := <-out.feed:
+			if m := urlRE.FindStringSubmatch(l); m != nil {
+				d.base = m[1]
+			}
+		case code := <-d.done:
+			t.Fatalf("demo exited with %d before it was ready:\n%s\n%s", code, out, d.stderr)
+		case <-deadline:
+			t.Fatalf("demo not ready after 3 minutes:\n%s\n%s", out, d.stderr)
+		}
+	}
+	return d
+}
+
+func (d *demoRun) stop(t *testing.T) {
+	t.Helper()
+	d.cancel()
+	select {
+	case code := <-d.done:
+		require.Equal(t, 0, code, "demo stops cleanly:\n%s", d.stderr)
+	case <-time.After(2 * time.Minute):
+		t.Fatal("demo did not stop within 2 minutes of Ctrl-C")
+	}
+}
+
+// A kept --data directory starts again as it was left: the same sandbox
+// network, nothing withdrawn coming back, no invitation turned gone or
+// added by the second run's sync. (Before the first start was recorded,
+// the second run's sandbox was a new network: the sync marked the kept
+// pending invitations gone and added as many new ones.)
+func TestDemoKeptData(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the demo seeds, imports and syncs 1,200 invitations")
+	}
+	home, data := t.TempDir(), filepath.Join(t.TempDir(), "demo")
+	counts := func() string {
+		c := &cli{t: t, db: filepath.Join(data, "unvite.db"), env: map[string]string{"HOME": home}}
+		return c.ok("stats", "--policy", filepath.Join(data, "policy.toml"))
+	}
+	d := startDemo(t, home, "--data", data)
+	d.stop(t)
+	first := counts()
+	require.Contains(t, first, "gone")
+	d = startDemo(t, home, "--data", data)
+	d.stop(t)
+	second := counts()
+	require.Equal(t, first[:strings.Index(first, "Pending against")], second[:strings.Index(second, "Pending against")],
+		"the second run changed the kept inventory")
 }
