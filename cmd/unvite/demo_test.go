@@ -64,46 +64,9 @@ func TestDemo(t *testing.T) {
 	}
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp) // the demo's temporary directory goes here
-	out := &lines{feed: make(chan string, 64)}
-	stderr := &lines{feed: make(chan string)}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"demo", "--addr", "127.0.0.1:0", "--quiet"}, env{
-			stdin: strings.NewReader(""), stdout: out, stderr: stderr,
-			getenv: func(k string) string {
-				if k == "HOME" {
-					return tmp
-				}
-				return ""
-			},
-		})
-	}()
-
-	urlRE := regexp.MustCompile(`open (http://127\.0\.0\.1:\d+) and sign in as "admin"`)
-	var base, password string
-	wantPassword := false
-	deadline := time.After(3 * time.Minute)
-	for base == "" {
-		select {
-		case l := <-out.feed:
-			if wantPassword && strings.TrimSpace(l) != "" {
-				password, wantPassword = strings.TrimSpace(l), false
-			}
-			if strings.Contains(l, "with the password") {
-				wantPassword = true
-			}
-			if m := urlRE.FindStringSubmatch(l); m != nil {
-				base = m[1]
-			}
-		case code := <-done:
-			t.Fatalf("demo exited with %d before it was ready:\n%s\n%s", code, out, stderr)
-		case <-deadline:
-			t.Fatalf("demo not ready after 3 minutes:\n%s\n%s", out, stderr)
-		}
-	}
-	require.NotEmpty(t, password, "the generated admin password is printed once:\n%s", out)
+	d := startDemo(t, tmp)
+	base, password := d.base, d.password
+	require.NotEmpty(t, password, "the generated admin password is printed once")
 
 	res, err := http.Get(base + "/readyz")
 	require.NoError(t, err)
@@ -134,20 +97,14 @@ func TestDemo(t *testing.T) {
 	dirs, err := os.ReadDir(tmp)
 	require.NoError(t, err)
 	var demoDir string
-	for _, d := range dirs {
-		if strings.HasPrefix(d.Name(), "unvite-demo-") {
-			demoDir = d.Name()
+	for _, e := range dirs {
+		if strings.HasPrefix(e.Name(), "unvite-demo-") {
+			demoDir = e.Name()
 		}
 	}
 	require.NotEmpty(t, demoDir, "the demo keeps its data in a temporary directory")
 
-	cancel() // Ctrl-C
-	select {
-	case code := <-done:
-		require.Equal(t, 0, code, "demo stops cleanly:\n%s", stderr)
-	case <-time.After(2 * time.Minute):
-		t.Fatal("demo did not stop within 2 minutes of Ctrl-C")
-	}
+	d.stop(t) // Ctrl-C
 	_, err = os.Stat(tmp + "/" + demoDir)
 	require.ErrorIs(t, err, os.ErrNotExist, "the temporary data directory is removed on exit")
 }
@@ -189,11 +146,18 @@ func startDemo(t *testing.T, home string, args ...string) *demoRun {
 			},
 		})
 	}()
-	urlRE := regexp.MustCompile(`open (http://127\.0\.0\.1:\d+) and sign in`)
+	urlRE := regexp.MustCompile(`open (http://127\.0\.0\.1:\d+) and sign in as "admin"`)
 	deadline := time.After(3 * time.Minute)
+	wantPassword := false
 	for d.base == "" {
 		select {
 		case l := <-out.feed:
+			if wantPassword && strings.TrimSpace(l) != "" {
+				d.password, wantPassword = strings.TrimSpace(l), false
+			}
+			if strings.Contains(l, "with the password") {
+				wantPassword = true
+			}
 			if m := urlRE.FindStringSubmatch(l); m != nil {
 				d.base = m[1]
 			}
