@@ -10,6 +10,8 @@ import (
 // in storetest. Every method that changes a status writes its audit event
 // in the same transaction.
 type Store interface {
+	UserStore
+
 	CreateAccount(ctx context.Context, a *Account) error
 	// PatchAccount changes the fields the patch sets, on the row as it is
 	// now, and records an "account" event in the same transaction. It
@@ -77,6 +79,9 @@ type InvitationFilter struct {
 	SentBefore time.Time
 	SentAfter  time.Time
 	Tag        string
+	// HasNote, when set, keeps invitations sent with a note (true) or
+	// without one (false).
+	HasNote *bool
 	// Search matches name, company, headline, note or slug, case-insensitively.
 	Search    string
 	Protected *bool
@@ -86,6 +91,18 @@ type InvitationFilter struct {
 	// slug, sent time, note flag, status, protection, tags): several times
 	// faster for a large account.
 	Brief bool
+	// Outcomes loads what acceptance analytics need: id, account,
+	// direction, sent time, note flag and text, status and its time,
+	// protection, tags, and the invitee's company and headline (not name or
+	// slug). A store may load more.
+	Outcomes bool
+	// Unordered lets EachInvitation stream the rows in any order (Sort is
+	// then ignored; Limit and Offset must be 0), which a store may do much
+	// faster for a large selection: in table order, on several connections
+	// at once (each reading a snapshot of its part: for figures, not for
+	// decisions), reusing the invitations it hands over. fn must then not
+	// keep an invitation after it returns.
+	Unordered bool
 	// Sort is one of "sent" (oldest first, the default), "-sent", "name",
 	// "-name", "status", "company".
 	Sort   string

@@ -113,6 +113,9 @@ func whereClause(f unvite.InvitationFilter) (where, order string, args []any, er
 		add(`(i.name ILIKE $? OR i.company ILIKE $? OR i.headline ILIKE $?
 			OR i.note ILIKE $? OR i.slug ILIKE $? OR i.comment ILIKE $?)`, pat)
 	}
+	if f.HasNote != nil {
+		add("i.had_note = $?", *f.HasNote)
+	}
 	if f.Protected != nil {
 		add("i.protected = $?", *f.Protected)
 	}
@@ -152,6 +155,11 @@ func (s *DB) EachInvitation(ctx context.Context, f unvite.InvitationFilter, fn f
 	cols, scan := invitationColumns, scanInvitation
 	if f.Brief {
 		cols, scan = briefColumns, scanBrief
+	}
+	// Full rows serve Outcomes; any order serves Unordered, so the sort is
+	// saved.
+	if f.Unordered && f.Limit == 0 && f.Offset == 0 {
+		order = ""
 	}
 	rows, err := s.pool.Query(ctx, `SELECT `+cols+` FROM invitations i`+where+order, args...)
 	if err != nil {

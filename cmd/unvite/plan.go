@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/planner"
 	"github.com/unvite/unvite/policy"
 	"github.com/unvite/unvite/spreadsheet"
 )
@@ -31,11 +32,7 @@ func (a *app) policyFor(f policyFlags, acct *unvite.Account) (unvite.Policy, err
 	if err != nil {
 		return unvite.Policy{}, err
 	}
-	p := file.For(acct.Slug, acct.ID)
-	if errs := policy.Errors(policy.Check(p)); len(errs) > 0 {
-		return p, unvite.Errorf(unvite.EINVALID, "policy for %s: %s (run unvite policy check)", acct.Name, errs[0])
-	}
-	return p, nil
+	return file.ForAccount(acct)
 }
 
 // PlanCmd is `unvite plan`.
@@ -57,20 +54,12 @@ func (c *PlanCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	now := a.asOf(c.AsOf)
-	f := unvite.InvitationFilter{AccountID: acct.ID, Direction: unvite.Sent, Statuses: []unvite.Status{unvite.StatusPending}, Brief: true}
-	f.SentBy(now)
-	pending, err := a.store.Invitations(ctx, f)
+	plan, err := planner.Plan(ctx, a.store, acct, p, a.asOf(c.AsOf))
 	if err != nil {
 		return err
 	}
-	plan := policy.Plan(p, pending, now)
-	plan.AccountID = acct.ID
 	switch {
 	case c.JSON:
-		if plan.Withdrawals == nil {
-			plan.Withdrawals = []unvite.PlannedWithdrawal{}
-		}
 		return a.printJSON(plan)
 	case c.CSV:
 		w := csv.NewWriter(a.stdout)
@@ -87,6 +76,12 @@ func (c *PlanCmd) Run(ctx context.Context, a *app) error {
 	fmt.Fprintf(a.stdout, "Plan for %s as of %s — preview only, nothing is withdrawn.\n", acct.Name, plan.AsOf.Format("2006-01-02"))
 	fmt.Fprintf(a.stdout, "Pending %d; protected %d; would withdraw %d at %d a day over %d day(s); pending after: %d.\n",
 		plan.Pending, plan.Protected, len(plan.Withdrawals), plan.DailyLimit, plan.DaysNeeded, plan.PendingAfter)
+	if plan.MaxAgeWhy != "" {
+		fmt.Fprintf(a.stdout, "Max age %d days: %s.\n", plan.MaxAgeDays, plan.MaxAgeWhy)
+	}
+	if plan.OrderWhy != "" {
+		fmt.Fprintf(a.stdout, "Order: %s.\n", plan.OrderWhy)
+	}
 	if p.PendingCap > 0 && plan.PendingAfter > p.PendingCap {
 		fmt.Fprintf(a.stdout, "Pending stays above the cap of %d: %d are protected and %d more are younger than %d days.\n",
 			p.PendingCap, plan.Protected, plan.TooYoung, p.MinAgeDays)
