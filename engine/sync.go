@@ -9,7 +9,7 @@ import (
 
 	"github.com/unvite/unvite"
 	"github.com/unvite/unvite/accounts"
-	"github.com/unvite/unvite/policy"
+	"github.com/unvite/unvite/planner"
 	"github.com/unvite/unvite/syncer"
 )
 
@@ -191,15 +191,8 @@ func (e *Engine) PlanAndQueue(ctx context.Context, accountID int64) ([]unvite.Qu
 }
 
 // PlanFor is the policy's plan for an account as of now: what the CLI
-// shows and confirms, and what an enabled policy queues by itself.
+// shows and confirms, and what an enabled policy queues by itself. It is
+// the shared planner's, so that learned policies hold here too.
 func PlanFor(ctx context.Context, s unvite.Store, acct *unvite.Account, pol unvite.Policy, now time.Time) (unvite.WithdrawalPlan, error) {
-	pending, err := s.Invitations(ctx, unvite.InvitationFilter{
-		AccountID: acct.ID, Direction: unvite.Sent, Statuses: []unvite.Status{unvite.StatusPending}, Brief: true,
-	})
-	if err != nil {
-		return unvite.WithdrawalPlan{}, err
-	}
-	plan := policy.Plan(pol, pending, now)
-	plan.AccountID = acct.ID
-	return plan, nil
+	return planner.Plan(ctx, s, acct, pol, now)
 }
