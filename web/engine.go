@@ -70,6 +70,13 @@ func (s *Server) withdraw(w http.ResponseWriter, r *http.Request, ids []int64, b
 			s.fail(w, r, err)
 			return
 		}
+	case r.FormValue("scope") == "plan" && !confirmed:
+		// The whole plan, as the policy orders it now (the page shows
+		// only its first steps).
+		if ids, err = eng.PlannedIDs(ctx, p.Account); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	default:
 		if err := engine.CheckPending(ctx, s.store, p.Account, ids); err != nil {
 			s.fail(w, r, err)

@@ -295,7 +295,7 @@ func (s *Server) invitationActions(w http.ResponseWriter, r *http.Request) {
 		ids = append(ids, id)
 	}
 	back := r.PostFormValue("back")
-	if !strings.HasPrefix(back, "/invitations") {
+	if !strings.HasPrefix(back, "/invitations") && !strings.HasPrefix(back, "/plan?") {
 		back = "/invitations"
 	}
 	if r.PostFormValue("action") == "withdraw" {
@@ -371,7 +371,10 @@ func (s *Server) plan(w http.ResponseWriter, r *http.Request) {
 		Steps  []unvite.PlannedWithdrawal
 		More   int
 		Over   bool
-	}{plan, pol, steps, len(plan.Withdrawals) - len(steps), pol.PendingCap > 0 && plan.PendingAfter > pol.PendingCap}
+		Engine bool // the plan can be approved here
+		Back   string
+	}{plan, pol, steps, len(plan.Withdrawals) - len(steps), pol.PendingCap > 0 && plan.PendingAfter > pol.PendingCap,
+		s.cfg.Engine != nil, "/plan?account=" + strconv.FormatInt(p.Account.ID, 10)}
 	s.render(w, r, http.StatusOK, "plan", p)
 }
 

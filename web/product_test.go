@@ -455,3 +455,48 @@ func TestAPIWithdrawAndReinvite(t *testing.T) {
 		time.Sleep(50 * time.Millisecond) // a poll of the sandbox's record, not a guess
 	}
 }
+
+var planBox = regexp.MustCompile(`<input type="checkbox" name="id" value="(\d+)" checked`)
+
+// The plan is approved from its page: untick one to leave it out, and
+// exactly the rest is queued after the confirmation; "the whole plan"
+// counts every step, including those past the page.
+func TestApprovePlan(t *testing.T) {
+	p := setupProduct(t)
+	ctx := context.Background()
+	c := p.signIn(t)
+	_, body := getPage(t, c, p.url+"/plan")
+	var steps []string
+	for _, m := range planBox.FindAllStringSubmatch(body, -1) {
+		steps = append(steps, m[1])
+	}
+	require.Greater(t, len(steps), 3, "the default policy plans withdrawals for this member")
+	back := fmt.Sprintf("/plan?account=%d", p.acct.ID)
+
+	code, body := post(t, c, p.url+"/invitations/actions?scope=plan", form, url.Values{"action": {"withdraw"}, "back": {back}}.Encode())
+	require.Equal(t, http.StatusOK, code, body)
+	plan, err := p.eng.PlannedIDs(ctx, p.acct)
+	require.NoError(t, err)
+	require.Contains(t, body, fmt.Sprintf("Withdraw %s invitation(s)?", thousandsOf(len(plan))))
+
+	kept := steps[1:] // the first is left out
+	code, body = post(t, c, p.url+"/invitations/actions", form, url.Values{"action": {"withdraw"}, "back": {back}, "id": kept}.Encode())
+	require.Equal(t, http.StatusOK, code, body)
+	require.Contains(t, body, fmt.Sprintf("Withdraw %d invitation(s)?", len(kept)))
+	v := url.Values{"action": {"withdraw"}, "confirm": {"yes"}, "back": {back}, "id": kept}
+	res, err := c.PostForm(p.url+"/invitations/actions", v)
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	require.True(t, strings.HasPrefix(res.Header.Get("Location"), back+"&done="), res.Header.Get("Location"))
+
+	// The jobs, done or not (the engine is running), are one per ticked step.
+	jobs, err := p.eng.Jobs(ctx, engine.JobFilter{AccountID: p.acct.ID, Kinds: []string{"withdraw"}})
+	require.NoError(t, err)
+	var got []string
+	for _, j := range jobs {
+		got = append(got, strconv.FormatInt(j.InvitationID, 10))
+	}
+	require.ElementsMatch(t, kept, got, "exactly the ticked steps are queued")
+	require.NotContains(t, got, steps[0], "the one left out is not")
+}
