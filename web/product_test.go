@@ -255,6 +255,9 @@ func TestBrowserWithdrawAndReinvite(t *testing.T) {
 	)
 	require.Equal(t, "3", done)
 	require.Equal(t, "27", left)
+	// The plan with its approval form.
+	run(t, ctx, chromedp.Navigate(p.url+"/plan"), chromedp.WaitVisible("#approve-plan", chromedp.ByID))
+	axe("the plan with its approval form")
 
 	require.Empty(t, console.take(), "no script or CSP error in the console")
 
