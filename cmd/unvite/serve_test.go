@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -8,9 +9,12 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -132,4 +136,44 @@ func post(t *testing.T, c *http.Client, u string, form url.Values) string {
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, res.StatusCode, "POST %s: %s", u, b)
 	return string(b)
+}
+
+// The real binary: `unvite serve` answers on the address it prints, and
+// SIGTERM stops the dashboard and the engine gracefully (exit 0), freeing
+// the database for the next serve.
+func TestServeSIGTERM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildUnvite(t)
+	c := newCLI(t)
+	c.ok("import", "--name", "Maya Lindqvist", writeConnections(t))
+	for round := range 2 {
+		cmd := exec.Command(bin, "--db", c.db, "serve", "--addr", "127.0.0.1:0")
+		cmd.Env = append(os.Environ(), "HOME="+c.env["HOME"], "UNVITE_ADMIN_PASSWORD=sigterm test password")
+		stderr, err := cmd.StderrPipe()
+		require.NoError(t, err)
+		require.NoError(t, cmd.Start())
+		sc := bufio.NewScanner(stderr)
+		base := ""
+		for base == "" && sc.Scan() {
+			if m := regexp.MustCompile(`dashboard on (http://\S+),`).FindStringSubmatch(sc.Text()); m != nil {
+				base = m[1]
+			}
+		}
+		require.NotEmpty(t, base, "round %d: serve printed no address", round)
+		go io.Copy(io.Discard, stderr)
+		body := fetch(t, http.DefaultClient, base+"/readyz")
+		require.Equal(t, "ready\n", body)
+		require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			require.NoError(t, err, "round %d: serve exits 0 on SIGTERM", round)
+		case <-time.After(2 * time.Minute):
+			cmd.Process.Kill()
+			t.Fatalf("round %d: serve did not stop within 2 minutes of SIGTERM", round)
+		}
+	}
 }
