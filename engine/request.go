@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -162,21 +163,22 @@ func (e *Engine) RequestWithdrawals(ctx context.Context, acct *unvite.Account, i
 	if len(ids) == 0 {
 		return Requested{}, unvite.Errorf(unvite.ENOTFOUND, "nothing to withdraw for %s", acct.Name)
 	}
-	invs, err := e.cfg.Store.Invitations(ctx, unvite.InvitationFilter{IDs: ids, Brief: true})
-	if err != nil {
-		return Requested{}, err
-	}
-	for _, inv := range invs {
-		if inv.AccountID != acct.ID {
-			return Requested{}, unvite.Errorf(unvite.EINVALID, "invitation %d belongs to another account", inv.ID)
+	found := 0
+	// In batches: a statement takes only so many parameters (SQLite).
+	for chunk := range slices.Chunk(ids, 5000) {
+		invs, err := e.cfg.Store.Invitations(ctx, unvite.InvitationFilter{IDs: chunk, Brief: true})
+		if err != nil {
+			return Requested{}, err
 		}
+		for _, inv := range invs {
+			if inv.AccountID != acct.ID {
+				return Requested{}, unvite.Errorf(unvite.EINVALID, "invitation %d belongs to another account", inv.ID)
+			}
+		}
+		found += len(invs)
 	}
-	uniq := map[int64]bool{}
-	for _, id := range ids {
-		uniq[id] = true
-	}
-	if len(invs) < len(uniq) {
-		return Requested{}, unvite.Errorf(unvite.ENOTFOUND, "%d of the %d invitations asked for do not exist", len(uniq)-len(invs), len(uniq))
+	if uniq := len(slices.Compact(slices.Sorted(slices.Values(ids)))); found < uniq {
+		return Requested{}, unvite.Errorf(unvite.ENOTFOUND, "%d of the %d invitations asked for do not exist", uniq-found, uniq)
 	}
 	if ch.Actor == "" {
 		ch.Actor = "user"
