@@ -69,12 +69,36 @@ func ResolveTargets(ctx context.Context, s unvite.Store, acct *unvite.Account, t
 	return ids, nil
 }
 
-// CheckPending makes sure every id is a pending sent invitation of acct.
+// CheckPending makes sure every id is a pending sent invitation of acct,
+// reading them in batches.
 func CheckPending(ctx context.Context, s unvite.Store, acct *unvite.Account, ids []int64) error {
-	for _, id := range ids {
-		if err := checkPending(ctx, s, acct, id); err != nil {
+	for chunk := range slices.Chunk(ids, 5000) {
+		invs, err := s.Invitations(ctx, unvite.InvitationFilter{IDs: chunk, Brief: true})
+		if err != nil {
 			return err
 		}
+		seen := make(map[int64]bool, len(invs))
+		for _, inv := range invs {
+			seen[inv.ID] = true
+			if err := pendingOf(inv, acct); err != nil {
+				return err
+			}
+		}
+		for _, id := range chunk {
+			if !seen[id] {
+				return unvite.Errorf(unvite.ENOTFOUND, "invitation %d not found", id)
+			}
+		}
+	}
+	return nil
+}
+
+func pendingOf(inv *unvite.Invitation, acct *unvite.Account) error {
+	if inv.AccountID != acct.ID {
+		return unvite.Errorf(unvite.EINVALID, "invitation %d belongs to another account", inv.ID)
+	}
+	if inv.Status != unvite.StatusPending || inv.Direction != unvite.Sent {
+		return unvite.Errorf(unvite.EINVALID, "invitation %d to %s is %s %s, not a pending sent one", inv.ID, inv.Invitee.Name, inv.Direction, inv.Status)
 	}
 	return nil
 }
@@ -84,13 +108,7 @@ func checkPending(ctx context.Context, s unvite.Store, acct *unvite.Account, id 
 	if err != nil {
 		return err
 	}
-	if inv.AccountID != acct.ID {
-		return unvite.Errorf(unvite.EINVALID, "invitation %d belongs to another account", id)
-	}
-	if inv.Status != unvite.StatusPending || inv.Direction != unvite.Sent {
-		return unvite.Errorf(unvite.EINVALID, "invitation %d to %s is %s %s, not a pending sent one", id, inv.Invitee.Name, inv.Direction, inv.Status)
-	}
-	return nil
+	return pendingOf(inv, acct)
 }
 
 // MatchingPending is every pending sent invitation of the filter's account
