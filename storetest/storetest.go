@@ -41,10 +41,10 @@ func Run(t *testing.T, open func(t *testing.T) unvite.Store, reopen func(t *test
 		"WithdrawalUnqueue":    testWithdrawalUnqueue,
 		"SyncWithdrawing":      testSyncReconcilesWithdrawing,
 		"ImportWithdrawing":    testImportSettlesWithdrawing,
+		"Users":                testUsers,
 		"ImportByOwner":        testImportByOwner,
 		"ImportOwnerProfile":   testImportOwnerLearnsProfile,
 		"ImportMatchesByName":  testImportMatchesByName,
-		"Users":                testUsers,
 	}
 	for name, fn := range map[string]func(t *testing.T, s, other unvite.Store){
 		"ImportTwoProcesses": testImportTwoProcesses,
