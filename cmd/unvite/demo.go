@@ -55,6 +55,10 @@ func (c *DemoCmd) Run(ctx context.Context, a *app) error {
 		return fmt.Errorf("demo: --data: %w", err)
 	}
 	db := filepath.Join(dir, "unvite.db")
+	if a.cli.DB != "" && a.cli.DB != db {
+		// The demo never touches a real database.
+		fmt.Fprintf(a.stderr, "unvite demo: --db / UNVITE_DB is not used: the demo's database is %s\n", db)
+	}
 	a.cli.DB = db
 	unlock, err := lockServe(db)
 	if err != nil {
