@@ -18,13 +18,13 @@ type ImportCmd struct {
 	Paths     []string          `arg:"" name:"path" help:"The export zip as downloaded, Invitations.csv / Connections.csv, or a tracking sheet CSV." type:"path"`
 	Account   string            `help:"Account to import into (default: the export's owner, created if new)." short:"a"`
 	Name      string            `help:"Name for a new account when the files do not tell it (e.g. a tracking sheet alone)."`
-	SheetCols map[string]string `help:"Tracking-sheet columns, when detection fails: field=Header pairs for name, company, url, sent, note, followup, status, comment." name:"sheet-column" placeholder:"FIELD=HEADER"`
+	Columns   map[string]string `help:"Columns of any CSV, when their names are not the usual ones: field=Header pairs (fields: from, to, sent, note, direction, inviter_url, invitee_url; first, last, name, url, email, company, position, connected; followup, status, comment)." name:"column" aliases:"sheet-column" placeholder:"FIELD=HEADER"`
 	JSON      bool              `help:"Print the summary as JSON (and no progress bar)." name:"json"`
 	Quiet     bool              `help:"No progress bar." short:"q"`
 }
 
 func (c *ImportCmd) Run(ctx context.Context, a *app) error {
-	inv, err := importer.Inspect(ctx, c.Paths)
+	inv, err := importer.Inspect(ctx, c.Paths, c.Columns)
 	if err != nil {
 		return err
 	}
@@ -32,7 +32,7 @@ func (c *ImportCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	opt := importer.Options{AccountID: acct.ID, SheetColumns: c.SheetCols, Inventory: inv}
+	opt := importer.Options{AccountID: acct.ID, Columns: c.Columns, Inventory: inv}
 	var bar *progressBar
 	if f, ok := a.stderr.(*os.File); ok && !c.JSON && !c.Quiet && term.IsTerminal(int(f.Fd())) {
 		bar = &progressBar{w: f, label: "importing"}
@@ -61,6 +61,7 @@ func (c *ImportCmd) Run(ctx context.Context, a *app) error {
 	if sum.Matched+sum.Unmatched > 0 {
 		fmt.Fprintf(a.stdout, "Tracking sheet: %d rows matched an invitation, %d added as new.\n", sum.Matched, sum.Unmatched)
 	}
+	printLeftOut(a.stdout, sum)
 	if !sum.AsOf.IsZero() {
 		fmt.Fprintf(a.stdout, "Export date %s. Next: unvite stats --as-of %[1]s, unvite plan\n", sum.AsOf.Format("2006-01-02"))
 	}
