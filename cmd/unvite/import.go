@@ -15,16 +15,16 @@ import (
 
 // ImportCmd is `unvite import`.
 type ImportCmd struct {
-	Paths   []string          `arg:"" name:"path" help:"The export zip as downloaded, Invitations.csv / Connections.csv, or a tracking sheet CSV." type:"path"`
-	Account string            `help:"Account to import into (default: the export's owner, created if new)." short:"a"`
-	Name    string            `help:"Name for a new account when the files do not tell it (e.g. a tracking sheet alone)."`
-	Columns map[string]string `help:"Columns of any CSV, when their names are not the usual ones: field=Header pairs (fields: from, to, sent, note, direction, inviter_url, invitee_url; first, last, name, url, email, company, position, connected; followup, status, comment)." name:"column" aliases:"sheet-column" placeholder:"FIELD=HEADER"`
-	JSON    bool              `help:"Print the summary as JSON (and no progress bar)." name:"json"`
-	Quiet   bool              `help:"No progress bar." short:"q"`
+	Paths     []string          `arg:"" name:"path" help:"The export zip as downloaded, Invitations.csv / Connections.csv, or a tracking sheet CSV." type:"path"`
+	Account   string            `help:"Account to import into (default: the export's owner, created if new)." short:"a"`
+	Name      string            `help:"Name for a new account when the files do not tell it (e.g. a tracking sheet alone)."`
+	ColumnMap map[string]string `help:"Columns of any CSV whose names are not the usual ones: field=Header pairs (fields: from, to, sent, note, direction, inviter_url, invitee_url; first, last, name, url, email, company, position, connected; followup, status, comment)." name:"column" aliases:"sheet-column" placeholder:"FIELD=HEADER"`
+	JSON      bool              `help:"Print the summary as JSON (and no progress bar)." name:"json"`
+	Quiet     bool              `help:"No progress bar." short:"q"`
 }
 
 func (c *ImportCmd) Run(ctx context.Context, a *app) error {
-	inv, err := importer.Inspect(ctx, c.Paths, c.Columns)
+	inv, err := importer.Inspect(ctx, c.Paths, c.ColumnMap)
 	if err != nil {
 		return err
 	}
@@ -32,7 +32,7 @@ func (c *ImportCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	opt := importer.Options{AccountID: acct.ID, Columns: c.Columns, Inventory: inv}
+	opt := importer.Options{AccountID: acct.ID, Columns: c.ColumnMap, Inventory: inv}
 	var bar *progressBar
 	if f, ok := a.stderr.(*os.File); ok && !c.JSON && !c.Quiet && term.IsTerminal(int(f.Fd())) {
 		bar = &progressBar{w: f, label: "importing"}
