@@ -50,6 +50,30 @@ var (
 	}
 )
 
+// knownNames holds every header name any field is known by, normalised.
+var knownNames = func() map[string]bool {
+	m := map[string]bool{}
+	for _, fs := range [][]fieldSpec{invitationFields, connectionFields, sheetFields} {
+		for _, f := range fs {
+			for _, s := range f.synonyms {
+				m[normKey(s)] = true
+			}
+		}
+	}
+	return m
+}()
+
+// knownColumns counts the cells of a header that name a known column.
+func knownColumns(header []string) int {
+	n := 0
+	for _, h := range header {
+		if knownNames[normKey(h)] {
+			n++
+		}
+	}
+	return n
+}
+
 // fieldAliases are other names Options.Columns accepts for a field.
 var fieldAliases = map[string]string{"message": "note", "connectedon": "connected", "sentat": "sent"}
 

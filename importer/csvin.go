@@ -143,6 +143,7 @@ func newCSV(r io.Reader, file string) (*csvIn, error) {
 		return nil, parseErr(file, 0, "", "binary data, not a CSV text file (want UTF-8 text)")
 	}
 	c.cr = csv.NewReader(br) // reuses br: it is large enough
+	c.cr.Comma = delimiter(head)
 	c.cr.FieldsPerRecord = -1
 	c.cr.ReuseRecord = true
 	c.cr.LazyQuotes = true
@@ -165,6 +166,33 @@ func newCSV(r io.Reader, file string) (*csvIn, error) {
 		return c, nil
 	}
 	return nil, parseErr(file, c.next, "", "no header row in the first %d records (is this a CSV file?)", maxPreamble)
+}
+
+// delimiter tells what separates the fields. LinkedIn writes commas, but
+// a spreadsheet set to a European locale re-saves with semicolons, and some
+// tools write tabs. The header decides: under each candidate, the first
+// record of two or more fields, scored by how many known column names it
+// holds; commas win ties.
+func delimiter(head []byte) rune {
+	best, bestScore := ',', -1
+	for _, d := range []rune{',', ';', '\t'} {
+		r := csv.NewReader(bytes.NewReader(head))
+		r.Comma, r.LazyQuotes, r.FieldsPerRecord = d, true, -1
+		for range maxPreamble {
+			rec, err := r.Read()
+			if err != nil {
+				break
+			}
+			if len(rec) < 2 {
+				continue
+			}
+			if n := knownColumns(rec); n > bestScore {
+				best, bestScore = d, n
+			}
+			break
+		}
+	}
+	return best
 }
 
 // read returns the next record, or io.EOF. The slice is reused.

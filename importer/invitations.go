@@ -53,14 +53,14 @@ func (r *InvitationsReader) Next() (*unvite.Invitation, error) {
 		}
 		inv := &unvite.Invitation{Kind: unvite.KindPerson, Source: unvite.SourceExport, Status: unvite.StatusPending}
 		switch d := strings.TrimSpace(rec[r.dir]); {
-		case d == "OUTGOING" || strings.EqualFold(d, "outgoing"):
+		case d == "OUTGOING" || strings.EqualFold(d, "outgoing") || strings.EqualFold(d, "sent"):
 			inv.Direction = unvite.Sent
 			inv.Invitee = unvite.Person{Name: cleanName(rec[r.to]), Slug: r.url(rec, r.inviteeURL)}
 			if r.accountName == "" {
 				r.accountName = cleanName(rec[r.from])
 				r.accountSlug = r.inviterSlug(rec)
 			}
-		case d == "INCOMING" || strings.EqualFold(d, "incoming"):
+		case d == "INCOMING" || strings.EqualFold(d, "incoming") || strings.EqualFold(d, "received"):
 			inv.Direction = unvite.Received
 			inv.Invitee = unvite.Person{Name: cleanName(rec[r.from]), Slug: r.inviterSlug(rec)}
 		default:

@@ -89,6 +89,25 @@ func TestHeaderSynonyms(t *testing.T) {
 		})
 	}
 
+	// Spreadsheets in European locales re-save with semicolons; others
+	// write tabs. The Sent At comma then needs no quotes.
+	for name, body := range map[string]string{
+		"semicolons": "From;To;Sent At;Message;Direction\r\nMaya Lindqvist;Ana Baker;11/19/26, 4:50 PM;Hi Ana, hello;Sent\r\n",
+		"tabs":       "From\tTo\tSent At\tMessage\tDirection\nMaya Lindqvist\tAna Baker\t11/19/26, 4:50 PM\tHi Ana, hello\tOUTGOING\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := writeFile(t, "Invitations.csv", body)
+			store, acct := newStore(t)
+			sum, err := importer.Import(context.Background(), store, []string{p}, importer.Options{AccountID: acct.ID})
+			require.NoError(t, err)
+			require.Equal(t, 1, sum.Added)
+			got := snapshot(t, store, acct.ID).Invitations
+			require.Equal(t, unvite.Sent, got[0].Direction)
+			require.Equal(t, "Ana Baker", got[0].Invitee.Name)
+			require.Equal(t, "Hi Ana, hello", got[0].Note)
+		})
+	}
+
 	t.Run("connections", func(t *testing.T) {
 		p := writeFile(t, "contacts.csv", "\ufeffFull Name,Profile URL,E-mail,Company,Job Title,Date Connected\r\n"+
 			"Ana Baker,https://www.linkedin.com/in/ana-baker,ana@example.com,Redwood,CFO,19-Nov-26\r\n")
