@@ -1,6 +1,8 @@
 package unvite
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -78,4 +80,98 @@ func (a *Account) Validate() error {
 		a.State = AccountOffline
 	}
 	return nil
+}
+
+// AccountPatch changes some of an account's fields: nil fields stay as they
+// are. Stores apply a patch to the row as it is at that moment, in one
+// transaction with its audit event, so two processes patching different
+// fields (a pause from the CLI, a last-sync time from a worker) never undo
+// each other, as whole-row writes of a stale copy would.
+type AccountPatch struct {
+	// Identity and plan, as LinkedIn's "me" tells them when connecting.
+	Name     *string
+	Slug     *string
+	MemberID *string
+	Plan     *Plan
+	TimeZone *string
+
+	// The state fields change together, and only when the account's current
+	// state is one of OnlyFrom (any state when OnlyFrom is empty): so a
+	// throttle a worker records never replaces the user's pause.
+	State          *AccountState
+	StateReason    *string
+	ThrottledUntil *time.Time
+	OnlyFrom       []AccountState
+
+	LastSyncAt *time.Time
+}
+
+// Ptr returns a pointer to v, for building patches.
+func Ptr[T any](v T) *T { return &v }
+
+// Apply changes a to what the patch says and returns the audit event that
+// describes it (type "account"; nil when the patch changes nothing). Both
+// stores call it on the row they hold locked, so they cannot drift apart.
+func (p AccountPatch) Apply(a *Account, ch Change) (*Event, error) {
+	var changes []string
+	set := func(dst *string, v *string, what string) {
+		if v != nil && *dst != *v {
+			changes = append(changes, fmt.Sprintf("%s %q → %q", what, *dst, *v))
+			*dst = *v
+		}
+	}
+	set(&a.Name, p.Name, "name")
+	set(&a.Slug, p.Slug, "profile")
+	set(&a.MemberID, p.MemberID, "member")
+	if p.Plan != nil && a.Plan != *p.Plan {
+		changes = append(changes, fmt.Sprintf("plan %s → %s", a.Plan, *p.Plan))
+		a.Plan = *p.Plan
+	}
+	if p.TimeZone != nil {
+		if _, err := time.LoadLocation(*p.TimeZone); err != nil {
+			return nil, Errorf(EINVALID, "time zone %q: %v", *p.TimeZone, err)
+		}
+		set(&a.TimeZone, p.TimeZone, "time zone")
+	}
+	if p.State != nil && !validState(*p.State) {
+		return nil, Errorf(EINVALID, "account state %q: want active, paused, needs-login, throttled or offline", *p.State)
+	}
+	if len(p.OnlyFrom) == 0 || slices.Contains(p.OnlyFrom, a.State) {
+		if p.State != nil && a.State != *p.State {
+			changes = append(changes, fmt.Sprintf("state %s → %s", a.State, *p.State))
+			a.State = *p.State
+		}
+		set(&a.StateReason, p.StateReason, "reason")
+		if t := p.ThrottledUntil; t != nil && !a.ThrottledUntil.Equal(t.UTC().Truncate(time.Second)) {
+			a.ThrottledUntil = t.UTC().Truncate(time.Second)
+			if a.ThrottledUntil.IsZero() {
+				changes = append(changes, "throttle lifted")
+			} else {
+				changes = append(changes, "throttled until "+a.ThrottledUntil.Format(time.RFC3339))
+			}
+		}
+	}
+	if t := p.LastSyncAt; t != nil && !a.LastSyncAt.Equal(t.UTC().Truncate(time.Second)) {
+		a.LastSyncAt = t.UTC().Truncate(time.Second)
+		changes = append(changes, "synced "+a.LastSyncAt.Format(time.RFC3339))
+	}
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	if len(changes) == 0 {
+		return nil, nil
+	}
+	reason := strings.Join(changes, "; ")
+	if ch.Reason != "" {
+		reason = ch.Reason + ": " + reason
+	}
+	return &Event{AccountID: a.ID, At: ch.At, Type: "account", Reason: reason, Actor: ch.Actor}, nil
+}
+
+func validState(s AccountState) bool {
+	switch s {
+	case AccountActive, AccountPaused, AccountNeedsLogin, AccountThrottled, AccountOffline:
+		return true
+	}
+	return false
 }

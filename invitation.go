@@ -77,6 +77,15 @@ func (inv *Invitation) AgeDays(now time.Time) int {
 	return int(d / (24 * time.Hour))
 }
 
+// SentBy reports whether inv had been sent by the end of asOf's day (UTC).
+// A report as of a day describes the whole of that day, so invitations sent
+// on it count and those sent later, which did not exist yet, are left out.
+func (inv *Invitation) SentBy(asOf time.Time) bool { return inv.SentAt.Before(DayAfter(asOf)) }
+
+// DayAfter is the start of the UTC day after t's: the exclusive bound of
+// what a report as of t includes.
+func DayAfter(t time.Time) time.Time { return t.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour) }
+
 // HasTag reports whether the invitation carries tag t.
 func (inv *Invitation) HasTag(t string) bool {
 	for _, x := range inv.Tags {

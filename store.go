@@ -11,7 +11,11 @@ import (
 // in the same transaction.
 type Store interface {
 	CreateAccount(ctx context.Context, a *Account) error
-	UpdateAccount(ctx context.Context, a *Account) error
+	// PatchAccount changes the fields the patch sets, on the row as it is
+	// now, and records an "account" event in the same transaction. It
+	// returns the account as it stands afterwards: when the patch's OnlyFrom
+	// did not allow the state change, the state is left as it was.
+	PatchAccount(ctx context.Context, id int64, p AccountPatch, ch Change) (*Account, error)
 	Account(ctx context.Context, id int64) (*Account, error)
 	// FindAccount resolves a user's reference: a numeric id, a slug or a
 	// profile URL, or an exact name. ENOTFOUND when none, ECONFLICT when many.
@@ -21,6 +25,11 @@ type Store interface {
 	// SetSession stores the sealed (encrypted) session; nil clears it.
 	SetSession(ctx context.Context, accountID int64, sealed []byte) error
 	Session(ctx context.Context, accountID int64) ([]byte, error)
+	// ReplaceSession stores sealed in place of old only when the stored
+	// session is still old (a reconnect meanwhile wins), recording an
+	// "account" event; it reports whether it replaced. For re-sealing a
+	// session with the newest key.
+	ReplaceSession(ctx context.Context, accountID int64, old, sealed []byte, ch Change) (bool, error)
 
 	Invitation(ctx context.Context, id int64) (*Invitation, error)
 	Invitations(ctx context.Context, f InvitationFilter) ([]*Invitation, error)
@@ -79,7 +88,18 @@ type InvitationFilter struct {
 	Offset int
 }
 
-// EventFilter selects audit events, newest first.
+// SentBy narrows f to the invitations that existed as of asOf's day, as
+// Invitation.SentBy tells them, on top of any SentBefore already set.
+func (f *InvitationFilter) SentBy(asOf time.Time) {
+	if end := DayAfter(asOf); f.SentBefore.IsZero() || end.Before(f.SentBefore) {
+		f.SentBefore = end
+	}
+}
+
+// EventFilter selects audit events, newest first. Events of the same second
+// (one import records many) come by invitation id, then event id, both
+// descending: a total order that both stores give alike, although they may
+// number one import's events differently.
 type EventFilter struct {
 	AccountID    int64
 	InvitationID int64

@@ -8,7 +8,7 @@ import (
 // What the date formats look like, for messages.
 const (
 	wantSentAt      = "M/D/YY, H:MM AM"
-	wantConnectedOn = "DD Mon YYYY"
+	wantConnectedOn = "DD Mon YYYY or M/D/YY, H:MM AM"
 	wantSheetDate   = "YYYY-MM-DD"
 )
 

@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/unvite/unvite"
 )
 
 // Defaults for Config.
@@ -130,6 +133,10 @@ func New(cfg Config) (*Client, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("linkedin: base URL %q: want http(s)://host", base)
 	}
+	if u.Scheme == "http" && !loopback(u.Hostname()) {
+		// The session cookies would cross the network in clear text.
+		return nil, unvite.Errorf(unvite.EINVALID, "linkedin: base URL %q: plain http:// would send the session cookies in clear text; use https://, or http:// only for a loopback host such as a local sandbox (127.0.0.1, ::1, localhost)", base)
+	}
 	hc := &http.Client{Timeout: DefaultTimeout}
 	if cfg.HTTPClient != nil {
 		cp := *cfg.HTTPClient
@@ -199,6 +206,15 @@ func (c *Client) LogValue() slog.Value {
 		return slog.StringValue("linkedin.Client(nil)")
 	}
 	return slog.GroupValue(slog.String("base", c.base), slog.Int64("requests", c.Requests()))
+}
+
+// loopback reports whether host names this machine.
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }
 
 func isLinkedIn(host string) bool {

@@ -12,7 +12,8 @@ import (
 )
 
 // Plan decides which of an account's pending sent invitations p withdraws
-// as of now, oldest first, and why. It is deterministic: the same input in
+// as of now, oldest first, and why. Invitations sent after now's day are
+// left out (Invitation.SentBy): a plan as of a past day is that day's plan. It is deterministic: the same input in
 // any order gives the same plan.
 //
 // The max-age rule takes every unprotected invitation at least
@@ -141,11 +142,12 @@ func NewTally(p unvite.Policy, now time.Time) *Tally {
 	return &Tally{p: p, prot: NewProtector(p.Protect), now: now}
 }
 
-// Add counts inv if it is a pending sent invitation.
+// Add counts inv if it is a pending sent invitation that existed as of the
+// tally's day (Invitation.SentBy).
 func (t *Tally) Add(inv *unvite.Invitation) { t.add(inv) }
 
 func (t *Tally) add(inv *unvite.Invitation) (class, int) {
-	if inv == nil || inv.Direction != unvite.Sent || inv.Status != unvite.StatusPending {
+	if inv == nil || inv.Direction != unvite.Sent || inv.Status != unvite.StatusPending || !inv.SentBy(t.now) {
 		return skipped, 0
 	}
 	t.Pending++

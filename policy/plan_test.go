@@ -250,6 +250,26 @@ func TestPlanReasons(t *testing.T) {
 	require.Equal(t, int64(7), plan.AccountID)
 }
 
+// A plan as of a past day is that day's plan: invitations sent after the
+// day did not exist, so they neither count against the cap nor show up.
+func TestPlanAsOfLeavesLaterInvitationsOut(t *testing.T) {
+	t.Parallel()
+	p := pol(func(p *unvite.Policy) { p.PendingCap = 2 })
+	later := []*unvite.Invitation{sent(4, -2), sent(5, -30)}
+	sameDay := sent(6, 0, func(inv *unvite.Invitation) { inv.SentAt = now.Add(11 * time.Hour) }) // 23:00 that day
+	plan := policy.Plan(p, append([]*unvite.Invitation{sent(1, 50), sent(2, 40), sameDay}, later...), now)
+	require.Equal(t, 3, plan.Pending, "the two sent later are not pending yet")
+	require.Len(t, plan.Withdrawals, 1, "one over the cap of 2")
+	require.Equal(t, int64(1), plan.Withdrawals[0].Invitation.ID)
+	require.Equal(t, "pending 3 > cap 2: oldest first", plan.Withdrawals[0].Reason)
+
+	tally := policy.NewTally(p, now)
+	for _, inv := range later {
+		tally.Add(inv)
+	}
+	require.Zero(t, tally.Pending)
+}
+
 func TestPlanDays(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

@@ -46,25 +46,47 @@ func (s *DB) CreateAccount(ctx context.Context, a *unvite.Account) error {
 	return nil
 }
 
-// UpdateAccount saves an account's fields (not its session).
-func (s *DB) UpdateAccount(ctx context.Context, a *unvite.Account) error {
-	if err := a.Validate(); err != nil {
-		return err
+// PatchAccount changes the fields p sets on the row as it stands (locked
+// FOR UPDATE), with its audit event, in one transaction.
+func (s *DB) PatchAccount(ctx context.Context, id int64, p unvite.AccountPatch, ch unvite.Change) (*unvite.Account, error) {
+	if ch.At.IsZero() {
+		ch.At = s.now()
 	}
-	tag, err := s.pool.Exec(ctx, `UPDATE accounts SET name = $1, slug = $2, member_id = $3, plan = $4,
-		time_zone = $5, state = $6, state_reason = $7, throttled_until = $8, last_sync_at = $9 WHERE id = $10`,
-		a.Name, a.Slug, a.MemberID, string(a.Plan), a.TimeZone, string(a.State), a.StateReason,
-		ts(a.ThrottledUntil), ts(a.LastSyncAt), a.ID)
-	if pgCode(err) == uniqueViolation {
-		return unvite.Errorf(unvite.ECONFLICT, "an account with profile %s exists already", a.Slug)
-	}
+	var out *unvite.Account
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		a, err := scanAccount(tx.QueryRow(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = $1 FOR UPDATE`, id))
+		if isNoRows(err) {
+			return notFound("account", id)
+		}
+		if err != nil {
+			return fmt.Errorf("postgres: account %d: %w", id, err)
+		}
+		ev, err := p.Apply(a, ch)
+		if err != nil || ev == nil {
+			out = a
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE accounts SET name = $1, slug = $2, member_id = $3, plan = $4,
+			time_zone = $5, state = $6, state_reason = $7, throttled_until = $8, last_sync_at = $9 WHERE id = $10`,
+			a.Name, a.Slug, a.MemberID, string(a.Plan), a.TimeZone, string(a.State), a.StateReason,
+			ts(a.ThrottledUntil), ts(a.LastSyncAt), a.ID)
+		if pgCode(err) == uniqueViolation {
+			return unvite.Errorf(unvite.ECONFLICT, "an account with profile %s exists already", a.Slug)
+		}
+		if err != nil {
+			return fmt.Errorf("postgres: patch account %d: %w", id, err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO events (account_id, at, type, reason, actor)
+			VALUES ($1, $2, $3, $4, $5)`, ev.AccountID, sec(ev.At), ev.Type, ev.Reason, ev.Actor); err != nil {
+			return fmt.Errorf("postgres: account %d event: %w", id, err)
+		}
+		out = a
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("postgres: update account %d: %w", a.ID, err)
+		return nil, err
 	}
-	if tag.RowsAffected() == 0 {
-		return notFound("account", a.ID)
-	}
-	return nil
+	return out, nil
 }
 
 // Account returns one account by id.
@@ -169,4 +191,29 @@ func (s *DB) Session(ctx context.Context, accountID int64) ([]byte, error) {
 		return nil, fmt.Errorf("postgres: session of account %d: %w", accountID, err)
 	}
 	return b, nil
+}
+
+// ReplaceSession swaps the sealed session if it is still old.
+func (s *DB) ReplaceSession(ctx context.Context, accountID int64, old, sealed []byte, ch unvite.Change) (bool, error) {
+	if ch.At.IsZero() {
+		ch.At = s.now()
+	}
+	var done bool
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE accounts SET session = $1 WHERE id = $2 AND session = $3`, sealed, accountID, old)
+		if err != nil {
+			return fmt.Errorf("postgres: replace session of account %d: %w", accountID, err)
+		}
+		if tag.RowsAffected() == 0 {
+			return nil
+		}
+		done = true
+		_, err = tx.Exec(ctx, `INSERT INTO events (account_id, at, type, reason, actor) VALUES ($1, $2, 'account', $3, $4)`,
+			accountID, sec(ch.At), ch.Reason, ch.Actor)
+		if err != nil {
+			return fmt.Errorf("postgres: account %d event: %w", accountID, err)
+		}
+		return nil
+	})
+	return done && err == nil, err
 }

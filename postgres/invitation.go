@@ -306,7 +306,7 @@ func (s *DB) Events(ctx context.Context, f unvite.EventFilter) ([]*unvite.Event,
 		args = append(args, f.InvitationID)
 		q += fmt.Sprintf(" AND invitation_id = $%d", len(args))
 	}
-	q += " ORDER BY id DESC"
+	q += " ORDER BY at DESC, coalesce(invitation_id, 0) DESC, id DESC" // see unvite.EventFilter
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}

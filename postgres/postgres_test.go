@@ -91,6 +91,19 @@ func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) unvite.Store { return open(t) })
 }
 
+func TestStoreShared(t *testing.T) {
+	storetest.RunShared(t, func(t *testing.T) (unvite.Store, func(t *testing.T) unvite.Store) {
+		dsn := freshSchema(t)
+		another := func(t *testing.T) unvite.Store {
+			db, err := postgres.Open(context.Background(), dsn)
+			require.NoError(t, err)
+			t.Cleanup(func() { db.Close() })
+			return db
+		}
+		return another(t), another
+	})
+}
+
 // Many processes starting at once on an empty schema: one migrates, the
 // others wait for it under goose's session lock and find nothing to do.
 func TestConcurrentOpenMigratesOnce(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -109,10 +110,15 @@ func SealedKeyID(sealed []byte) string {
 	return string(sealed[2 : 2+int(sealed[1])])
 }
 
+// ErrNoKeyFile is returned by Load when the default key file does not exist
+// (yet): the caller decides whether to Create it.
+var ErrNoKeyFile = errors.New("secret: no key file")
+
 // Load finds the keys: UNVITE_SECRET_KEY (a key, or several separated by
 // commas, newest first), else the file UNVITE_SECRET_KEY_FILE, else
-// defaultFile, which is created with a new random key, mode 0600, when absent.
-// A key file holds one key a line, newest first.
+// defaultFile. A key file holds one key a line, newest first, and must not
+// be readable by others. A missing defaultFile is ErrNoKeyFile (wrapping
+// fs.ErrNotExist); a missing UNVITE_SECRET_KEY_FILE is an error.
 func Load(getenv func(string) string, defaultFile string) (*Keyring, error) {
 	if v := getenv("UNVITE_SECRET_KEY"); v != "" {
 		r, err := NewKeyring(strings.Split(v, ",")...)
@@ -121,20 +127,32 @@ func Load(getenv func(string) string, defaultFile string) (*Keyring, error) {
 		}
 		return r, nil
 	}
-	file, create := getenv("UNVITE_SECRET_KEY_FILE"), false
+	file, named := getenv("UNVITE_SECRET_KEY_FILE"), true
 	if file == "" {
-		file, create = defaultFile, true
+		file, named = defaultFile, false
 	}
-	b, err := os.ReadFile(file)
-	if errors.Is(err, fs.ErrNotExist) && create {
-		if b, err = newKeyFile(file); err != nil {
-			return nil, err
-		}
-	} else if err != nil {
+	r, err := readKeyFile(file)
+	if errors.Is(err, fs.ErrNotExist) && !named {
+		return nil, fmt.Errorf("%w %s: %w", ErrNoKeyFile, file, err)
+	}
+	if err != nil && named {
+		return nil, fmt.Errorf("UNVITE_SECRET_KEY_FILE: %w", err)
+	}
+	return r, err
+}
+
+func readKeyFile(file string) (*Keyring, error) {
+	f, err := os.Open(file)
+	if err != nil {
 		return nil, fmt.Errorf("secret: read key file: %w", err)
 	}
-	if fi, err := os.Stat(file); err == nil && fi.Mode().Perm()&0o077 != 0 {
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Mode().Perm()&0o077 != 0 {
 		return nil, fmt.Errorf("secret: key file %s is readable by others (mode %v): chmod 600 it", file, fi.Mode().Perm())
+	}
+	b, err := io.ReadAll(io.LimitReader(f, 64<<10))
+	if err != nil {
+		return nil, fmt.Errorf("secret: read key file %s: %w", file, err)
 	}
 	var lines []string
 	for _, l := range strings.Split(string(b), "\n") {
@@ -149,21 +167,37 @@ func Load(getenv func(string) string, defaultFile string) (*Keyring, error) {
 	return r, nil
 }
 
-func newKeyFile(file string) ([]byte, error) {
+// Create makes file with a new random key, mode 0600, unless it exists:
+// then its keys are returned. Processes creating it at once agree on one
+// key: each writes a whole file under a temporary name and links it into
+// place, which fails if another got there first; the loser reads the
+// winner's file, complete from the moment it appears.
+func Create(file string) (*Keyring, error) {
 	key := make([]byte, 32)
 	rand.Read(key)
-	b := []byte("# unvite secret key: keep it; without it stored LinkedIn sessions cannot be read.\n" +
+	b := []byte("# unvite secret key: keep it (and back it up); without it stored LinkedIn sessions cannot be read.\n" +
 		base64.StdEncoding.EncodeToString(key) + "\n")
-	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
+	dir := filepath.Dir(file)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("secret: create key file: %w", err)
 	}
-	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	tmp, err := os.CreateTemp(dir, ".secret-key-*")
 	if err != nil {
 		return nil, fmt.Errorf("secret: create key file: %w", err)
 	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
+	defer os.Remove(tmp.Name())
+	_, err = tmp.Write(b)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return nil, fmt.Errorf("secret: write key file: %w", err)
 	}
-	return b, f.Close()
+	if err := os.Link(tmp.Name(), file); err != nil && !errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("secret: create key file %s: %w", file, err)
+	}
+	return readKeyFile(file)
 }

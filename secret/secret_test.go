@@ -1,9 +1,16 @@
 package secret_test
 
 import (
+	"bufio"
 	"bytes"
+	"fmt"
+	"io"
+	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -63,7 +70,12 @@ func TestLoad(t *testing.T) {
 	env := map[string]string{}
 	getenv := func(k string) string { return env[k] }
 
-	r1, err := secret.Load(getenv, file)
+	_, err := secret.Load(getenv, file)
+	require.ErrorIs(t, err, secret.ErrNoKeyFile, "a missing key file is the caller's decision")
+	require.ErrorIs(t, err, fs.ErrNotExist)
+	_, err = os.Stat(file)
+	require.ErrorIs(t, err, fs.ErrNotExist, "not created by Load")
+	r1, err := secret.Create(file)
 	require.NoError(t, err)
 	fi, err := os.Stat(file)
 	require.NoError(t, err)
@@ -91,6 +103,113 @@ func TestLoad(t *testing.T) {
 	env["UNVITE_SECRET_KEY_FILE"] = filepath.Join(dir, "missing")
 	_, err = secret.Load(getenv, file)
 	require.Error(t, err, "a named key file that is missing is not created silently")
+	require.NotErrorIs(t, err, secret.ErrNoKeyFile)
+}
+
+// Create never replaces a key file that exists.
+func TestCreateKeepsExisting(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "secret.key")
+	require.NoError(t, os.WriteFile(file, []byte(k1+"\n"), 0o600))
+	r, err := secret.Create(file)
+	require.NoError(t, err)
+	require.Equal(t, mustID(t, k1), r.KeyID())
+	b, err := os.ReadFile(file)
+	require.NoError(t, err)
+	require.Equal(t, k1+"\n", string(b))
+}
+
+// Goroutines creating one key file at once all get the same key, and no
+// temporary file is left behind.
+func TestCreateConcurrent(t *testing.T) {
+	for round := range 20 {
+		dir := t.TempDir()
+		file := filepath.Join(dir, "secret.key")
+		const n = 8
+		ids := make(chan string, n)
+		errs := make(chan error, n)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				r, err := secret.Create(file)
+				if err != nil {
+					errs <- err
+					return
+				}
+				ids <- r.KeyID()
+			}()
+		}
+		close(start)
+		wg.Wait()
+		close(ids)
+		close(errs)
+		for err := range errs {
+			require.NoError(t, err, "round %d", round)
+		}
+		var first string
+		for id := range ids {
+			if first == "" {
+				first = id
+			}
+			require.Equal(t, first, id, "round %d: every creator agrees on one key", round)
+		}
+		entries, err := os.ReadDir(dir)
+		require.NoError(t, err)
+		require.Len(t, entries, 1, "only the key file remains")
+	}
+}
+
+// Processes creating one key file at once agree on one key. They are
+// released together: each waits for a line on its stdin.
+func TestCreateConcurrentProcesses(t *testing.T) {
+	if file := os.Getenv("UNVITE_TEST_CREATE_KEY"); file != "" {
+		bufio.NewReader(os.Stdin).ReadString('\n')
+		r, err := secret.Create(file)
+		if err != nil {
+			fmt.Println("error:", err)
+			os.Exit(1)
+		}
+		fmt.Println(r.KeyID())
+		os.Exit(0)
+	}
+	file := filepath.Join(t.TempDir(), "secret.key")
+	const n = 6
+	type proc struct {
+		cmd   *exec.Cmd
+		stdin io.WriteCloser
+		out   *bytes.Buffer
+	}
+	var procs []proc
+	for range n {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestCreateConcurrentProcesses$")
+		cmd.Env = append(os.Environ(), "UNVITE_TEST_CREATE_KEY="+file)
+		out := &bytes.Buffer{}
+		cmd.Stdout, cmd.Stderr = out, out
+		stdin, err := cmd.StdinPipe()
+		require.NoError(t, err)
+		require.NoError(t, cmd.Start())
+		procs = append(procs, proc{cmd, stdin, out})
+	}
+	for _, p := range procs {
+		_, err := io.WriteString(p.stdin, "go\n")
+		require.NoError(t, err)
+		p.stdin.Close()
+	}
+	var first string
+	for _, p := range procs {
+		require.NoError(t, p.cmd.Wait(), p.out.String())
+		id := strings.TrimSpace(p.out.String())
+		if first == "" {
+			first = id
+		}
+		require.Equal(t, first, id, "every process agrees on one key")
+	}
+	r, err := secret.Load(func(string) string { return "" }, file)
+	require.NoError(t, err)
+	require.Equal(t, first, r.KeyID())
 }
 
 func mustID(t *testing.T, k string) string {

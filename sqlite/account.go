@@ -44,22 +44,47 @@ func (s *DB) CreateAccount(ctx context.Context, a *unvite.Account) error {
 	return nil
 }
 
-// UpdateAccount saves an account's fields (not its session).
-func (s *DB) UpdateAccount(ctx context.Context, a *unvite.Account) error {
-	if err := a.Validate(); err != nil {
-		return err
+// PatchAccount changes the fields p sets on the row as it stands, with its
+// audit event, in one write transaction (immediate: writers queue).
+func (s *DB) PatchAccount(ctx context.Context, id int64, p unvite.AccountPatch, ch unvite.Change) (*unvite.Account, error) {
+	if ch.At.IsZero() {
+		ch.At = s.now()
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE accounts SET name = ?, slug = ?, member_id = ?, plan = ?,
-		time_zone = ?, state = ?, state_reason = ?, throttled_until = ?, last_sync_at = ? WHERE id = ?`,
-		a.Name, a.Slug, a.MemberID, a.Plan, a.TimeZone, a.State, a.StateReason,
-		unix(a.ThrottledUntil), unix(a.LastSyncAt), a.ID)
+	var out *unvite.Account
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		a, err := scanAccount(tx.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = ?`, id))
+		if isNoRows(err) {
+			return notFound("account", id)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: account %d: %w", id, err)
+		}
+		ev, err := p.Apply(a, ch)
+		if err != nil || ev == nil {
+			out = a
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE accounts SET name = ?, slug = ?, member_id = ?, plan = ?,
+			time_zone = ?, state = ?, state_reason = ?, throttled_until = ?, last_sync_at = ? WHERE id = ?`,
+			a.Name, a.Slug, a.MemberID, a.Plan, a.TimeZone, a.State, a.StateReason,
+			unix(a.ThrottledUntil), unix(a.LastSyncAt), a.ID)
+		if err != nil {
+			if strings.Contains(err.Error(), "UNIQUE") {
+				return unvite.Errorf(unvite.ECONFLICT, "an account with profile %s exists already", a.Slug)
+			}
+			return fmt.Errorf("sqlite: patch account %d: %w", id, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO events (account_id, at, type, reason, actor)
+			VALUES (?, ?, ?, ?, ?)`, ev.AccountID, ev.At.Unix(), ev.Type, ev.Reason, ev.Actor); err != nil {
+			return fmt.Errorf("sqlite: account %d event: %w", id, err)
+		}
+		out = a
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("sqlite: update account %d: %w", a.ID, err)
+		return nil, err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return notFound("account", a.ID)
-	}
-	return nil
+	return out, nil
 }
 
 // Account returns one account by id.
@@ -172,4 +197,29 @@ func (s *DB) Session(ctx context.Context, accountID int64) ([]byte, error) {
 		return nil, fmt.Errorf("sqlite: session of account %d: %w", accountID, err)
 	}
 	return b, nil
+}
+
+// ReplaceSession swaps the sealed session if it is still old.
+func (s *DB) ReplaceSession(ctx context.Context, accountID int64, old, sealed []byte, ch unvite.Change) (bool, error) {
+	if ch.At.IsZero() {
+		ch.At = s.now()
+	}
+	var done bool
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE accounts SET session = ? WHERE id = ? AND session = ?`, sealed, accountID, old)
+		if err != nil {
+			return fmt.Errorf("sqlite: replace session of account %d: %w", accountID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		done = true
+		_, err = tx.ExecContext(ctx, `INSERT INTO events (account_id, at, type, reason, actor) VALUES (?, ?, 'account', ?, ?)`,
+			accountID, ch.At.Unix(), ch.Reason, ch.Actor)
+		if err != nil {
+			return fmt.Errorf("sqlite: account %d event: %w", accountID, err)
+		}
+		return nil
+	})
+	return done && err == nil, err
 }

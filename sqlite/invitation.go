@@ -466,7 +466,7 @@ func (s *DB) Events(ctx context.Context, f unvite.EventFilter) ([]*unvite.Event,
 		q += " AND invitation_id = ?"
 		args = append(args, f.InvitationID)
 	}
-	q += " ORDER BY id DESC"
+	q += " ORDER BY at DESC, coalesce(invitation_id, 0) DESC, id DESC" // see unvite.EventFilter
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}

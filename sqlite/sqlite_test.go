@@ -27,6 +27,18 @@ func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) unvite.Store { return open(t) })
 }
 
+func TestStoreShared(t *testing.T) {
+	storetest.RunShared(t, func(t *testing.T) (unvite.Store, func(t *testing.T) unvite.Store) {
+		first := open(t)
+		return first, func(t *testing.T) unvite.Store {
+			db, err := sqlite.Open(context.Background(), first.Path())
+			require.NoError(t, err)
+			t.Cleanup(func() { db.Close() })
+			return db
+		}
+	})
+}
+
 // The same behaviour when every import large enough for its table takes
 // the bulk path (indexes dropped, rows loaded, duplicates merged, indexes
 // built again).

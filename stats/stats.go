@@ -42,8 +42,9 @@ type Report struct {
 	Cohorts []Cohort `json:"cohorts"`
 
 	// MedianDaysToAccept is known only for accepted invitations whose
-	// acceptance time was seen (StatusSince after SentAt); exports do not
-	// tell it. AcceptedTimed counts those.
+	// acceptance time was seen (StatusSince from the same minute as SentAt
+	// on); a day-only Connected On before the sending time does not tell it.
+	// AcceptedTimed counts those.
 	MedianDaysToAccept *float64 `json:"median_days_to_accept,omitempty"`
 	AcceptedTimed      int      `json:"accepted_timed,omitempty"`
 }
@@ -135,10 +136,12 @@ func Compute(invs []*unvite.Invitation, p unvite.Policy, asOf time.Time) Report 
 	return a.Report()
 }
 
-// Add counts one invitation; received ones are ignored. The invitation is
-// not kept, so a store may reuse it.
+// Add counts one invitation; received ones are ignored, and so are those
+// sent after the report's day (Invitation.SentBy): a report as of a past day
+// is the state on that day. The invitation is not kept, so a store may
+// reuse it.
 func (a *Accumulator) Add(inv *unvite.Invitation) {
-	if inv == nil || inv.Direction != unvite.Sent {
+	if inv == nil || inv.Direction != unvite.Sent || !inv.SentBy(a.asOf) {
 		return
 	}
 	r := &a.r
@@ -171,10 +174,27 @@ func (a *Accumulator) Add(inv *unvite.Invitation) {
 	case unvite.StatusWithdrawn:
 		r.Withdrawn++
 	case unvite.StatusAccepted:
-		if !inv.StatusSince.IsZero() && inv.StatusSince.After(inv.SentAt) {
-			a.acceptDays = append(a.acceptDays, inv.StatusSince.Sub(inv.SentAt).Hours()/24)
+		if d, ok := timeToAccept(inv); ok {
+			a.acceptDays = append(a.acceptDays, d.Hours()/24)
 		}
 	}
+}
+
+// timeToAccept is how long an accepted invitation waited, when that is
+// known. Times are often kept to the minute only (exports write "4:50 PM"),
+// so an acceptance in the same minute as the invitation counts, as no wait,
+// even when it reads a few seconds earlier. A day-only acceptance before the
+// sending time tells nothing, and neither does a tracking sheet's
+// "accepted", which is dated the day the invitation was sent.
+func timeToAccept(inv *unvite.Invitation) (time.Duration, bool) {
+	since := inv.StatusSince
+	switch {
+	case since.IsZero(), since.Before(inv.SentAt.Truncate(time.Minute)):
+		return 0, false
+	case inv.Source == unvite.SourceSheet && since.Equal(inv.SentAt):
+		return 0, false
+	}
+	return max(0, since.Sub(inv.SentAt)), true
 }
 
 // Report returns the figures so far; adding more afterwards is fine.

@@ -176,6 +176,47 @@ func TestMedianDaysToAccept(t *testing.T) {
 
 	r = stats.Compute([]*unvite.Invitation{accepted(day), accepted(12 * time.Hour), accepted(4 * day), accepted(5 * day)}, policy.Default(), asOf)
 	require.InDelta(t, 2.5, *r.MedianDaysToAccept, 1e-9)
+	// Accepted in the same minute as sent counts, as no wait, even when the
+	// acceptance reads a few seconds before a sending time kept to the second.
+	sameMinute := accepted(0)
+	sameMinute.SentAt = sameMinute.SentAt.Add(40 * time.Second)
+	sameMinute.StatusSince = sameMinute.SentAt.Truncate(time.Minute).Add(10 * time.Second)
+	r = stats.Compute([]*unvite.Invitation{accepted(0), sameMinute, accepted(3 * day)}, policy.Default(), asOf)
+	require.Equal(t, 3, r.AcceptedTimed, "same-minute acceptances are timed")
+	require.InDelta(t, 0.0, *r.MedianDaysToAccept, 1e-9)
+
+	// An earlier minute, or a sheet's "accepted" dated the day sent, tells nothing.
+	early := accepted(0)
+	early.StatusSince = early.SentAt.Add(-2 * time.Minute)
+	sheet := accepted(0)
+	sheet.Source = unvite.SourceSheet
+	r = stats.Compute([]*unvite.Invitation{early, sheet, accepted(3 * day)}, policy.Default(), asOf)
+	require.Equal(t, 1, r.AcceptedTimed)
+	require.InDelta(t, 3.0, *r.MedianDaysToAccept, 1e-9)
+}
+
+// As of a day, the report is the state on that day: invitations sent later
+// did not exist yet and count nowhere, not as young pending ones (negative
+// ages), not in sent totals or cohorts; those sent during the day count.
+func TestAsOfLeavesLaterInvitationsOut(t *testing.T) {
+	t.Parallel()
+	day := 24 * time.Hour
+	later := []*unvite.Invitation{inv(-1, unvite.StatusPending), inv(-40, unvite.StatusAccepted, note), inv(-3, unvite.StatusWithdrawn)}
+	sameDay := inv(0, unvite.StatusPending)
+	sameDay.SentAt = asOf.Add(day - time.Second) // 23:59:59 on the as-of day
+	invs := append([]*unvite.Invitation{inv(100, unvite.StatusPending), inv(20, unvite.StatusAccepted), sameDay}, later...)
+
+	r := stats.Compute(invs, policy.Default(), asOf)
+	require.Equal(t, 3, r.Sent)
+	require.Equal(t, 2, r.Pending)
+	require.Equal(t, 0, r.Withdrawn)
+	require.Equal(t, 0, r.WithNote.Sent)
+	require.Equal(t, 1, r.PendingByAge[0].Count, "only the one sent on the day is youngest")
+	require.Equal(t, 1, r.Withdrawable)
+	for _, c := range r.Cohorts {
+		require.LessOrEqual(t, c.Month, "2026-11", "no cohort after the as-of day")
+	}
+	require.Equal(t, r, stats.Compute(invs[:3], policy.Default(), asOf), "the same report as without the later ones")
 }
 
 // TestWithdrawableMatchesPlan: the streamed count is the plan's length.

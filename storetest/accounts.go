@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,8 +34,11 @@ func testAccounts(t *testing.T, s unvite.Store) {
 	require.Equal(t, unvite.EINVALID, unvite.ErrorCode(s.CreateAccount(ctx, &unvite.Account{Name: " "})))
 	require.Equal(t, unvite.EINVALID, unvite.ErrorCode(s.CreateAccount(ctx, &unvite.Account{Name: "x", Plan: "gold"})))
 
-	a.State, a.StateReason, a.ThrottledUntil = unvite.AccountThrottled, "429", day(1)
-	require.NoError(t, s.UpdateAccount(ctx, a))
+	got, err = s.PatchAccount(ctx, a.ID, unvite.AccountPatch{
+		State: unvite.Ptr(unvite.AccountThrottled), StateReason: unvite.Ptr("429"), ThrottledUntil: unvite.Ptr(day(1)),
+	}, unvite.Change{At: day(0), Actor: "test"})
+	require.NoError(t, err)
+	require.Equal(t, unvite.AccountThrottled, got.State)
 	got, err = s.Account(ctx, a.ID)
 	require.NoError(t, err)
 	require.Equal(t, unvite.AccountThrottled, got.State)
@@ -45,10 +50,28 @@ func testAccounts(t *testing.T, s unvite.Store) {
 	require.Equal(t, []byte("sealed"), sess)
 	got, _ = s.Account(ctx, a.ID)
 	require.True(t, got.HasSession)
+	// A re-seal replaces the session only while it is the one read.
+	ok, err := s.ReplaceSession(ctx, a.ID, []byte("sealed"), []byte("resealed"), unvite.Change{At: day(0), Actor: "sync", Reason: "session re-sealed"})
+	require.NoError(t, err)
+	require.True(t, ok)
+	ok, err = s.ReplaceSession(ctx, a.ID, []byte("sealed"), []byte("stale"), unvite.Change{At: day(0), Actor: "sync", Reason: "session re-sealed"})
+	require.NoError(t, err)
+	require.False(t, ok, "a newer session wins")
+	sess, err = s.Session(ctx, a.ID)
+	require.NoError(t, err)
+	require.Equal(t, []byte("resealed"), sess)
+	ev := accountEvents(t, s, a.ID)
+	require.Equal(t, "session re-sealed", ev[0].Reason)
+	n := len(ev)
+
 	require.NoError(t, s.SetSession(ctx, a.ID, nil))
 	sess, err = s.Session(ctx, a.ID)
 	require.NoError(t, err)
 	require.Nil(t, sess)
+	ok, err = s.ReplaceSession(ctx, a.ID, nil, []byte("x"), unvite.Change{})
+	require.NoError(t, err)
+	require.False(t, ok, "nothing to re-seal")
+	require.Len(t, accountEvents(t, s, a.ID), n)
 
 	b := newAccount(t, s, "second")
 	list, err := s.Accounts(ctx)
@@ -57,7 +80,177 @@ func testAccounts(t *testing.T, s unvite.Store) {
 	require.Equal(t, []int64{a.ID, b.ID}, []int64{list[0].ID, list[1].ID})
 	_, err = s.Account(ctx, 999)
 	require.Equal(t, unvite.ENOTFOUND, unvite.ErrorCode(err))
-	_ = time.Second
+}
+
+// A patch changes only the fields it sets, with one "account" event; a bad
+// patch changes nothing; OnlyFrom guards the state fields alone.
+func testAccountPatch(t *testing.T, s unvite.Store) {
+	a := newAccount(t, s, "maya")
+	other := newAccount(t, s, "other")
+	ch := unvite.Change{At: day(0), Actor: "user", Reason: "connected"}
+
+	got, err := s.PatchAccount(ctx, a.ID, unvite.AccountPatch{
+		Name: unvite.Ptr("Maya L."), MemberID: unvite.Ptr("123"), Plan: unvite.Ptr(unvite.PlanFree),
+		State: unvite.Ptr(unvite.AccountActive),
+	}, ch)
+	require.NoError(t, err)
+	require.Equal(t, "Maya L.", got.Name)
+	require.Equal(t, "maya", got.Slug, "an unset field stays")
+	require.Equal(t, "Europe/Stockholm", got.TimeZone)
+	stored, err := s.Account(ctx, a.ID)
+	require.NoError(t, err)
+	require.Equal(t, got, stored)
+	ev := accountEvents(t, s, a.ID)
+	require.Len(t, ev, 1)
+	require.Equal(t, "user", ev[0].Actor)
+	require.True(t, ev[0].At.Equal(day(0)))
+	require.Contains(t, ev[0].Reason, "connected: ")
+	require.Contains(t, ev[0].Reason, "state offline → active")
+	require.Contains(t, ev[0].Reason, "plan premium → free")
+
+	// Nothing changes: no event.
+	_, err = s.PatchAccount(ctx, a.ID, unvite.AccountPatch{Plan: unvite.Ptr(unvite.PlanFree)}, ch)
+	require.NoError(t, err)
+	require.Len(t, accountEvents(t, s, a.ID), 1)
+
+	// Bad patches are refused whole.
+	for _, p := range []unvite.AccountPatch{
+		{TimeZone: unvite.Ptr("Mars/Olympus"), Name: unvite.Ptr("changed")},
+		{Plan: unvite.Ptr(unvite.Plan("gold"))},
+		{State: unvite.Ptr(unvite.AccountState("asleep"))},
+		{Name: unvite.Ptr(" ")},
+	} {
+		_, err = s.PatchAccount(ctx, a.ID, p, ch)
+		require.Equal(t, unvite.EINVALID, unvite.ErrorCode(err), "%+v", p)
+	}
+	_, err = s.PatchAccount(ctx, a.ID, unvite.AccountPatch{Slug: unvite.Ptr(other.Slug)}, ch)
+	require.Equal(t, unvite.ECONFLICT, unvite.ErrorCode(err), "another account's profile")
+	_, err = s.PatchAccount(ctx, 999, unvite.AccountPatch{Name: unvite.Ptr("x")}, ch)
+	require.Equal(t, unvite.ENOTFOUND, unvite.ErrorCode(err))
+	after, err := s.Account(ctx, a.ID)
+	require.NoError(t, err)
+	require.Equal(t, stored, after, "refused patches changed nothing")
+	require.Len(t, accountEvents(t, s, a.ID), 1)
+
+	// A throttle allowed only from active leaves a pause alone, but the
+	// rest of its patch applies.
+	_, err = s.PatchAccount(ctx, a.ID, unvite.AccountPatch{State: unvite.Ptr(unvite.AccountPaused), StateReason: unvite.Ptr("paused by the user")}, ch)
+	require.NoError(t, err)
+	got, err = s.PatchAccount(ctx, a.ID, unvite.AccountPatch{
+		State: unvite.Ptr(unvite.AccountThrottled), StateReason: unvite.Ptr("429"), ThrottledUntil: unvite.Ptr(day(1)),
+		OnlyFrom: []unvite.AccountState{unvite.AccountActive, unvite.AccountThrottled}, LastSyncAt: unvite.Ptr(day(0).Add(time.Hour)),
+	}, unvite.Change{At: day(0), Actor: "sync"})
+	require.NoError(t, err)
+	require.Equal(t, unvite.AccountPaused, got.State)
+	require.Equal(t, "paused by the user", got.StateReason)
+	require.True(t, got.ThrottledUntil.IsZero())
+	require.True(t, got.LastSyncAt.Equal(day(0).Add(time.Hour)))
+	require.Len(t, accountEvents(t, s, a.ID), 3)
+	ev = accountEvents(t, s, other.ID)
+	require.Empty(t, ev, "other accounts are untouched")
+}
+
+// Two handles on one database, as two processes have: a pause from one and
+// a throttle or last-sync time from the other never undo each other, in
+// whichever order they land.
+func testAccountPatchesDoNotUndo(t *testing.T, cli, worker unvite.Store) {
+	a := newAccount(t, cli, "maya")
+	_, err := cli.PatchAccount(ctx, a.ID, unvite.AccountPatch{State: unvite.Ptr(unvite.AccountActive)}, unvite.Change{Actor: "test"})
+	require.NoError(t, err)
+	pause := unvite.AccountPatch{State: unvite.Ptr(unvite.AccountPaused), StateReason: unvite.Ptr("paused by the user")}
+	throttle := func(until time.Time) unvite.AccountPatch {
+		return unvite.AccountPatch{
+			State: unvite.Ptr(unvite.AccountThrottled), StateReason: unvite.Ptr("rate limited"), ThrottledUntil: &until,
+			OnlyFrom: []unvite.AccountState{unvite.AccountActive, unvite.AccountThrottled},
+		}
+	}
+
+	// Many workers record syncs and throttles while the user pauses the
+	// account and sets its time zone.
+	const workers = 8
+	errs := make(chan error, 2*workers+2)
+	var wg sync.WaitGroup
+	for i := range workers {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			_, err := worker.PatchAccount(ctx, a.ID, unvite.AccountPatch{LastSyncAt: unvite.Ptr(day(0).Add(time.Duration(i+1) * time.Minute))}, unvite.Change{Actor: "sync"})
+			errs <- err
+		}()
+		go func() {
+			defer wg.Done()
+			_, err := worker.PatchAccount(ctx, a.ID, throttle(day(1)), unvite.Change{Actor: "worker"})
+			errs <- err
+		}()
+	}
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		_, err := cli.PatchAccount(ctx, a.ID, pause, unvite.Change{Actor: "user"})
+		errs <- err
+	}()
+	go func() {
+		defer wg.Done()
+		_, err := cli.PatchAccount(ctx, a.ID, unvite.AccountPatch{TimeZone: unvite.Ptr("Asia/Tokyo")}, unvite.Change{Actor: "user"})
+		errs <- err
+	}()
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	for _, s := range []unvite.Store{cli, worker} {
+		got, err := s.Account(ctx, a.ID)
+		require.NoError(t, err)
+		require.Equal(t, unvite.AccountPaused, got.State, "the pause stands")
+		require.Equal(t, "paused by the user", got.StateReason)
+		require.Equal(t, "Asia/Tokyo", got.TimeZone)
+		require.False(t, got.LastSyncAt.IsZero(), "a last-sync time stands")
+		require.Equal(t, "Maya maya", got.Name)
+	}
+	// Every change that changed something is in the log.
+	ev := accountEvents(t, cli, a.ID)
+	var pauses, zones int
+	for _, e := range ev {
+		if strings.Contains(e.Reason, "→ paused") {
+			pauses++
+		}
+		if strings.Contains(e.Reason, "Asia/Tokyo") {
+			zones++
+		}
+	}
+	require.Equal(t, 1, pauses)
+	require.Equal(t, 1, zones)
+
+	// And the other way round: the worker's stale copy cannot lift a pause
+	// nor a throttle a resume (the resume is allowed from paused alone).
+	resume := unvite.AccountPatch{State: unvite.Ptr(unvite.AccountActive), StateReason: unvite.Ptr(""), ThrottledUntil: &time.Time{},
+		OnlyFrom: []unvite.AccountState{unvite.AccountPaused, unvite.AccountThrottled, unvite.AccountActive}}
+	got, err := cli.PatchAccount(ctx, a.ID, resume, unvite.Change{Actor: "user"})
+	require.NoError(t, err)
+	require.Equal(t, unvite.AccountActive, got.State)
+	got, err = worker.PatchAccount(ctx, a.ID, throttle(day(2)), unvite.Change{Actor: "worker"})
+	require.NoError(t, err)
+	require.Equal(t, unvite.AccountThrottled, got.State, "a throttle applies to an active account")
+	got, err = worker.PatchAccount(ctx, a.ID, unvite.AccountPatch{LastSyncAt: unvite.Ptr(day(2))}, unvite.Change{Actor: "sync"})
+	require.NoError(t, err)
+	require.Equal(t, unvite.AccountThrottled, got.State, "a last-sync time keeps the throttle")
+	require.True(t, got.ThrottledUntil.Equal(day(2)))
+}
+
+func accountEvents(t *testing.T, s unvite.Store, acct int64) []*unvite.Event {
+	t.Helper()
+	all, err := s.Events(ctx, unvite.EventFilter{AccountID: acct})
+	require.NoError(t, err)
+	var list []*unvite.Event
+	for _, e := range all {
+		if e.Type == "account" {
+			require.Zero(t, e.InvitationID)
+			require.Equal(t, acct, e.AccountID)
+			list = append(list, e)
+		}
+	}
+	return list
 }
 
 func testDeleteAccount(t *testing.T, s unvite.Store) {

@@ -188,3 +188,80 @@ func testBriefListing(t *testing.T, s unvite.Store) {
 		require.Equal(t, view(full), view(brief), "account %s", a.Slug)
 	}
 }
+
+// As of a day, a listing holds what existed that day: invitations sent
+// during it, not those sent later. Every way to read invitations agrees.
+func testAsOf(t *testing.T, s unvite.Store) {
+	a := newAccount(t, s, "me")
+	doImport(t, s, a.ID, unvite.ImportMeta{File: "e"}, importRows{invs: []*unvite.Invitation{
+		sent("old", day(-5).Add(10*time.Hour), ""),
+		sent("morning", day(0).Add(time.Second), ""),
+		sent("night", day(1).Add(-time.Second), ""),
+		sent("next", day(1), ""),
+		sent("later", day(3), ""),
+	}})
+	f := unvite.InvitationFilter{AccountID: a.ID}
+	f.SentBy(day(0).Add(9 * time.Hour)) // any time of the day: the whole day
+	list, err := s.Invitations(ctx, f)
+	require.NoError(t, err)
+	var slugs []string
+	for _, inv := range list {
+		slugs = append(slugs, inv.Invitee.Slug)
+	}
+	require.Equal(t, []string{"old", "morning", "night"}, slugs)
+	n, err := s.CountInvitations(ctx, f)
+	require.NoError(t, err)
+	require.Equal(t, 3, n)
+	streamed := 0
+	require.NoError(t, s.EachInvitation(ctx, f, func(*unvite.Invitation) error { streamed++; return nil }))
+	require.Equal(t, 3, streamed)
+
+	// An earlier bound already set is kept.
+	f = unvite.InvitationFilter{AccountID: a.ID, SentBefore: day(-1)}
+	f.SentBy(day(0))
+	n, err = s.CountInvitations(ctx, f)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+}
+
+// The audit log is newest first by time; events of the same second come
+// by invitation, then event id, descending, so every store gives the same
+// order however it numbered the events of one import.
+func testEventOrder(t *testing.T, s unvite.Store) {
+	a := newAccount(t, s, "me")
+	doImport(t, s, a.ID, unvite.ImportMeta{File: "e"}, importRows{invs: []*unvite.Invitation{
+		sent("x", day(-30), ""), sent("y", day(-20), ""), sent("z", day(-10), ""),
+	}})
+	inv := bySlug(t, s, a.ID)
+	x, y, z := inv["x"].ID, inv["y"].ID, inv["z"].ID
+	require.True(t, x < y && y < z)
+	ch := unvite.Change{Actor: "test"}
+	for _, id := range []int64{x, z, y} { // not in invitation order
+		_, err := s.Transition(ctx, id, unvite.StatusWithdrawn, ch)
+		require.NoError(t, err)
+	}
+	require.NoError(t, s.Tag(ctx, []int64{z}, []string{"later"}, false, ch))
+
+	events, err := s.Events(ctx, unvite.EventFilter{AccountID: a.ID})
+	require.NoError(t, err)
+	var got []*unvite.Event
+	for _, e := range events {
+		if e.Actor == "test" {
+			got = append(got, e)
+		}
+	}
+	require.Len(t, got, 4)
+	for i := 1; i < len(got); i++ {
+		p, e := got[i-1], got[i]
+		require.True(t, p.At.After(e.At) || p.At.Equal(e.At) && (p.InvitationID > e.InvitationID ||
+			p.InvitationID == e.InvitationID && p.ID > e.ID), "event %d (%v, #%d) before event %d (%v, #%d)",
+			p.ID, p.At, p.InvitationID, e.ID, e.At, e.InvitationID)
+	}
+	if got[0].At.Equal(got[3].At) { // recorded within one second, as almost always
+		require.Equal(t, []int64{z, z, y, x}, []int64{got[0].InvitationID, got[1].InvitationID, got[2].InvitationID, got[3].InvitationID})
+		require.Equal(t, "tag", got[0].Type)
+	}
+	first, err := s.Events(ctx, unvite.EventFilter{AccountID: a.ID, Limit: 1})
+	require.NoError(t, err)
+	require.Equal(t, events[0].ID, first[0].ID, "the limit applies after ordering")
+}

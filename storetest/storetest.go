@@ -17,6 +17,7 @@ import (
 func Run(t *testing.T, open func(t *testing.T) unvite.Store) {
 	tests := map[string]func(t *testing.T, s unvite.Store){
 		"Accounts":             testAccounts,
+		"AccountPatch":         testAccountPatch,
 		"ImportStatuses":       testImportStatuses,
 		"ImportIdempotent":     testImportIdempotent,
 		"ImportNewerExport":    testImportNewerExport,
@@ -27,6 +28,8 @@ func Run(t *testing.T, open func(t *testing.T) unvite.Store) {
 		"FilterAndSort":        testFilterAndSort,
 		"BriefListing":         testBriefListing,
 		"TagsAndProtection":    testTagsAndProtection,
+		"AsOf":                 testAsOf,
+		"EventOrder":           testEventOrder,
 		"SyncReconciles":       testSyncReconciles,
 		"SyncCeiling":          testSyncCeiling,
 		"SyncThenExportMerges": testSyncThenExportMerges,
@@ -36,6 +39,22 @@ func Run(t *testing.T, open func(t *testing.T) unvite.Store) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			fn(t, open(t))
+		})
+	}
+}
+
+// RunShared runs the tests that need two handles on one database, as two
+// processes have: open returns a new, empty database's first handle and a
+// function that opens another handle on the same database.
+func RunShared(t *testing.T, open func(t *testing.T) (unvite.Store, func(t *testing.T) unvite.Store)) {
+	tests := map[string]func(t *testing.T, a, b unvite.Store){
+		"AccountPatchesDoNotUndo": testAccountPatchesDoNotUndo,
+	}
+	for name, fn := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			first, another := open(t)
+			fn(t, first, another(t))
 		})
 	}
 }

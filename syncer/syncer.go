@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/accounts"
 	"github.com/unvite/unvite/linkedin"
 )
 
@@ -55,7 +56,7 @@ var (
 // Sync reconciles one account with LinkedIn.
 func (s *Syncer) Sync(ctx context.Context, acct *unvite.Account, li LinkedIn) (res Result, err error) {
 	now := s.now()
-	if err := Ready(acct, now); err != nil {
+	if err := accounts.Ready(acct, now); err != nil {
 		return res, err
 	}
 	start := li.Requests()
@@ -122,7 +123,8 @@ func (s *Syncer) Sync(ctx context.Context, acct *unvite.Account, li LinkedIn) (r
 		return res, err
 	}
 	res.SyncSummary = sum
-	return res, nil
+	_, err = accounts.Lift(ctx, s.Store, acct, unvite.Change{At: now, Actor: "sync"})
+	return res, err
 }
 
 func (s *Syncer) now() time.Time {
@@ -132,55 +134,20 @@ func (s *Syncer) now() time.Time {
 	return time.Now().UTC()
 }
 
-// Ready says whether unvite may call LinkedIn for the account now.
-func Ready(acct *unvite.Account, now time.Time) error {
-	switch acct.State {
-	case unvite.AccountPaused:
-		return unvite.Errorf(unvite.ECONFLICT, "account %s is paused: unvite account resume %d", acct.Name, acct.ID)
-	case unvite.AccountNeedsLogin:
-		return unvite.Errorf(unvite.ECONFLICT, "account %s needs a new LinkedIn session (%s): unvite account reconnect %d", acct.Name, acct.StateReason, acct.ID)
-	case unvite.AccountThrottled:
-		if now.Before(acct.ThrottledUntil) {
-			return unvite.Errorf(unvite.ECONFLICT, "account %s is throttled until %s (%s)", acct.Name, acct.ThrottledUntil.Format(time.RFC3339), acct.StateReason)
-		}
-	case unvite.AccountOffline:
-		return unvite.Errorf(unvite.ECONFLICT, "account %s has no LinkedIn session: unvite account add", acct.Name)
-	}
-	return nil
-}
-
-// stop records why LinkedIn refused and returns an error saying what the
-// user must do. Session trouble, challenges and blocks stop the account;
-// a rate limit throttles it; other errors leave it as it is.
+// stop records what LinkedIn's refusal means for the account (see
+// accounts.Fail) and returns an error saying what the user must do next.
 func (s *Syncer) stop(ctx context.Context, acct *unvite.Account, err error) error {
-	now := s.now()
-	switch {
-	case errors.Is(err, linkedin.ErrSessionExpired), errors.Is(err, linkedin.ErrCSRF):
-		acct.State, acct.StateReason = unvite.AccountNeedsLogin, "session expired"
-	case errors.Is(err, linkedin.ErrChallenge):
-		acct.State, acct.StateReason = unvite.AccountNeedsLogin, "security challenge: pass it in your browser"
-	case errors.Is(err, linkedin.ErrSoftBlock):
-		acct.State, acct.StateReason = unvite.AccountThrottled, "LinkedIn denied requests (999): stopped for a day"
-		acct.ThrottledUntil = now.Add(24 * time.Hour)
-	case errors.Is(err, linkedin.ErrRateLimited):
-		wait := linkedin.RetryAfter(err)
-		if wait <= 0 {
-			wait = time.Hour
-		}
-		acct.State, acct.StateReason = unvite.AccountThrottled, "rate limited by LinkedIn (429)"
-		acct.ThrottledUntil = now.Add(wait)
-	default:
-		return fmt.Errorf("sync %s: %w", acct.Name, err)
-	}
-	if uerr := s.Store.UpdateAccount(context.WithoutCancel(ctx), acct); uerr != nil {
-		return errors.Join(fmt.Errorf("sync %s: %w", acct.Name, err), uerr)
-	}
-	return unvite.Errorf(unvite.ECONFLICT, "sync %s stopped: %s (%v); nothing was retried", acct.Name, acct.StateReason, err)
+	_, ferr := accounts.Fail(ctx, s.Store, acct, err, unvite.Change{At: s.now(), Actor: "sync"})
+	return fmt.Errorf("sync: %w", ferr)
 }
 
 func (s *Syncer) touch(ctx context.Context, acct *unvite.Account, now time.Time) error {
-	acct.LastSyncAt = now
-	return s.Store.UpdateAccount(ctx, acct)
+	ch := unvite.Change{At: now, Actor: "sync"}
+	if _, err := s.Store.PatchAccount(ctx, acct.ID, unvite.AccountPatch{LastSyncAt: &now}, ch); err != nil {
+		return err
+	}
+	_, err := accounts.Lift(ctx, s.Store, acct, ch)
+	return err
 }
 
 // pendingSet is the store's view of pending sent invitations.

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/accounts"
 	"github.com/unvite/unvite/linkedin"
 	"github.com/unvite/unvite/sandbox"
 	"github.com/unvite/unvite/sqlite"
@@ -176,7 +177,7 @@ func TestSyncStopsAccount(t *testing.T) {
 	}{
 		{"session expired", sandbox.Faults{SessionExpired: true}, unvite.AccountNeedsLogin, "session expired"},
 		{"challenge", sandbox.Faults{Challenge: sandbox.ChallengeRedirect}, unvite.AccountNeedsLogin, "challenge"},
-		{"soft block", sandbox.Faults{SoftBlock: true}, unvite.AccountThrottled, "999"},
+		{"soft block", sandbox.Faults{SoftBlock: true}, unvite.AccountPaused, "999"},
 		{"rate limited", sandbox.Faults{RateLimit: 1, RetryAfter: 90 * time.Second}, unvite.AccountThrottled, "429"},
 	}
 	for _, c := range cases {
@@ -191,6 +192,10 @@ func TestSyncStopsAccount(t *testing.T) {
 			got, err := b.store.Account(ctx, b.acct.ID)
 			require.NoError(t, err)
 			require.Equal(t, c.state, got.State)
+			if c.state != unvite.AccountThrottled {
+				// Only the user lifts a 999 or a dead session, never a timer.
+				require.Error(t, accounts.Ready(got, b.sb.Now().Add(48*time.Hour)))
+			}
 			require.LessOrEqual(t, b.sb.RequestCount(b.sbAcct.Key(), ""), 2, "no blind retries")
 			require.Empty(t, b.storePending(t), "nothing half-written")
 			// A stopped account is not called again.
@@ -198,6 +203,19 @@ func TestSyncStopsAccount(t *testing.T) {
 			_, err = b.sy.Sync(ctx, got, b.client)
 			require.Error(t, err)
 			require.Equal(t, before, b.sb.RequestCount(b.sbAcct.Key(), ""))
+
+			if c.state == unvite.AccountThrottled {
+				// Once the wait is over, a sync that LinkedIn answers makes
+				// the account active again.
+				b.sbAcct.SetFaults(sandbox.Faults{})
+				b.sb.Advance(2 * time.Minute)
+				_, err = b.sy.Sync(ctx, got, b.client)
+				require.NoError(t, err)
+				got, err = b.store.Account(ctx, b.acct.ID)
+				require.NoError(t, err)
+				require.Equal(t, unvite.AccountActive, got.State)
+				require.True(t, got.ThrottledUntil.IsZero())
+			}
 		})
 	}
 }

@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -16,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/accounts"
 	"github.com/unvite/unvite/linkedin"
 	"github.com/unvite/unvite/secret"
 )
@@ -25,6 +24,15 @@ type linkedinFlags struct {
 	LinkedInURL string        `help:"LinkedIn's address; point it at 'unvite sandbox' to try things safely." name:"linkedin-url" env:"UNVITE_LINKEDIN_URL" default:"https://www.linkedin.com"`
 	Gap         time.Duration `help:"Least time between two requests to LinkedIn." env:"UNVITE_LINKEDIN_GAP" default:"3s"`
 	Jitter      time.Duration `help:"Random extra time between requests, up to this." env:"UNVITE_LINKEDIN_JITTER" default:"4s"`
+}
+
+// Validate refuses negative pauses (kong calls it on every command that
+// embeds the flags).
+func (f linkedinFlags) Validate() error {
+	if f.Gap < 0 || f.Jitter < 0 {
+		return unvite.Errorf(unvite.EINVALID, "--gap %s, --jitter %s: want 0 or more", f.Gap, f.Jitter)
+	}
+	return nil
 }
 
 // AccountCmd is `unvite account`.
@@ -38,13 +46,42 @@ type AccountCmd struct {
 	Remove    AccountRemoveCmd    `cmd:"" help:"Delete an account with its invitations, audit log and session."`
 }
 
-// keyring loads the secret keys (UNVITE_SECRET_KEY, UNVITE_SECRET_KEY_FILE,
-// or a key file beside the database).
-func (a *app) keyring() (*secret.Keyring, error) {
-	return secret.Load(a.getenv, filepath.Join(a.dataDir(), "secret.key"))
+// keyring loads the secret keys: UNVITE_SECRET_KEY, UNVITE_SECRET_KEY_FILE,
+// or the key file beside the database (created when no session needs it).
+func (a *app) keyring(ctx context.Context, sealing bool) (*secret.Keyring, error) {
+	keys, err := accounts.LoadKeys(ctx, a.store, a.getenv, a.keyFile(), sealing)
+	if errors.Is(err, accounts.ErrKeyMissing) {
+		// Earlier versions kept the key file in the data directory
+		// whatever --db said.
+		if old := filepath.Join(a.dataDir(), "secret.key"); old != a.keyFile() {
+			if _, serr := os.Stat(old); serr == nil {
+				return nil, fmt.Errorf("%w (unvite used to keep the key file at %s: move it beside the database, to %s)", err, old, a.keyFile())
+			}
+		}
+	}
+	return keys, err
 }
 
-// sessionInput reads the two cookies: from --session-file, or stdin when it
+// keyFile is where the key file is kept: beside a SQLite database, or in
+// the data directory for a PostgreSQL one.
+func (a *app) keyFile() string {
+	if db := a.cli.DB; db != "" && !isPostgresURL(db) {
+		return filepath.Join(filepath.Dir(db), "secret.key")
+	}
+	return filepath.Join(a.dataDir(), "secret.key")
+}
+
+// accounts is the shared account service, talking to LinkedIn as f says.
+func (a *app) accounts(f linkedinFlags) *accounts.Service {
+	return &accounts.Service{Store: a.store, Keys: a.keyring, NewClient: func(s linkedin.Session) (*linkedin.Client, error) {
+		cfg := linkedin.DefaultConfig(s)
+		cfg.BaseURL, cfg.MinGap, cfg.Jitter = f.LinkedInURL, f.Gap, f.Jitter
+		cfg.Logger = a.log
+		return linkedin.New(cfg)
+	}, Now: a.now}
+}
+
+// readSession reads the two cookies: from --session-file, or stdin when it
 // is not a terminal, or a prompt that does not echo. Never from argv, where
 // `ps` and shell history would keep them.
 func (a *app) readSession(file string) (linkedin.Session, error) {
@@ -55,7 +92,7 @@ func (a *app) readSession(file string) (linkedin.Session, error) {
 			return linkedin.Session{}, unvite.Errorf(unvite.EINVALID, "session file: %v", err)
 		}
 		defer f.Close()
-		return parseSession(f)
+		return accounts.ParseSession(f)
 	}
 	if f, ok := a.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		fmt.Fprintln(a.stderr, "Paste the cookies from your browser (DevTools → Application → Cookies → www.linkedin.com). Input is not shown.")
@@ -72,92 +109,9 @@ func (a *app) readSession(file string) (linkedin.Session, error) {
 			}
 			*c.dst = strings.TrimSpace(string(b))
 		}
-		return s, checkSession(s)
+		return s, accounts.CheckSession(s)
 	}
-	return parseSession(r)
-}
-
-// parseSession accepts `li_at=…` and `JSESSIONID=…` lines, or one Cookie
-// header line holding both (as copied from a request).
-func parseSession(r io.Reader) (linkedin.Session, error) {
-	var s linkedin.Session
-	sc := bufio.NewScanner(io.LimitReader(r, 64<<10))
-	for sc.Scan() {
-		line := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(sc.Text()), "Cookie:"))
-		for _, part := range strings.Split(line, ";") {
-			k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
-			if !ok {
-				continue
-			}
-			switch strings.TrimSpace(k) {
-			case "li_at":
-				s.LiAt = strings.TrimSpace(v)
-			case "JSESSIONID":
-				s.JSESSIONID = strings.TrimSpace(v)
-			}
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return s, fmt.Errorf("read session: %w", err)
-	}
-	return s, checkSession(s)
-}
-
-func checkSession(s linkedin.Session) error {
-	switch {
-	case s.LiAt == "" && s.JSESSIONID == "":
-		return unvite.Errorf(unvite.EINVALID, "no session given: want li_at=… and JSESSIONID=… (one a line, or a Cookie header)")
-	case s.LiAt == "":
-		return unvite.Errorf(unvite.EINVALID, "session: li_at is missing")
-	case s.JSESSIONID == "":
-		return unvite.Errorf(unvite.EINVALID, "session: JSESSIONID is missing")
-	}
-	return nil
-}
-
-func (a *app) client(f linkedinFlags, s linkedin.Session) (*linkedin.Client, error) {
-	cfg := linkedin.DefaultConfig(s)
-	cfg.BaseURL, cfg.MinGap, cfg.Jitter = f.LinkedInURL, f.Gap, f.Jitter
-	cfg.Logger = a.log
-	return linkedin.New(cfg)
-}
-
-// storedClient opens the account's sealed session and builds its client.
-func (a *app) storedClient(ctx context.Context, f linkedinFlags, acct *unvite.Account) (*linkedin.Client, error) {
-	sealed, err := a.store.Session(ctx, acct.ID)
-	if err != nil {
-		return nil, err
-	}
-	if sealed == nil {
-		return nil, unvite.Errorf(unvite.ECONFLICT, "account %s has no LinkedIn session: unvite account reconnect %d", acct.Name, acct.ID)
-	}
-	ring, err := a.keyring()
-	if err != nil {
-		return nil, err
-	}
-	plain, err := ring.Open(sealed, accountAD(acct.ID))
-	if err != nil {
-		return nil, fmt.Errorf("account %s: open session: %w", acct.Name, err)
-	}
-	var s linkedin.Session
-	if err := json.Unmarshal(plain, &s); err != nil {
-		return nil, fmt.Errorf("account %s: stored session is unreadable", acct.Name)
-	}
-	return a.client(f, s)
-}
-
-func accountAD(id int64) []byte { return []byte("unvite-account:" + strconv.FormatInt(id, 10)) }
-
-func (a *app) saveSession(ctx context.Context, acct *unvite.Account, s linkedin.Session) error {
-	ring, err := a.keyring()
-	if err != nil {
-		return err
-	}
-	plain, err := json.Marshal(struct{ LiAt, JSESSIONID string }{s.LiAt, s.JSESSIONID})
-	if err != nil {
-		return err
-	}
-	return a.store.SetSession(ctx, acct.ID, ring.Seal(plain, accountAD(acct.ID)))
+	return accounts.ParseSession(r)
 }
 
 // AccountAddCmd is `unvite account add`.
@@ -176,62 +130,18 @@ func (c *AccountAddCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	s, err := a.open(ctx)
-	if err != nil {
+	if _, err := a.open(ctx); err != nil {
 		return err
 	}
-	acct, err := connect(ctx, a, c.linkedinFlags, sess, nil)
+	acct, err := a.accounts(c.linkedinFlags).Connect(ctx, sess, nil, c.TimeZone, "user")
 	if err != nil {
 		return err
-	}
-	if acct.TimeZone == "" {
-		acct.TimeZone = c.TimeZone
-		if err := s.UpdateAccount(ctx, acct); err != nil {
-			return err
-		}
 	}
 	if c.JSON {
 		return a.printJSON(acct)
 	}
-	fmt.Fprintf(a.stdout, "Connected %s (account %d, %s plan, member %s). Next: unvite sync\n", acct.Name, acct.ID, acct.Plan, acct.MemberID)
+	fmt.Fprintf(a.stdout, "Connected %s (account %d, %s plan, member %s). Next: %s\n", acct.Name, acct.ID, acct.Plan, acct.MemberID, accounts.NextStep(acct, a.now()))
 	return nil
-}
-
-// connect checks a session with LinkedIn ("who am I") and stores it with the
-// account it belongs to: want, or the one with that profile, or a new one.
-func connect(ctx context.Context, a *app, f linkedinFlags, sess linkedin.Session, want *unvite.Account) (*unvite.Account, error) {
-	cl, err := a.client(f, sess)
-	if err != nil {
-		return nil, err
-	}
-	me, err := cl.Me(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("checking the session with LinkedIn: %w", err)
-	}
-	acct := want
-	if acct == nil {
-		if found, err := a.store.FindAccount(ctx, me.Slug); err == nil {
-			acct = found
-		}
-	}
-	if want != nil && want.Slug != "" && want.Slug != me.Slug {
-		return nil, unvite.Errorf(unvite.ECONFLICT, "this session belongs to %s (%s), not to account %s", me.Name(), me.Slug, want.Name)
-	}
-	isNew := acct == nil
-	if isNew {
-		acct = &unvite.Account{}
-	}
-	acct.Name, acct.Slug, acct.MemberID, acct.Plan = me.Name(), me.Slug, me.MemberID, me.Plan()
-	acct.State, acct.StateReason, acct.ThrottledUntil = unvite.AccountActive, "", time.Time{}
-	if isNew {
-		err = a.store.CreateAccount(ctx, acct)
-	} else {
-		err = a.store.UpdateAccount(ctx, acct)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return acct, a.saveSession(ctx, acct, sess)
 }
 
 // AccountListCmd is `unvite account list`.
@@ -261,14 +171,14 @@ func (c *AccountListCmd) Run(ctx context.Context, a *app) error {
 		if !acct.LastSyncAt.IsZero() {
 			last = acct.LastSyncAt.Format("2006-01-02 15:04")
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", acct.ID, acct.Name, acct.Slug, acct.Plan, stateLabel(acct), yesNo(acct.HasSession), last)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", acct.ID, clip(acct.Name, 40), clip(acct.Slug, 60), acct.Plan, clip(stateLabel(acct), 80), yesNo(acct.HasSession), last)
 	}
 	return tw.Flush()
 }
 
 func stateLabel(acct *unvite.Account) string {
 	s := string(acct.State)
-	if acct.State == unvite.AccountThrottled {
+	if acct.State == unvite.AccountThrottled && !acct.ThrottledUntil.IsZero() {
 		s += " until " + acct.ThrottledUntil.Format("2006-01-02 15:04")
 	}
 	if acct.StateReason != "" {
@@ -300,19 +210,30 @@ func (c *AccountStatusCmd) Run(ctx context.Context, a *app) error {
 		}
 		counts[st] = n
 	}
+	next := accounts.NextStep(acct, a.now())
+	session := map[bool]string{true: "stored, encrypted", false: "none"}[acct.HasSession]
+	var sessionErr string
+	if err := a.accounts(linkedinFlags{}).CanOpen(ctx, acct); err != nil {
+		sessionErr = err.Error()
+		session = "stored, but cannot be opened: " + sessionErr
+		next = fmt.Sprintf("restore the key that sealed it, or: unvite account reconnect %d", acct.ID)
+	}
 	if c.JSON {
 		return a.printJSON(struct {
 			*unvite.Account
-			Invitations map[unvite.Status]int `json:"invitations"`
-		}{acct, counts})
+			Invitations  map[unvite.Status]int `json:"invitations"`
+			SessionError string                `json:"session_error,omitempty"`
+			Next         string                `json:"next"`
+		}{acct, counts, sessionErr, next})
 	}
 	fmt.Fprintf(a.stdout, "%s (account %d)\n  profile:  %s\n  plan:     %s\n  state:    %s\n  session:  %s\n",
-		acct.Name, acct.ID, acct.ProfileURL(), acct.Plan, stateLabel(acct), map[bool]string{true: "stored, encrypted", false: "none"}[acct.HasSession])
+		acct.Name, acct.ID, acct.ProfileURL(), acct.Plan, stateLabel(acct), session)
 	if !acct.LastSyncAt.IsZero() {
 		fmt.Fprintf(a.stdout, "  synced:   %s\n", acct.LastSyncAt.Format(time.RFC3339))
 	}
 	fmt.Fprintf(a.stdout, "  sent:     %d pending, %d accepted, %d withdrawn, %d gone, %d withdrawing\n",
 		counts[unvite.StatusPending], counts[unvite.StatusAccepted], counts[unvite.StatusWithdrawn], counts[unvite.StatusGone], counts[unvite.StatusWithdrawing])
+	fmt.Fprintf(a.stdout, "  next:     %s\n", next)
 	return nil
 }
 
@@ -333,7 +254,7 @@ func (c *AccountReconnectCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	if acct, err = connect(ctx, a, c.linkedinFlags, sess, acct); err != nil {
+	if acct, err = a.accounts(c.linkedinFlags).Connect(ctx, sess, acct, "", "user"); err != nil {
 		return err
 	}
 	if c.JSON {
@@ -350,7 +271,15 @@ type AccountPauseCmd struct {
 }
 
 func (c *AccountPauseCmd) Run(ctx context.Context, a *app) error {
-	return setState(ctx, a, c.Account, unvite.AccountPaused, "paused by the user", c.JSON)
+	acct, err := a.account(ctx, c.Account)
+	if err != nil {
+		return err
+	}
+	acct, err = accounts.Pause(ctx, a.store, acct, unvite.Change{At: a.now(), Actor: "user"})
+	if err != nil {
+		return err
+	}
+	return a.printState(acct, c.JSON)
 }
 
 // AccountResumeCmd is `unvite account resume`.
@@ -364,29 +293,18 @@ func (c *AccountResumeCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	if acct.State == unvite.AccountNeedsLogin {
-		return unvite.Errorf(unvite.ECONFLICT, "account %s needs a new session, not a resume: unvite account reconnect %d", acct.Name, acct.ID)
-	}
-	next := unvite.AccountActive
-	if !acct.HasSession {
-		next = unvite.AccountOffline
-	}
-	return setState(ctx, a, c.Account, next, "", c.JSON)
-}
-
-func setState(ctx context.Context, a *app, ref string, st unvite.AccountState, why string, asJSON bool) error {
-	acct, err := a.account(ctx, ref)
+	acct, err = accounts.Resume(ctx, a.store, acct, unvite.Change{At: a.now(), Actor: "user"})
 	if err != nil {
 		return err
 	}
-	acct.State, acct.StateReason, acct.ThrottledUntil = st, why, time.Time{}
-	if err := a.store.UpdateAccount(ctx, acct); err != nil {
-		return err
-	}
+	return a.printState(acct, c.JSON)
+}
+
+func (a *app) printState(acct *unvite.Account, asJSON bool) error {
 	if asJSON {
 		return a.printJSON(acct)
 	}
-	fmt.Fprintf(a.stdout, "Account %s is %s.\n", acct.Name, st)
+	fmt.Fprintf(a.stdout, "Account %s is %s. Next: %s\n", acct.Name, acct.State, accounts.NextStep(acct, a.now()))
 	return nil
 }
 

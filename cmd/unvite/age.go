@@ -57,3 +57,16 @@ func (a *app) asOf(d date) time.Time {
 	}
 	return a.now().UTC()
 }
+
+// count is a number of things given on the command line (--limit, --sent):
+// a whole number, 0 or more.
+type count int
+
+func (n *count) UnmarshalText(b []byte) error {
+	v, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || v < 0 {
+		return unvite.Errorf(unvite.EINVALID, "%q: want a whole number, 0 or more", string(b))
+	}
+	*n = count(v)
+	return nil
+}

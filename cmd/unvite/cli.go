@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/unvite/unvite"
 	"github.com/unvite/unvite/postgres"
+	"github.com/unvite/unvite/printable"
 	"github.com/unvite/unvite/sqlite"
 )
 
@@ -48,12 +50,17 @@ type CLI struct {
 	Sandbox     SandboxCmd     `cmd:"" help:"Run a local server that speaks LinkedIn's protocol, for trying unvite safely."`
 }
 
-// app is what every command's Run receives.
+// app is what every command's Run receives. Its stdout and stderr clean
+// what passes through them (see package printable), so no text output can
+// carry a terminal escape from the data; rawOut and rawErr are the streams
+// underneath, for JSON (printJSON escapes it, losslessly) and for progress
+// lines that draw with escape codes of their own.
 type app struct {
 	env
-	cli   *CLI
-	log   *slog.Logger
-	store unvite.Store
+	rawOut, rawErr io.Writer
+	cli            *CLI
+	log            *slog.Logger
+	store          unvite.Store
 }
 
 func (a *app) now() time.Time {
@@ -95,7 +102,7 @@ func (a *app) open(ctx context.Context) (unvite.Store, error) {
 		path = filepath.Join(a.dataDir(), "unvite.db")
 	}
 	var err error
-	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
+	if isPostgresURL(path) {
 		var s *postgres.DB
 		if s, err = postgres.Open(ctx, path); err == nil && a.env.now != nil {
 			s.Now = a.env.now
@@ -113,6 +120,10 @@ func (a *app) open(ctx context.Context) (unvite.Store, error) {
 		return nil, err
 	}
 	return a.store, nil
+}
+
+func isPostgresURL(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
 }
 
 // account resolves --account, or the only account there is.
@@ -142,18 +153,30 @@ func (a *app) account(ctx context.Context, ref string) (*unvite.Account, error) 
 }
 
 // printJSON writes v as JSON: indented for a person at a terminal, compact
-// for a script (large plans print several times faster).
+// for a script (large plans print several times faster). encoding/json
+// leaves C1 controls and bidi overrides raw in strings: printable.JSON
+// escapes them, so the data stays exact and the terminal safe.
 func (a *app) printJSON(v any) error {
-	enc := json.NewEncoder(a.stdout)
-	if f, ok := a.stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	if f, ok := a.rawOut.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		enc.SetIndent("", "  ")
 	}
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := a.rawOut.Write(printable.JSON(buf.Bytes()))
+	return err
 }
 
 // run parses args and runs one command; it returns the exit code:
 // 0 success, 1 an error (one line on stderr), 2 a usage error.
 func run(ctx context.Context, args []string, e env) int {
+	rawOut, rawErr := e.stdout, e.stderr
+	out, errOut := printable.NewWriter(rawOut), printable.NewWriter(rawErr)
+	defer errOut.Flush()
+	defer out.Flush()
+	e.stdout, e.stderr = out, errOut
 	var cli CLI
 	exit := -1
 	parser, err := kong.New(&cli,
@@ -176,7 +199,7 @@ func run(ctx context.Context, args []string, e env) int {
 	if cli.Debug {
 		level = slog.LevelDebug
 	}
-	a := &app{env: e, cli: &cli, log: slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))}
+	a := &app{env: e, rawOut: rawOut, rawErr: rawErr, cli: &cli, log: slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))}
 	defer func() {
 		if a.store != nil {
 			a.store.Close()

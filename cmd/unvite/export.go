@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 
 	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/printable"
 	"github.com/unvite/unvite/spreadsheet"
 )
 
@@ -12,6 +15,7 @@ import (
 type ExportCmd struct {
 	filterFlags
 	Format string `help:"csv (spreadsheet-safe) or json (one object a line)." enum:"csv,json" default:"csv"`
+	JSON   bool   `help:"Same as --format json." name:"json"`
 }
 
 func (c *ExportCmd) Run(ctx context.Context, a *app) error {
@@ -20,9 +24,23 @@ func (c *ExportCmd) Run(ctx context.Context, a *app) error {
 		return err
 	}
 	f := c.filter(acct, a.asOf(c.AsOf))
-	if c.Format == "json" {
-		enc := json.NewEncoder(a.stdout)
-		return a.store.EachInvitation(ctx, f, func(inv *unvite.Invitation) error { return enc.Encode(inv) })
+	if c.Format == "json" || c.JSON {
+		// One object a line, escaped as printJSON does.
+		out := bufio.NewWriter(a.rawOut)
+		var line bytes.Buffer
+		enc := json.NewEncoder(&line)
+		err := a.store.EachInvitation(ctx, f, func(inv *unvite.Invitation) error {
+			line.Reset()
+			if err := enc.Encode(inv); err != nil {
+				return err
+			}
+			_, err := out.Write(printable.JSON(line.Bytes()))
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		return out.Flush()
 	}
 	w := spreadsheet.NewWriter(a.stdout)
 	w.AsOf = a.asOf(c.AsOf)

@@ -34,7 +34,7 @@ func (c *ImportCmd) Run(ctx context.Context, a *app) error {
 	}
 	opt := importer.Options{AccountID: acct.ID, Columns: c.ColumnMap, Inventory: inv}
 	var bar *progressBar
-	if f, ok := a.stderr.(*os.File); ok && !c.JSON && !c.Quiet && term.IsTerminal(int(f.Fd())) {
+	if f, ok := a.rawErr.(*os.File); ok && !c.JSON && !c.Quiet && term.IsTerminal(int(f.Fd())) {
 		bar = &progressBar{w: f, label: "importing"}
 		opt.Progress = bar.update
 	}
@@ -55,11 +55,20 @@ func (c *ImportCmd) Run(ctx context.Context, a *app) error {
 			ExportDate string `json:"export_date,omitempty"`
 		}{acct.ID, sum, dateOrEmpty(sum.AsOf)})
 	}
-	fmt.Fprintf(a.stdout, "Imported into %s (account %d) in %s: %d invitation rows (%d new, %d known), %d connections.\n",
-		acct.Name, acct.ID, time.Since(start).Round(time.Millisecond), sum.Rows, sum.Added, sum.Unchanged, sum.Connections)
-	fmt.Fprintf(a.stdout, "Status changes: %d accepted (sent or received), %d superseded by a re-invite, %d gone.\n", sum.Accepted, sum.Superseded, sum.Gone)
-	if sum.Matched+sum.Unmatched > 0 {
-		fmt.Fprintf(a.stdout, "Tracking sheet: %d rows matched an invitation, %d added as new.\n", sum.Matched, sum.Unmatched)
+	// Say what was read: export rows, tracking-sheet rows, or both.
+	sheetRows := sum.Matched + sum.Unmatched
+	var did []string
+	if sum.Rows > 0 || sum.Connections > 0 || sheetRows == 0 {
+		did = append(did, fmt.Sprintf("%d invitation rows (%d new, %d known), %d connections", sum.Rows, sum.Added, sum.Unchanged, sum.Connections))
+	}
+	if sheetRows > 0 {
+		did = append(did, fmt.Sprintf("%d tracking-sheet rows (%d matched an invitation and added their follow-up and comment, %d added as new invitations)",
+			sheetRows, sum.Matched, sum.Unmatched))
+	}
+	fmt.Fprintf(a.stdout, "Imported into %s (account %d) in %s: %s.\n",
+		acct.Name, acct.ID, time.Since(start).Round(time.Millisecond), strings.Join(did, "; "))
+	if sum.Rows > 0 || sum.Accepted+sum.Superseded+sum.Gone > 0 {
+		fmt.Fprintf(a.stdout, "Status changes: %d accepted (sent or received), %d superseded by a re-invite, %d gone.\n", sum.Accepted, sum.Superseded, sum.Gone)
 	}
 	printLeftOut(a.stdout, sum)
 	if !sum.AsOf.IsZero() {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/unvite/unvite"
 	"github.com/unvite/unvite/policy"
+	"github.com/unvite/unvite/printable"
 )
 
 // InvitationsCmd groups the invitation listings.
@@ -25,7 +26,7 @@ type filterFlags struct {
 	Tag       string          `help:"Only invitations with this tag."`
 	Search    string          `help:"Text to find in name, company, headline, note or profile." short:"q"`
 	Received  bool            `help:"Received invitations instead of sent ones."`
-	AsOf      date            `help:"Clock for ages (YYYY-MM-DD; default now)." name:"as-of"`
+	AsOf      date            `help:"The state as of this day (YYYY-MM-DD; default now): ages count from it, later invitations are left out." name:"as-of"`
 }
 
 func (f *filterFlags) filter(acct *unvite.Account, now time.Time) unvite.InvitationFilter {
@@ -39,6 +40,7 @@ func (f *filterFlags) filter(acct *unvite.Account, now time.Time) unvite.Invitat
 	if f.NewerThan > 0 {
 		flt.SentAfter = now.Add(-time.Duration(f.NewerThan))
 	}
+	flt.SentBy(now) // as of a day: what was sent later did not exist yet
 	return flt
 }
 
@@ -48,7 +50,7 @@ type InvitationsListCmd struct {
 	policyFlags
 	Sort    string `help:"Order: oldest, newest, name, company or status." default:"oldest" enum:"oldest,newest,name,company,status"`
 	Reverse bool   `help:"Reverse the order (name and company)." short:"r"`
-	Limit   int    `help:"Show at most this many (0: all)." default:"0"`
+	Limit   count  `help:"Show at most this many (0: all)." default:"0"`
 	JSON    bool   `help:"Print JSON for scripts." name:"json"`
 }
 
@@ -59,7 +61,7 @@ func (c *InvitationsListCmd) Run(ctx context.Context, a *app) error {
 	}
 	now := a.asOf(c.AsOf)
 	f := c.filter(acct, now)
-	f.Sort, f.Limit = storeSort(c.Sort, c.Reverse), c.Limit
+	f.Sort, f.Limit = storeSort(c.Sort, c.Reverse), int(c.Limit)
 	list, err := a.store.Invitations(ctx, f)
 	if err != nil {
 		return err
@@ -88,6 +90,15 @@ func (c *InvitationsListCmd) Run(ctx context.Context, a *app) error {
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	if c.Limit > 0 && len(list) == int(c.Limit) {
+		f.Limit = 0
+		total, err := a.store.CountInvitations(ctx, f)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stderr, "%d of %d invitation(s)\n", len(list), total)
+		return nil
 	}
 	fmt.Fprintf(a.stderr, "%d invitation(s)\n", len(list))
 	return nil
@@ -134,13 +145,16 @@ func (c *InvitationsShowCmd) Run(ctx context.Context, a *app) error {
 		return err
 	}
 	if c.JSON {
+		if events == nil {
+			events = []*unvite.Event{}
+		}
 		return a.printJSON(struct {
 			*unvite.Invitation
 			Events []*unvite.Event `json:"events"`
 		}{inv, events})
 	}
 	w := a.stdout
-	fmt.Fprintf(w, "Invitation %d to %s\n", inv.ID, inv.Invitee.Name)
+	fmt.Fprintf(w, "Invitation %d to %s\n", inv.ID, printable.String(inv.Invitee.Name))
 	rows := [][2]string{
 		{"Status", fmt.Sprintf("%s since %s", inv.Status, inv.StatusSince.Format("2006-01-02"))},
 		{"Sent", sentLabel(inv)},
@@ -157,7 +171,7 @@ func (c *InvitationsShowCmd) Run(ctx context.Context, a *app) error {
 	}
 	for _, r := range rows {
 		if r[1] != "" {
-			fmt.Fprintf(w, "  %-16s %s\n", r[0]+":", r[1])
+			fmt.Fprintf(w, "  %-16s %s\n", r[0]+":", printable.String(r[1]))
 		}
 	}
 	fmt.Fprintln(w, "Audit trail:")
@@ -167,6 +181,7 @@ func (c *InvitationsShowCmd) Run(ctx context.Context, a *app) error {
 	return nil
 }
 
+// eventLabel is one line of an audit trail.
 func eventLabel(e *unvite.Event) string {
 	what := e.Type
 	if e.Type == "status" {
@@ -179,7 +194,7 @@ func eventLabel(e *unvite.Event) string {
 	if e.Actor != "" {
 		s += " (" + e.Actor + ")"
 	}
-	return s
+	return printable.String(s)
 }
 
 func statusLabel(inv *unvite.Invitation) string {
@@ -213,7 +228,11 @@ func yesNo(b bool) string {
 	return "-"
 }
 
+// clip fits a value into a table cell of n runes, on one line: the output
+// stream already neutralises escapes, but a line feed or tab inside a name
+// would still break the table's rows and columns.
 func clip(s string, n int) string {
+	s = printable.String(s)
 	r := []rune(s)
 	if len(r) <= n {
 		return s

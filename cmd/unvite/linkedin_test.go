@@ -78,6 +78,7 @@ func TestAccountAndSyncAgainstSandbox(t *testing.T) {
 	r = run("", "sync")
 	require.Equal(t, 1, r.code)
 	require.Contains(t, r.stdout+r.stderr, "session expired")
+	require.Contains(t, r.stdout, "Next: unvite account reconnect 1", "the first failure already says what to do")
 	require.Equal(t, before+1, sb.RequestCount(acct.Key(), ""), "one request, then stop")
 	r = run("", "sync")
 	require.Equal(t, 1, r.code)
@@ -85,6 +86,7 @@ func TestAccountAndSyncAgainstSandbox(t *testing.T) {
 	require.Equal(t, before+1, sb.RequestCount(acct.Key(), ""), "a stopped account is left alone")
 	status := run("", "account", "status").stdout
 	require.Contains(t, status, "needs-login")
+	require.Contains(t, status, "next:     unvite account reconnect 1")
 
 	acct.SetFaults(sandbox.Faults{})
 	r = run(session, "account", "reconnect")
@@ -99,7 +101,7 @@ func TestAccountAndSyncAgainstSandbox(t *testing.T) {
 		wal, _ := os.ReadFile(c.db + "-wal")
 		require.False(t, bytes.Contains(append(db, wal...), []byte(secret)), "a session cookie is stored in clear")
 	}
-	key, err := os.Stat(filepath.Join(c.env["XDG_DATA_HOME"], "unvite", "secret.key"))
+	key, err := os.Stat(filepath.Join(filepath.Dir(c.db), "secret.key"))
 	require.NoError(t, err)
 	require.Equal(t, os.FileMode(0o600), key.Mode().Perm())
 }

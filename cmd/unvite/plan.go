@@ -42,10 +42,10 @@ func (a *app) policyFor(f policyFlags, acct *unvite.Account) (unvite.Policy, err
 type PlanCmd struct {
 	policyFlags
 	Account string `help:"Account (default: the only one)." short:"a"`
-	AsOf    date   `help:"Clock (YYYY-MM-DD; default now)." name:"as-of"`
+	AsOf    date   `help:"Plan as of this day (YYYY-MM-DD; default now): ages count from it, later invitations are left out." name:"as-of"`
 	JSON    bool   `help:"Print JSON for scripts." name:"json" xor:"format"`
 	CSV     bool   `help:"Print CSV." name:"csv" xor:"format"`
-	Limit   int    `help:"Show only the first N steps in the table (0: all)." default:"0"`
+	Limit   count  `help:"Show only the first N steps in the table (0: all)." default:"0"`
 }
 
 func (c *PlanCmd) Run(ctx context.Context, a *app) error {
@@ -57,13 +57,14 @@ func (c *PlanCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	pending, err := a.store.Invitations(ctx, unvite.InvitationFilter{
-		AccountID: acct.ID, Direction: unvite.Sent, Statuses: []unvite.Status{unvite.StatusPending}, Brief: true,
-	})
+	now := a.asOf(c.AsOf)
+	f := unvite.InvitationFilter{AccountID: acct.ID, Direction: unvite.Sent, Statuses: []unvite.Status{unvite.StatusPending}, Brief: true}
+	f.SentBy(now)
+	pending, err := a.store.Invitations(ctx, f)
 	if err != nil {
 		return err
 	}
-	plan := policy.Plan(p, pending, a.asOf(c.AsOf))
+	plan := policy.Plan(p, pending, now)
 	plan.AccountID = acct.ID
 	switch {
 	case c.JSON:
@@ -96,7 +97,7 @@ func (c *PlanCmd) Run(ctx context.Context, a *app) error {
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "#\tDAY\tID\tAGE\tNOTE\tNAME\tRULE\tWHY")
 	for i, s := range plan.Withdrawals {
-		if c.Limit > 0 && i >= c.Limit {
+		if c.Limit > 0 && i >= int(c.Limit) {
 			fmt.Fprintf(tw, "…\t\t\t\t\t%d more\t\t\n", len(plan.Withdrawals)-i)
 			break
 		}

@@ -60,6 +60,7 @@ func TestPostgresGivesTheSameFigures(t *testing.T) {
 		{"plan", "--as-of", "2026-11-20", "--json"},
 		{"invitations", "list", "--status", "pending", "--older-than", "60d", "--as-of", "2026-11-20", "--json"},
 		{"export", "--format", "csv"},
+		{"log", "--limit", "0"},
 	} {
 		require.Equal(t, lite.ok(args...), pg.ok(args...), "%v", args)
 	}

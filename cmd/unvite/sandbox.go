@@ -8,6 +8,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/unvite/unvite"
 	"github.com/unvite/unvite/sandbox"
 )
 
@@ -16,11 +17,22 @@ type SandboxCmd struct {
 	Addr     string `help:"Address to listen on; loopback only (port 0 picks a free one)." default:"127.0.0.1:8321"`
 	Seed     uint64 `help:"Seed for the simulated networks (same seed, same people)." default:"1"`
 	Accounts int    `help:"How many simulated members." default:"1"`
-	Sent     int    `help:"Sent invitations per member." default:"300"`
+	Sent     count  `help:"Sent invitations per member." default:"300"`
 	Months   int    `help:"Months the sent invitations spread over." default:"6"`
-	Ceiling  int    `help:"Stop listings after this many pending invitations, as LinkedIn reportedly does at 1,000 (0: off)." default:"0"`
+	Ceiling  count  `help:"Stop listings after this many pending invitations, as LinkedIn reportedly does at 1,000 (0: off)." default:"0"`
 	Free     bool   `help:"Simulate free accounts (200-character notes) instead of premium."`
 	JSON     bool   `help:"Print the address and each member's session as one JSON line, for scripts." name:"json"`
+}
+
+// Validate refuses a sandbox without members or months (kong calls it).
+func (c *SandboxCmd) Validate() error {
+	if c.Accounts < 1 {
+		return unvite.Errorf(unvite.EINVALID, "--accounts %d: want 1 or more", c.Accounts)
+	}
+	if c.Months < 1 {
+		return unvite.Errorf(unvite.EINVALID, "--months %d: want 1 or more", c.Months)
+	}
+	return nil
 }
 
 func (c *SandboxCmd) Run(ctx context.Context, a *app) error {
@@ -29,11 +41,11 @@ func (c *SandboxCmd) Run(ctx context.Context, a *app) error {
 		logTo = io.Discard // the JSON line says it all
 	}
 	sb := sandbox.New(sandbox.Options{
-		Seed: c.Seed, Ceiling: c.Ceiling, Start: a.now(), Live: true,
+		Seed: c.Seed, Ceiling: int(c.Ceiling), Start: a.now(), Live: true,
 		Logger: slog.New(slog.NewTextHandler(logTo, nil)),
 	})
 	for i := 0; i < c.Accounts; i++ {
-		sb.AddAccount(sandbox.AccountConfig{SentInvitations: c.Sent, Months: c.Months, Premium: !c.Free})
+		sb.AddAccount(sandbox.AccountConfig{SentInvitations: int(c.Sent), Months: c.Months, Premium: !c.Free})
 	}
 	host, _, err := net.SplitHostPort(c.Addr)
 	if err != nil || !(host == "localhost" || net.ParseIP(host).IsLoopback()) {

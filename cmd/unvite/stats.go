@@ -11,7 +11,7 @@ import (
 type StatsCmd struct {
 	policyFlags
 	Account string `help:"Account (default: the only one)." short:"a"`
-	AsOf    date   `help:"Clock for ages (YYYY-MM-DD; default now; use the export date to reproduce an export's figures)." name:"as-of"`
+	AsOf    date   `help:"The state as of this day (YYYY-MM-DD; default now): ages count from it, later invitations are left out; use the export date to reproduce an export's figures." name:"as-of"`
 	JSON    bool   `help:"Print JSON for scripts." name:"json"`
 }
 
@@ -24,8 +24,11 @@ func (c *StatsCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	acc := stats.New(p, a.asOf(c.AsOf))
-	err = a.store.EachInvitation(ctx, unvite.InvitationFilter{AccountID: acct.ID, Direction: unvite.Sent}, func(inv *unvite.Invitation) error {
+	now := a.asOf(c.AsOf)
+	acc := stats.New(p, now)
+	f := unvite.InvitationFilter{AccountID: acct.ID, Direction: unvite.Sent}
+	f.SentBy(now)
+	err = a.store.EachInvitation(ctx, f, func(inv *unvite.Invitation) error {
 		acc.Add(inv)
 		return nil
 	})

@@ -9,6 +9,8 @@ import (
 	"golang.org/x/term"
 
 	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/accounts"
+	"github.com/unvite/unvite/printable"
 	"github.com/unvite/unvite/syncer"
 )
 
@@ -90,16 +92,17 @@ func hiddenNote(r syncer.Result) string {
 }
 
 func (c *SyncCmd) syncOne(ctx context.Context, a *app, acct *unvite.Account) (syncer.Result, error) {
-	if err := syncer.Ready(acct, a.now()); err != nil {
+	if err := accounts.Ready(acct, a.now()); err != nil {
 		return syncer.Result{}, err
 	}
-	cl, err := a.storedClient(ctx, c.linkedinFlags, acct)
+	cl, err := a.accounts(c.linkedinFlags).Open(ctx, acct)
 	if err != nil {
 		return syncer.Result{}, err
 	}
 	sy := &syncer.Syncer{Store: a.store, Now: a.now}
-	if f, ok := a.stderr.(*os.File); ok && !c.JSON && !c.Quiet && term.IsTerminal(int(f.Fd())) {
-		sy.Progress = func(n int) { fmt.Fprintf(f, "\r%s: %d listed", acct.Name, n) }
+	if f, ok := a.rawErr.(*os.File); ok && !c.JSON && !c.Quiet && term.IsTerminal(int(f.Fd())) {
+		name := printable.String(acct.Name) // raw terminal: clean the name here
+		sy.Progress = func(n int) { fmt.Fprintf(f, "\r%s: %d listed", name, n) }
 		defer fmt.Fprint(f, "\r\033[K")
 	}
 	return sy.Sync(ctx, acct, cl)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/printable"
 )
 
 // TagCmd is `unvite tag`.
@@ -13,6 +14,14 @@ type TagCmd struct {
 	Tag    []string `help:"Tag to add (repeatable or comma-separated)." short:"t" required:""`
 	Remove bool     `help:"Remove the tags instead."`
 	JSON   bool     `help:"Print JSON for scripts." name:"json"`
+}
+
+// Validate refuses an empty -t, which kong reads as no tag at all.
+func (c *TagCmd) Validate() error {
+	if len(c.Tag) == 0 {
+		return unvite.Errorf(unvite.EINVALID, "--tag: give at least one non-empty tag")
+	}
+	return unvite.ValidateTags(c.Tag)
 }
 
 func (c *TagCmd) Run(ctx context.Context, a *app) error {
@@ -64,7 +73,7 @@ func (c *ProtectCmd) Run(ctx context.Context, a *app) error {
 // LogCmd is `unvite log`.
 type LogCmd struct {
 	Account string `help:"Account (default: the only one)." short:"a"`
-	Limit   int    `help:"Show at most this many events, newest first." default:"50"`
+	Limit   count  `help:"Show at most this many events, newest first (0: all)." default:"50"`
 	JSON    bool   `help:"Print JSON for scripts." name:"json"`
 }
 
@@ -73,7 +82,7 @@ func (c *LogCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	events, err := a.store.Events(ctx, unvite.EventFilter{AccountID: acct.ID, Limit: c.Limit})
+	events, err := a.store.Events(ctx, unvite.EventFilter{AccountID: acct.ID, Limit: int(c.Limit)})
 	if err != nil {
 		return err
 	}
@@ -92,7 +101,7 @@ func (c *LogCmd) Run(ctx context.Context, a *app) error {
 // ReconnectCmd is `unvite reconnect`.
 type ReconnectCmd struct {
 	Account string `help:"Account (default: the only one)." short:"a"`
-	AsOf    date   `help:"Clock (YYYY-MM-DD; default now)." name:"as-of"`
+	AsOf    date   `help:"As of this day (YYYY-MM-DD; default now); invitations sent later are left out." name:"as-of"`
 	JSON    bool   `help:"Print JSON for scripts." name:"json"`
 }
 
@@ -102,9 +111,11 @@ func (c *ReconnectCmd) Run(ctx context.Context, a *app) error {
 		return err
 	}
 	now := a.asOf(c.AsOf)
-	list, err := a.store.Invitations(ctx, unvite.InvitationFilter{
+	f := unvite.InvitationFilter{
 		AccountID: acct.ID, Direction: unvite.Sent, Statuses: []unvite.Status{unvite.StatusWithdrawn}, ReinviteBy: now, Sort: "sent",
-	})
+	}
+	f.SentBy(now)
+	list, err := a.store.Invitations(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -129,10 +140,10 @@ func (c *ReconnectCmd) Run(ctx context.Context, a *app) error {
 		return nil
 	}
 	for _, inv := range list {
-		fmt.Fprintf(a.stdout, "#%d %s  withdrawn %s, may re-invite since %s  %s\n", inv.ID, inv.Invitee.Name,
+		fmt.Fprintf(a.stdout, "#%d %s  withdrawn %s, may re-invite since %s  %s\n", inv.ID, printable.String(inv.Invitee.Name),
 			inv.StatusSince.Format("2006-01-02"), inv.ReinviteAfter.Format("2006-01-02"), inv.Invitee.ProfileURL())
 		if n := noteLabel(inv); n != "" {
-			fmt.Fprintf(a.stdout, "    old note: %s\n", n)
+			fmt.Fprintf(a.stdout, "    old note: %s\n", printable.String(n))
 		}
 	}
 	return nil

@@ -1,0 +1,208 @@
+package accounts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/linkedin"
+)
+
+// DefaultRetryAfter is how long a rate-limited account waits when LinkedIn
+// did not say.
+const DefaultRetryAfter = time.Hour
+
+// Ready says whether unvite may call LinkedIn for the account now; its
+// error names the state and the next step.
+func Ready(acct *unvite.Account, now time.Time) error {
+	switch acct.State {
+	case unvite.AccountPaused, unvite.AccountNeedsLogin, unvite.AccountOffline:
+	case unvite.AccountThrottled:
+		if !now.Before(acct.ThrottledUntil) {
+			return nil
+		}
+	default:
+		return nil
+	}
+	return unvite.Errorf(unvite.ECONFLICT, "account %s %s: %s", acct.Name, Describe(acct), NextStep(acct, now))
+}
+
+// Describe says in words where the account stands ("is paused (reason)").
+func Describe(acct *unvite.Account) string {
+	var s string
+	switch acct.State {
+	case unvite.AccountPaused:
+		s = "is paused"
+	case unvite.AccountNeedsLogin:
+		s = "needs a new LinkedIn session"
+	case unvite.AccountThrottled:
+		s = "is throttled until " + localTime(acct, acct.ThrottledUntil)
+	case unvite.AccountOffline:
+		s = "has no LinkedIn session"
+	default:
+		s = "is " + string(acct.State)
+	}
+	if acct.StateReason != "" {
+		s += " (" + acct.StateReason + ")"
+	}
+	return s
+}
+
+// NextStep is the command that moves the account on from where it stands.
+func NextStep(acct *unvite.Account, now time.Time) string {
+	switch acct.State {
+	case unvite.AccountPaused:
+		return fmt.Sprintf("unvite account resume %d", acct.ID)
+	case unvite.AccountNeedsLogin:
+		return fmt.Sprintf("unvite account reconnect %d", acct.ID)
+	case unvite.AccountThrottled:
+		if now.Before(acct.ThrottledUntil) {
+			return fmt.Sprintf("wait until %s, then: unvite sync --account %d", localTime(acct, acct.ThrottledUntil), acct.ID)
+		}
+	}
+	if !acct.HasSession || acct.State == unvite.AccountOffline {
+		return fmt.Sprintf("unvite account reconnect %d", acct.ID)
+	}
+	return fmt.Sprintf("unvite sync --account %d", acct.ID)
+}
+
+func localTime(acct *unvite.Account, t time.Time) string {
+	return t.In(acct.Location()).Format("2006-01-02 15:04 MST")
+}
+
+// Outcome is what a LinkedIn error did to an account.
+type Outcome struct {
+	// Account is the account as it stands after the change.
+	Account *unvite.Account
+	// Stop is true when the account's work must stop now: no request until
+	// its state allows one again (see Ready).
+	Stop bool
+	// SlowDown is true after a rate limit: halve the account's pace for
+	// the rest of the day.
+	SlowDown bool
+}
+
+// Fail records what a LinkedIn error means for the account, as a patch of
+// its state with an audit event, and says whether its work must stop:
+//
+//   - expired session, CSRF mismatch or security challenge: needs-login,
+//     until the user reconnects;
+//   - 429 rate limit: throttled until Retry-After (DefaultRetryAfter when
+//     absent), and the pace is to be halved;
+//   - 999 "Request denied": paused until the user resumes, never retried on
+//     a timer.
+//
+// A user's pause is never replaced by an automatic stop. The error returned
+// (nil only when err is nil) tells the user what happened and the next step;
+// errors that say nothing about the account (a server error, an invitation
+// no longer pending) are returned as they are, with Stop false.
+func Fail(ctx context.Context, s unvite.Store, acct *unvite.Account, err error, ch unvite.Change) (Outcome, error) {
+	if err == nil {
+		return Outcome{Account: acct}, nil
+	}
+	if ch.At.IsZero() {
+		ch.At = time.Now().UTC()
+	}
+	out := Outcome{Account: acct, Stop: true}
+	var p unvite.AccountPatch
+	switch {
+	case errors.Is(err, linkedin.ErrSessionExpired), errors.Is(err, linkedin.ErrCSRF):
+		p = stop(unvite.AccountNeedsLogin, "session expired: sign in to LinkedIn in your browser and copy the cookies again", unvite.AccountActive, unvite.AccountThrottled, unvite.AccountNeedsLogin)
+	case errors.Is(err, linkedin.ErrChallenge):
+		p = stop(unvite.AccountNeedsLogin, "security challenge: pass it in your browser, then copy the cookies again", unvite.AccountActive, unvite.AccountThrottled, unvite.AccountNeedsLogin)
+	case errors.Is(err, linkedin.ErrSoftBlock):
+		p = stop(unvite.AccountPaused, "LinkedIn denied requests (999): check the account in your browser before resuming", unvite.AccountActive, unvite.AccountThrottled, unvite.AccountPaused)
+	case errors.Is(err, linkedin.ErrRateLimited):
+		wait := linkedin.RetryAfter(err)
+		if wait <= 0 {
+			wait = DefaultRetryAfter
+		}
+		p = stop(unvite.AccountThrottled, "rate limited by LinkedIn (429)", unvite.AccountActive, unvite.AccountThrottled)
+		p.ThrottledUntil = unvite.Ptr(ch.At.Add(wait))
+		out.SlowDown = true
+	default:
+		return Outcome{Account: acct}, err
+	}
+	ch.Reason = *p.StateReason
+	got, perr := s.PatchAccount(context.WithoutCancel(ctx), acct.ID, p, ch)
+	if perr != nil {
+		return out, errors.Join(err, fmt.Errorf("recording that account %s stopped: %w", acct.Name, perr))
+	}
+	out.Account = got
+	return out, &StopError{Account: got, Err: err, Next: NextStep(got, ch.At)}
+}
+
+func stop(st unvite.AccountState, why string, from ...unvite.AccountState) unvite.AccountPatch {
+	return unvite.AccountPatch{State: &st, StateReason: &why, ThrottledUntil: &time.Time{}, OnlyFrom: from}
+}
+
+// StopError says that LinkedIn stopped an account's work, why, and what the
+// user must do next. Its code is ECONFLICT.
+type StopError struct {
+	Account *unvite.Account // as it stands after the stop
+	Err     error           // LinkedIn's error
+	Next    string          // the next step, a command
+}
+
+func (e *StopError) Error() string {
+	return fmt.Sprintf("account %s stopped: %s (%v); nothing was retried. Next: %s", e.Account.Name, Describe(e.Account), e.Err, e.Next)
+}
+
+// Unwrap gives LinkedIn's error and the code ECONFLICT.
+func (e *StopError) Unwrap() []error {
+	return []error{e.Err, unvite.Errorf(unvite.ECONFLICT, "account stopped")}
+}
+
+// Lift ends a throttle that is over once LinkedIn has answered again, so
+// the account shows as active. Other states are left alone, unwritten.
+func Lift(ctx context.Context, s unvite.Store, acct *unvite.Account, ch unvite.Change) (*unvite.Account, error) {
+	if acct.State != unvite.AccountThrottled {
+		return acct, nil
+	}
+	if ch.Reason == "" {
+		ch.Reason = "LinkedIn answers again"
+	}
+	return s.PatchAccount(ctx, acct.ID, unvite.AccountPatch{
+		State: unvite.Ptr(unvite.AccountActive), StateReason: unvite.Ptr(""), ThrottledUntil: &time.Time{},
+		OnlyFrom: []unvite.AccountState{unvite.AccountThrottled},
+	}, ch)
+}
+
+// Pause stops all work on an account until Resume.
+func Pause(ctx context.Context, s unvite.Store, acct *unvite.Account, ch unvite.Change) (*unvite.Account, error) {
+	if ch.Reason == "" {
+		ch.Reason = "paused by the user"
+	}
+	return s.PatchAccount(ctx, acct.ID, unvite.AccountPatch{
+		State: unvite.Ptr(unvite.AccountPaused), StateReason: &ch.Reason, ThrottledUntil: &time.Time{},
+	}, ch)
+}
+
+// Resume lets work on a paused or throttled account go on. An account that
+// needs a new session is not resumed: the error says to reconnect it.
+func Resume(ctx context.Context, s unvite.Store, acct *unvite.Account, ch unvite.Change) (*unvite.Account, error) {
+	if acct.State == unvite.AccountNeedsLogin {
+		return nil, unvite.Errorf(unvite.ECONFLICT, "account %s needs a new session, not a resume: unvite account reconnect %d", acct.Name, acct.ID)
+	}
+	next := unvite.AccountActive
+	if !acct.HasSession {
+		next = unvite.AccountOffline
+	}
+	if ch.Reason == "" {
+		ch.Reason = "resumed by the user"
+	}
+	got, err := s.PatchAccount(ctx, acct.ID, unvite.AccountPatch{
+		State: &next, StateReason: unvite.Ptr(""), ThrottledUntil: &time.Time{},
+		// Not from needs-login, which a worker may have set meanwhile.
+		OnlyFrom: []unvite.AccountState{unvite.AccountPaused, unvite.AccountThrottled, unvite.AccountActive, unvite.AccountOffline},
+	}, ch)
+	if err != nil {
+		return nil, err
+	}
+	if got.State == unvite.AccountNeedsLogin {
+		return got, unvite.Errorf(unvite.ECONFLICT, "account %s needs a new session, not a resume: unvite account reconnect %d", got.Name, got.ID)
+	}
+	return got, nil
+}
