@@ -82,6 +82,44 @@ func (a *Account) Validate() error {
 	return nil
 }
 
+// OwnerPatch is what an import of owner's export changes on the account
+// OwnerAccount found without a profile: it takes the export's profile and
+// its spelling of the name (over one typed with --name).
+func OwnerPatch(owner *Account) AccountPatch {
+	return AccountPatch{Name: Ptr(owner.Name), Slug: Ptr(owner.Slug)}
+}
+
+// OwnerAccount picks, among accounts, the one whose export owner describes:
+// the account with owner's profile; else the account of the same name
+// (spaces and case aside) whose profile is not yet known, as when a
+// Connections.csv was imported with --name before the Invitations.csv that
+// names the profile. An owner without a profile takes the account of its
+// name. It returns nil when none is the owner's, and ECONFLICT when several
+// could be.
+func OwnerAccount(accounts []*Account, owner *Account) (*Account, error) {
+	if owner.Slug != "" {
+		for _, a := range accounts {
+			if a.Slug == owner.Slug {
+				return a, nil
+			}
+		}
+	}
+	name := NormalizeName(owner.Name)
+	var found []*Account
+	for _, a := range accounts {
+		if NormalizeName(a.Name) == name && (owner.Slug == "" || a.Slug == "") {
+			found = append(found, a)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, nil
+	case 1:
+		return found[0], nil
+	}
+	return nil, Errorf(ECONFLICT, "%d accounts are named %q: give --account", len(found), owner.Name)
+}
+
 // AccountPatch changes some of an account's fields: nil fields stay as they
 // are. Stores apply a patch to the row as it is at that moment, in one
 // transaction with its audit event, so two processes patching different

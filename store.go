@@ -46,7 +46,10 @@ type Store interface {
 	Connections(ctx context.Context, accountID int64) ([]Connection, error)
 
 	// BeginImport opens one atomic import: nothing is visible, and nothing
-	// stored is changed, until Commit succeeds.
+	// stored is changed, until Commit succeeds. With accountID 0 the import
+	// goes into meta.Owner's account, found or created inside the import's
+	// own transaction (see OwnerAccount): a failed import leaves no account
+	// behind, and a second import of the same owner waits for the first.
 	BeginImport(ctx context.Context, accountID int64, meta ImportMeta) (ImportBatch, error)
 	// ApplySync reconciles the store with what LinkedIn listed, atomically.
 	ApplySync(ctx context.Context, accountID int64, snap SyncSnapshot) (SyncSummary, error)
@@ -129,6 +132,9 @@ type ImportMeta struct {
 	// ExpectedRows estimates how many invitation rows the batch will carry
 	// (0 if unknown). A store may load a large batch another way.
 	ExpectedRows int
+	// Owner is whose export this is, when BeginImport is given no account
+	// id: its Name (required) and Slug, and the fields a new account takes.
+	Owner *Account
 }
 
 // TrackedRow is one row of a hand-kept tracking sheet.
@@ -150,6 +156,9 @@ type TrackedRow struct {
 // after the day it was sent is accepted; with Snapshot, a pending export
 // invitation absent from the batch is gone.
 type ImportBatch interface {
+	// Account is the account the rows go into (created by this import if
+	// it is new: then it exists once Commit succeeds).
+	Account() *Account
 	PutConnection(ctx context.Context, c Connection) error
 	PutInvitation(ctx context.Context, inv *Invitation) error
 	// PutTracked matches a sheet row to an invitation to the same person sent
@@ -175,6 +184,11 @@ type ImportSummary struct {
 	// AsOf is the export date the import judged by; zero when neither the
 	// meta nor any row gave one.
 	AsOf time.Time `json:"-"`
+	// Account is the account imported into (ImportBatch.Account), for the
+	// caller that gave only the owner.
+	Account *Account `json:"-"`
+	// Warnings say what looks wrong although nothing failed.
+	Warnings []string `json:"warnings,omitempty"`
 	// Skipped and IgnoredColumns say what of the input files the import
 	// left out, and why: the reader fills them in, not the store.
 	Skipped        []SkippedRows    `json:"skipped,omitempty"`

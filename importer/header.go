@@ -88,5 +88,5 @@ func showHeader(h []string) string {
 func unknownHeader(c *csvIn) error {
 	return parseErr(c.file, c.headerLine, "", "unknown header %s: want LinkedIn's Invitations.csv (%s), "+
 		"Connections.csv (%s), or a tracking sheet with a Name or Profile URL column and a Date sent column "+
-		"(name a sheet's columns with --sheet-column FIELD=HEADER)", showHeader(c.header), wantInvitations, wantConnections)
+		"(name any file's columns with --column FIELD=HEADER)", showHeader(c.header), wantInvitations, wantConnections)
 }

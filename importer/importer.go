@@ -18,7 +18,10 @@ import (
 
 // Options tune an import.
 type Options struct {
+	// AccountID is the account to import into; when 0, Owner's account,
+	// found or created by the import (see unvite.ImportMeta.Owner).
 	AccountID int64
+	Owner     *unvite.Account
 	// Columns names the columns of any input file (field → header; fields
 	// as ColumnFields lists), where the usual names are not used. One
 	// mapping serves every file: each header must be in some file.
@@ -187,7 +190,7 @@ func Import(ctx context.Context, store unvite.Store, paths []string, opt Options
 		}
 	}
 	meta := unvite.ImportMeta{File: label(paths), Snapshot: inv.Has(KindInvitations), AsOf: inv.ExportDate,
-		ExpectedRows: expectedRows(inv)}
+		ExpectedRows: expectedRows(inv), Owner: opt.Owner}
 	batch, err := store.BeginImport(ctx, opt.AccountID, meta)
 	if err != nil {
 		return unvite.ImportSummary{}, fmt.Errorf("importer: %w", err)
@@ -212,8 +215,39 @@ func Import(ctx context.Context, store unvite.Store, paths []string, opt Options
 	if err != nil {
 		return sum, fmt.Errorf("importer: %w", err)
 	}
+	sum.Account = batch.Account()
+	if w, err := noMatch(ctx, store, sum); err != nil {
+		return sum, fmt.Errorf("importer: %w", err)
+	} else if w != "" {
+		sum.Warnings = append(sum.Warnings, w)
+	}
 	sum.Skipped, sum.IgnoredColumns = run.skipped, run.ignored
 	return sum, nil
+}
+
+// noMatch warns when not one sent invitation of the account is accepted
+// although it has connections: the files are likely of two accounts, or
+// name people in ways that cannot be matched.
+func noMatch(ctx context.Context, store unvite.Store, sum unvite.ImportSummary) (string, error) {
+	if sum.Accepted > 0 {
+		return "", nil
+	}
+	// Cheapest first: connections are few, and accepted rows usually are.
+	id := sum.Account.ID
+	conns, err := store.Connections(ctx, id)
+	if err != nil || len(conns) == 0 {
+		return "", err
+	}
+	accepted, err := store.CountInvitations(ctx, unvite.InvitationFilter{AccountID: id, Direction: unvite.Sent,
+		Statuses: []unvite.Status{unvite.StatusAccepted}})
+	if err != nil || accepted > 0 {
+		return "", err
+	}
+	sent, err := store.CountInvitations(ctx, unvite.InvitationFilter{AccountID: id, Direction: unvite.Sent})
+	if err != nil || sent == 0 {
+		return "", err
+	}
+	return fmt.Sprintf("none of the %d sent invitations matched any of the %d connections: are the files of the same account?", sent, len(conns)), nil
 }
 
 // mappingUsed checks each column the mapping names is in some file that
@@ -359,7 +393,7 @@ func (r *run) file(f File) error {
 			if err != nil {
 				return err
 			}
-			inv.AccountID = r.opt.AccountID
+			inv.AccountID = r.batch.Account().ID
 			return r.stored(f, ir.Line(), r.batch.PutInvitation(r.ctx, inv))
 		})
 	case KindSheet:

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -28,11 +29,15 @@ func scanAccount(row pgx.Row) (*unvite.Account, error) {
 
 // CreateAccount stores a new account and sets its ID and CreatedAt.
 func (s *DB) CreateAccount(ctx context.Context, a *unvite.Account) error {
+	return createAccount(ctx, s.pool, a, s.now())
+}
+
+func createAccount(ctx context.Context, q querier, a *unvite.Account, now time.Time) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	a.CreatedAt = s.now()
-	err := s.pool.QueryRow(ctx, `INSERT INTO accounts
+	a.CreatedAt = now
+	err := q.QueryRow(ctx, `INSERT INTO accounts
 		(name, slug, member_id, plan, time_zone, state, state_reason, throttled_until, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
 		a.Name, a.Slug, a.MemberID, string(a.Plan), a.TimeZone, string(a.State), a.StateReason,
@@ -54,39 +59,44 @@ func (s *DB) PatchAccount(ctx context.Context, id int64, p unvite.AccountPatch, 
 	}
 	var out *unvite.Account
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		a, err := scanAccount(tx.QueryRow(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = $1 FOR UPDATE`, id))
-		if isNoRows(err) {
-			return notFound("account", id)
-		}
-		if err != nil {
-			return fmt.Errorf("postgres: account %d: %w", id, err)
-		}
-		ev, err := p.Apply(a, ch)
-		if err != nil || ev == nil {
-			out = a
-			return err
-		}
-		_, err = tx.Exec(ctx, `UPDATE accounts SET name = $1, slug = $2, member_id = $3, plan = $4,
-			time_zone = $5, state = $6, state_reason = $7, throttled_until = $8, last_sync_at = $9 WHERE id = $10`,
-			a.Name, a.Slug, a.MemberID, string(a.Plan), a.TimeZone, string(a.State), a.StateReason,
-			ts(a.ThrottledUntil), ts(a.LastSyncAt), a.ID)
-		if pgCode(err) == uniqueViolation {
-			return unvite.Errorf(unvite.ECONFLICT, "an account with profile %s exists already", a.Slug)
-		}
-		if err != nil {
-			return fmt.Errorf("postgres: patch account %d: %w", id, err)
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO events (account_id, at, type, reason, actor)
-			VALUES ($1, $2, $3, $4, $5)`, ev.AccountID, sec(ev.At), ev.Type, ev.Reason, ev.Actor); err != nil {
-			return fmt.Errorf("postgres: account %d event: %w", id, err)
-		}
-		out = a
-		return nil
+		var err error
+		out, err = patchAccount(ctx, tx, id, p, ch)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// patchAccount is PatchAccount inside a transaction (an import's too).
+func patchAccount(ctx context.Context, tx pgx.Tx, id int64, p unvite.AccountPatch, ch unvite.Change) (*unvite.Account, error) {
+	a, err := scanAccount(tx.QueryRow(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = $1 FOR UPDATE`, id))
+	if isNoRows(err) {
+		return nil, notFound("account", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: account %d: %w", id, err)
+	}
+	ev, err := p.Apply(a, ch)
+	if err != nil || ev == nil {
+		return a, err
+	}
+	_, err = tx.Exec(ctx, `UPDATE accounts SET name = $1, slug = $2, member_id = $3, plan = $4,
+		time_zone = $5, state = $6, state_reason = $7, throttled_until = $8, last_sync_at = $9 WHERE id = $10`,
+		a.Name, a.Slug, a.MemberID, string(a.Plan), a.TimeZone, string(a.State), a.StateReason,
+		ts(a.ThrottledUntil), ts(a.LastSyncAt), a.ID)
+	if pgCode(err) == uniqueViolation {
+		return nil, unvite.Errorf(unvite.ECONFLICT, "an account with profile %s exists already", a.Slug)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: patch account %d: %w", id, err)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO events (account_id, at, type, reason, actor)
+		VALUES ($1, $2, $3, $4, $5)`, ev.AccountID, sec(ev.At), ev.Type, ev.Reason, ev.Actor); err != nil {
+		return nil, fmt.Errorf("postgres: account %d event: %w", id, err)
+	}
+	return a, nil
 }
 
 // Account returns one account by id.

@@ -40,6 +40,16 @@ var _ unvite.Store = (*DB)(nil)
 // string; a search_path parameter selects the schema) and brings the schema
 // up to date.
 func Open(ctx context.Context, dsn string) (*DB, error) {
+	return open(ctx, dsn, true)
+}
+
+// OpenExisting connects as Open does, but only to a schema that holds an
+// unvite database already: for commands that read, which create nothing.
+func OpenExisting(ctx context.Context, dsn string) (*DB, error) {
+	return open(ctx, dsn, false)
+}
+
+func open(ctx context.Context, dsn string, create bool) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: parse dsn: %w", err)
@@ -55,6 +65,20 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("postgres: connect to %s@%s/%s: %w", cfg.ConnConfig.User, cfg.ConnConfig.Host, cfg.ConnConfig.Database, err)
 	}
 	s := &DB{pool: pool, Now: time.Now}
+	if !create {
+		var schema string
+		var exists bool
+		if err := pool.QueryRow(ctx, `SELECT coalesce(current_schema(), ''), to_regclass('accounts') IS NOT NULL`).Scan(&schema, &exists); err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("postgres: look for the database: %w", err)
+		}
+		if !exists {
+			pool.Close()
+			// The address without user or password: never show secrets.
+			return nil, unvite.Errorf(unvite.ENOTFOUND, "no database at %s/%s (schema %q): import an export or add an account first",
+				cfg.ConnConfig.Host, cfg.ConnConfig.Database, schema)
+		}
+	}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err

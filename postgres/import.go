@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -30,8 +31,14 @@ var stageColumns = []string{"seq", "direction", "kind", "person_key", "name", "h
 
 // BeginImport opens the transaction an import runs in, after taking the
 // account's advisory lock: a second import (or sync) of the same account
-// waits here until the first one commits or rolls back.
+// waits here until the first one commits or rolls back. An import by owner
+// first takes a lock on the owner's name, then finds or creates the
+// account, so a second import of the same owner waits for the first and
+// then finds its account, or creates it if the first rolled back.
 func (s *DB) BeginImport(ctx context.Context, accountID int64, meta unvite.ImportMeta) (unvite.ImportBatch, error) {
+	if accountID == 0 && (meta.Owner == nil || strings.TrimSpace(meta.Owner.Name) == "") {
+		return nil, unvite.Errorf(unvite.EINVALID, "import: no account, and no owner's name to find or create one by")
+	}
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: begin import: %w", err)
@@ -44,9 +51,52 @@ func (s *DB) BeginImport(ctx context.Context, accountID int64, meta unvite.Impor
 	return b, nil
 }
 
+// lockOwnerSQL serialises imports by owner (of one schema): the key is the
+// owner's normalised name, which every file of one export agrees on.
+const lockOwnerSQL = `SELECT pg_advisory_xact_lock(hashtextextended('unvite:owner:' || current_schema() || ':' || $1::text, 0))`
+
+// owner finds or creates the account of the import's owner, under the
+// owner lock, adopting the owner's profile when the account lacked it.
+func (b *batch) owner(ctx context.Context) error {
+	o := b.meta.Owner
+	if _, err := b.tx.Exec(ctx, lockOwnerSQL, unvite.NormalizeName(o.Name)); err != nil {
+		return fmt.Errorf("postgres: begin import: lock owner: %w", err)
+	}
+	rows, err := b.tx.Query(ctx, `SELECT `+accountColumns+` FROM accounts ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("postgres: begin import: %w", err)
+	}
+	list, err := scanAccounts(rows)
+	if err != nil {
+		return err
+	}
+	a, err := unvite.OwnerAccount(list, o)
+	if err != nil {
+		return err
+	}
+	if a == nil {
+		a = new(unvite.Account)
+		*a = *o
+		a.ID = 0
+		if err := createAccount(ctx, b.tx, a, b.now); err != nil {
+			return err
+		}
+	} else if a.Slug == "" && o.Slug != "" {
+		// The export's own name wins over one typed with --name.
+		if a, err = patchAccount(ctx, b.tx, a.ID, unvite.OwnerPatch(o), unvite.Change{At: b.now, Reason: "the owner of " + b.meta.File, Actor: b.actor}); err != nil {
+			return err
+		}
+	}
+	b.account = a.ID
+	return nil
+}
+
+func (b *batch) Account() *unvite.Account { return b.acct }
+
 type batch struct {
 	tx      pgx.Tx
 	account int64
+	acct    *unvite.Account
 	meta    unvite.ImportMeta
 	now     time.Time
 	actor   string
@@ -65,16 +115,22 @@ type batch struct {
 }
 
 func (b *batch) start(ctx context.Context) error {
+	if b.account == 0 {
+		if err := b.owner(ctx); err != nil {
+			return err
+		}
+	}
 	if _, err := b.tx.Exec(ctx, lockAccountSQL, b.account); err != nil {
 		return fmt.Errorf("postgres: begin import: lock account %d: %w", b.account, err)
 	}
 	if _, err := b.tx.Exec(ctx, linearPlansSQL); err != nil {
 		return fmt.Errorf("postgres: begin import: %w", err)
 	}
-	if _, err := getAccount(ctx, b.tx, b.account); err != nil {
+	var err error
+	if b.acct, err = getAccount(ctx, b.tx, b.account); err != nil {
 		return err
 	}
-	err := b.tx.QueryRow(ctx, `INSERT INTO imports (account_id, file, as_of, snapshot, started_at)
+	err = b.tx.QueryRow(ctx, `INSERT INTO imports (account_id, file, as_of, snapshot, started_at)
 		VALUES ($1, $2, $3, $4, $5) RETURNING id`, b.account, b.meta.File, ts(b.meta.AsOf), b.meta.Snapshot, b.now).Scan(&b.id)
 	if err != nil {
 		return fmt.Errorf("postgres: begin import: %w", err)
@@ -345,6 +401,9 @@ func (b *batch) Commit(ctx context.Context) (unvite.ImportSummary, error) {
 		}
 		*st.n += int(tag.RowsAffected())
 	}
+	if err := b.acceptByName(ctx); err != nil {
+		return b.sum, err
+	}
 	if _, err := b.tx.Exec(ctx, `UPDATE imports SET summary = $1, as_of = $2 WHERE id = $3`, b.sum, ts(b.sum.AsOf), b.id); err != nil {
 		return b.sum, fmt.Errorf("postgres: import: %w", err)
 	}
@@ -442,6 +501,77 @@ func (b *batch) mergeSynced(ctx context.Context) error {
 			WHERE id = $5`, p.sent, p.note, p.hadNote, b.id, p.sync); err != nil {
 			return fmt.Errorf("postgres: import: merge with synced: %w", err)
 		}
+	}
+	return nil
+}
+
+// acceptByName applies unvite.AcceptByName where one side lacks profile
+// URLs. Keys tell the sides apart (unvite.PersonKey: "in:" with a URL,
+// "name:" without).
+func (b *batch) acceptByName(ctx context.Context) error {
+	fail := func(err error) error { return fmt.Errorf("postgres: import %s: match by name: %w", b.meta.File, err) }
+	rows, err := b.tx.Query(ctx, `SELECT name, slug, connected_on FROM connections WHERE account_id = $1`, b.account)
+	if err != nil {
+		return fail(err)
+	}
+	var conns []unvite.Connection
+	var withURL, withoutURL bool
+	var c unvite.Connection
+	if _, err := pgx.ForEachRow(rows, []any{&c.Person.Name, &c.Person.Slug, &c.ConnectedOn}, func() error {
+		c.ConnectedOn = c.ConnectedOn.UTC()
+		conns = append(conns, c)
+		withURL, withoutURL = withURL || c.Person.Slug != "", withoutURL || c.Person.Slug == ""
+		return nil
+	}); err != nil {
+		return fail(err)
+	}
+	var cands []unvite.NameCandidate
+	var invitees []unvite.Person
+	side := func(prefix string) error {
+		rows, err := b.tx.Query(ctx, `SELECT i.id, i.name, i.slug, i.sent_at FROM invitations i
+			WHERE i.account_id = $1 AND starts_with(i.person_key, $2) AND i.status IN ('pending', 'gone')
+				AND NOT EXISTS (SELECT 1 FROM invitations l WHERE l.account_id = i.account_id
+					AND l.direction = i.direction AND l.person_key = i.person_key AND l.sent_at > i.sent_at)`, b.account, prefix)
+		if err != nil {
+			return err
+		}
+		var nc unvite.NameCandidate
+		_, err = pgx.ForEachRow(rows, []any{&nc.ID, &nc.Person.Name, &nc.Person.Slug, &nc.SentAt}, func() error {
+			cands = append(cands, nc)
+			return nil
+		})
+		return err
+	}
+	if withURL {
+		if err := side("name:"); err != nil {
+			return fail(err)
+		}
+	}
+	if withoutURL {
+		if err := side("in:"); err != nil {
+			return fail(err)
+		}
+		rows, err := b.tx.Query(ctx, `SELECT DISTINCT name, slug FROM invitations
+			WHERE account_id = $1 AND starts_with(person_key, 'in:')`, b.account)
+		if err != nil {
+			return fail(err)
+		}
+		var p unvite.Person
+		if _, err := pgx.ForEachRow(rows, []any{&p.Name, &p.Slug}, func() error {
+			invitees = append(invitees, p)
+			return nil
+		}); err != nil {
+			return fail(err)
+		}
+	}
+	for _, a := range unvite.AcceptByName(cands, conns, invitees) {
+		tag, err := b.tx.Exec(ctx, `UPDATE invitations SET status = 'accepted', status_since = $1, changed_at = $2,
+			status_reason = $3, status_actor = $4 WHERE id = $5 AND status IN ('pending', 'gone')`,
+			a.ConnectedOn, b.now, unvite.NameMatchReason(a.ConnectedOn), b.actor, a.ID)
+		if err != nil {
+			return fail(err)
+		}
+		b.sum.Accepted += int(tag.RowsAffected())
 	}
 	return nil
 }

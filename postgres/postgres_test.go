@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -81,14 +82,33 @@ func freshSchema(t testing.TB) string {
 // open returns a store on a fresh schema.
 func open(t testing.TB) *postgres.DB {
 	t.Helper()
-	db, err := postgres.Open(context.Background(), freshSchema(t))
+	return openDSN(t, freshSchema(t))
+}
+
+func openDSN(t testing.TB, dsn string) *postgres.DB {
+	t.Helper()
+	db, err := postgres.Open(context.Background(), dsn)
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
 	return db
 }
 
 func TestStore(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) unvite.Store { return open(t) })
+	var mu sync.Mutex
+	dsns := map[unvite.Store]string{}
+	storetest.Run(t, func(t *testing.T) unvite.Store {
+		dsn := freshSchema(t)
+		db := openDSN(t, dsn)
+		mu.Lock()
+		dsns[db] = dsn
+		mu.Unlock()
+		return db
+	}, func(t *testing.T, s unvite.Store) unvite.Store {
+		mu.Lock()
+		dsn := dsns[s]
+		mu.Unlock()
+		return openDSN(t, dsn)
+	})
 }
 
 func TestStoreShared(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/unvite/unvite"
 )
@@ -26,11 +27,15 @@ func scanAccount(row interface{ Scan(...any) error }) (*unvite.Account, error) {
 
 // CreateAccount stores a new account and sets its ID and CreatedAt.
 func (s *DB) CreateAccount(ctx context.Context, a *unvite.Account) error {
+	return createAccount(ctx, s.db, a, s.now())
+}
+
+func createAccount(ctx context.Context, q queryer, a *unvite.Account, now time.Time) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	a.CreatedAt = s.now()
-	err := s.db.QueryRowContext(ctx, `INSERT INTO accounts
+	a.CreatedAt = now
+	err := q.QueryRowContext(ctx, `INSERT INTO accounts
 		(name, slug, member_id, plan, time_zone, state, state_reason, throttled_until, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		a.Name, a.Slug, a.MemberID, a.Plan, a.TimeZone, a.State, a.StateReason,
@@ -52,39 +57,44 @@ func (s *DB) PatchAccount(ctx context.Context, id int64, p unvite.AccountPatch, 
 	}
 	var out *unvite.Account
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		a, err := scanAccount(tx.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = ?`, id))
-		if isNoRows(err) {
-			return notFound("account", id)
-		}
-		if err != nil {
-			return fmt.Errorf("sqlite: account %d: %w", id, err)
-		}
-		ev, err := p.Apply(a, ch)
-		if err != nil || ev == nil {
-			out = a
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE accounts SET name = ?, slug = ?, member_id = ?, plan = ?,
-			time_zone = ?, state = ?, state_reason = ?, throttled_until = ?, last_sync_at = ? WHERE id = ?`,
-			a.Name, a.Slug, a.MemberID, a.Plan, a.TimeZone, a.State, a.StateReason,
-			unix(a.ThrottledUntil), unix(a.LastSyncAt), a.ID)
-		if err != nil {
-			if strings.Contains(err.Error(), "UNIQUE") {
-				return unvite.Errorf(unvite.ECONFLICT, "an account with profile %s exists already", a.Slug)
-			}
-			return fmt.Errorf("sqlite: patch account %d: %w", id, err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO events (account_id, at, type, reason, actor)
-			VALUES (?, ?, ?, ?, ?)`, ev.AccountID, ev.At.Unix(), ev.Type, ev.Reason, ev.Actor); err != nil {
-			return fmt.Errorf("sqlite: account %d event: %w", id, err)
-		}
-		out = a
-		return nil
+		var err error
+		out, err = patchAccount(ctx, tx, id, p, ch)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// patchAccount is PatchAccount inside a write transaction (an import's too).
+func patchAccount(ctx context.Context, tx *sql.Tx, id int64, p unvite.AccountPatch, ch unvite.Change) (*unvite.Account, error) {
+	a, err := scanAccount(tx.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = ?`, id))
+	if isNoRows(err) {
+		return nil, notFound("account", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: account %d: %w", id, err)
+	}
+	ev, err := p.Apply(a, ch)
+	if err != nil || ev == nil {
+		return a, err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE accounts SET name = ?, slug = ?, member_id = ?, plan = ?,
+		time_zone = ?, state = ?, state_reason = ?, throttled_until = ?, last_sync_at = ? WHERE id = ?`,
+		a.Name, a.Slug, a.MemberID, a.Plan, a.TimeZone, a.State, a.StateReason,
+		unix(a.ThrottledUntil), unix(a.LastSyncAt), a.ID)
+	if err != nil {
+		if strings.Contains(err.Error(), "UNIQUE") {
+			return nil, unvite.Errorf(unvite.ECONFLICT, "an account with profile %s exists already", a.Slug)
+		}
+		return nil, fmt.Errorf("sqlite: patch account %d: %w", id, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO events (account_id, at, type, reason, actor)
+		VALUES (?, ?, ?, ?, ?)`, ev.AccountID, ev.At.Unix(), ev.Type, ev.Reason, ev.Actor); err != nil {
+		return nil, fmt.Errorf("sqlite: account %d event: %w", id, err)
+	}
+	return a, nil
 }
 
 // Account returns one account by id.

@@ -8,6 +8,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -39,6 +40,9 @@ type DB struct {
 	BulkRows int
 }
 
+// busyTimeout is how long (ms) a writer waits for another one.
+const busyTimeout = 10000
+
 // cacheSize is each connection's page cache: 16 MB (negative: KiB).
 const cacheSize = -16000
 
@@ -51,6 +55,46 @@ var _ unvite.Store = (*DB)(nil)
 // schema up to date. WAL lets readers run beside the one writer; the busy
 // timeout and immediate transactions make writers queue instead of failing.
 func Open(ctx context.Context, path string) (*DB, error) {
+	return open(ctx, path, true)
+}
+
+// OpenExisting opens the database file at path as Open does, but only if it
+// is there: for commands that read, which must create nothing (no
+// directory, no file, and no database in an empty or foreign file).
+func OpenExisting(ctx context.Context, path string) (*DB, error) {
+	return open(ctx, path, false)
+}
+
+// sqliteHeader starts every SQLite database file.
+const sqliteHeader = "SQLite format 3\x00"
+
+// checkExisting tells whether path holds a SQLite database.
+func checkExisting(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return unvite.Errorf(unvite.ENOTFOUND, "no database at %s: import an export or add an account first", path)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	defer f.Close()
+	head := make([]byte, len(sqliteHeader))
+	n, err := io.ReadFull(f, head)
+	if n == 0 && (err == io.EOF || err == nil) {
+		return unvite.Errorf(unvite.ENOTFOUND, "no database at %s (the file is empty): import an export or add an account first", path)
+	}
+	if string(head[:n]) != sqliteHeader {
+		return unvite.Errorf(unvite.EINVALID, "%s is not an unvite database (not a SQLite file)", path)
+	}
+	return nil
+}
+
+func open(ctx context.Context, path string, create bool) (*DB, error) {
+	if !create {
+		if err := checkExisting(path); err != nil {
+			return nil, err
+		}
+	}
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("sqlite: create directory for %s: %w", path, err)
@@ -60,7 +104,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", fmt.Sprintf("cache_size(%d)", cacheSize)} {
+	for _, p := range []string{fmt.Sprintf("busy_timeout(%d)", busyTimeout), "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", fmt.Sprintf("cache_size(%d)", cacheSize)} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")

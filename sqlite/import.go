@@ -17,9 +17,20 @@ import (
 
 // BeginImport opens the one write transaction an import runs in, on a
 // connection of its own whose settings suit the load (see upsertSettings).
+// The transaction takes SQLite's write lock first: a second import waits
+// for the first to end, then finds (or creates) the owner's account itself.
 func (s *DB) BeginImport(ctx context.Context, accountID int64, meta unvite.ImportMeta) (unvite.ImportBatch, error) {
-	if _, err := s.Account(ctx, accountID); err != nil {
+	est := accountID // the account whose rows the bulk test counts
+	if accountID != 0 {
+		if _, err := s.Account(ctx, accountID); err != nil {
+			return nil, err
+		}
+	} else if err := checkOwner(meta.Owner); err != nil {
 		return nil, err
+	} else if list, err := s.Accounts(ctx); err == nil {
+		if a, _ := unvite.OwnerAccount(list, meta.Owner); a != nil {
+			est = a.ID
+		}
 	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
@@ -28,10 +39,12 @@ func (s *DB) BeginImport(ctx context.Context, accountID int64, meta unvite.Impor
 	// The bulk path pays for rebuilding the indexes of the whole table and
 	// for merging every row the account already has again: it is for a
 	// large import into a table at most half its size, of an account with
-	// few rows yet (a first import, not the same export again).
+	// few rows yet (a first import, not the same export again). Counted
+	// before the transaction (its settings come first): another import
+	// committing meanwhile can make the choice slower, never wrong.
 	var maxID, own int64
 	if err := conn.QueryRowContext(ctx, `SELECT coalesce(max(id), 0), (SELECT count(*) FROM invitations WHERE account_id = ?)
-		FROM invitations`, accountID).Scan(&maxID, &own); err != nil {
+		FROM invitations`, est).Scan(&maxID, &own); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("sqlite: begin import: %w", err)
 	}
@@ -49,6 +62,61 @@ func (s *DB) BeginImport(ctx context.Context, accountID int64, meta unvite.Impor
 	return b, nil
 }
 
+// checkOwner checks the owner an import without an account id is given.
+func checkOwner(o *unvite.Account) error {
+	if o == nil || strings.TrimSpace(o.Name) == "" {
+		return unvite.Errorf(unvite.EINVALID, "import: no account, and no owner's name to find or create one by")
+	}
+	return nil
+}
+
+// owner finds the import's account inside its transaction: the one given,
+// or the owner's, adopting the owner's profile when the account lacked it,
+// or a new one. A new account exists only if the import commits.
+func (b *batch) owner(ctx context.Context) error {
+	if b.account != 0 {
+		a, err := scanAccount(b.tx.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = ?`, b.account))
+		if isNoRows(err) {
+			return notFound("account", b.account)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: begin import: %w", err)
+		}
+		b.acct = a
+		return nil
+	}
+	rows, err := b.tx.QueryContext(ctx, `SELECT `+accountColumns+` FROM accounts ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin import: %w", err)
+	}
+	list, err := scanAccounts(rows)
+	if err != nil {
+		return err
+	}
+	o := b.meta.Owner
+	a, err := unvite.OwnerAccount(list, o)
+	if err != nil {
+		return err
+	}
+	if a == nil {
+		a = new(unvite.Account)
+		*a = *o
+		a.ID = 0
+		if err := createAccount(ctx, b.tx, a, b.now); err != nil {
+			return err
+		}
+	} else if a.Slug == "" && o.Slug != "" {
+		// The export's own name wins over one typed with --name.
+		if a, err = patchAccount(ctx, b.tx, a.ID, unvite.OwnerPatch(o), unvite.Change{At: b.now, Reason: "the owner of " + b.meta.File, Actor: b.actor}); err != nil {
+			return err
+		}
+	}
+	b.acct, b.account = a, a.ID
+	return nil
+}
+
+func (b *batch) Account() *unvite.Account { return b.acct }
+
 // Connection settings for the two ways of loading, set before the
 // transaction (SQLite ignores foreign_keys inside one) and reset after.
 //   - Upserting: the statement journal of a multi-row upsert stays in memory;
@@ -58,11 +126,16 @@ func (s *DB) BeginImport(ctx context.Context, accountID int64, meta unvite.Impor
 //     (a quarter of the load). Temporary files stay on disk: index builds
 //     sort through them.
 var (
-	upsertSettings = []string{"PRAGMA temp_store = MEMORY"}
-	bulkSettings   = []string{"PRAGMA foreign_keys = OFF"}
+	upsertSettings = []string{"PRAGMA temp_store = MEMORY", importBusy}
+	bulkSettings   = []string{"PRAGMA foreign_keys = OFF", importBusy}
 	resetSettings  = []string{"PRAGMA temp_store = DEFAULT", "PRAGMA foreign_keys = ON",
-		fmt.Sprintf("PRAGMA cache_size = %d", cacheSize), "PRAGMA threads = 0"}
+		fmt.Sprintf("PRAGMA cache_size = %d", cacheSize), "PRAGMA threads = 0", fmt.Sprintf("PRAGMA busy_timeout = %d", busyTimeout)}
 )
+
+// An import waiting for another one to finish (which can take minutes)
+// tries again every second until its context ends, so an interrupt is
+// heard.
+const importBusy = "PRAGMA busy_timeout = 1000"
 
 func (b *batch) begin(ctx context.Context) error {
 	settings := upsertSettings
@@ -78,8 +151,19 @@ func (b *batch) begin(ctx context.Context) error {
 	// ctx ends: database/sql would roll it back on another goroutine, racing
 	// with release. A cancelled ctx still interrupts the running statement.
 	var err error
-	if b.tx, err = b.conn.BeginTx(context.WithoutCancel(ctx), nil); err != nil {
+	for {
+		// BEGIN IMMEDIATE (see Open): the write lock, or SQLITE_BUSY.
+		b.tx, err = b.conn.BeginTx(context.WithoutCancel(ctx), nil)
+		if err == nil || !strings.Contains(err.Error(), "SQLITE_BUSY") || ctx.Err() != nil {
+			break
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("sqlite: begin import: %w", err)
+	}
+	if err := b.owner(ctx); err != nil {
+		b.tx.Rollback()
+		return err
 	}
 	if err := b.prepare(ctx); err != nil {
 		b.tx.Rollback()
@@ -121,6 +205,7 @@ type batch struct {
 	conn    *sql.Conn
 	tx      *sql.Tx
 	account int64
+	acct    *unvite.Account
 	meta    unvite.ImportMeta
 	now     time.Time
 	actor   string
@@ -683,6 +768,9 @@ func (b *batch) Commit(ctx context.Context) (unvite.ImportSummary, error) {
 		n, _ := res.RowsAffected()
 		*st.n += int(n)
 	}
+	if err := b.acceptByName(ctx); err != nil {
+		return b.sum, err
+	}
 	js, _ := json.Marshal(b.sum)
 	if _, err := b.tx.ExecContext(ctx, `UPDATE imports SET summary = ?, as_of = ? WHERE id = ?`, string(js), unix(b.sum.AsOf), b.id); err != nil {
 		return b.sum, fmt.Errorf("sqlite: import: %w", err)
@@ -809,6 +897,95 @@ func (b *batch) mergeSynced(ctx context.Context) error {
 			p.sent, p.note, p.note, p.hadNote, b.id, p.sync); err != nil {
 			return fmt.Errorf("sqlite: import: merge with synced: %w", err)
 		}
+	}
+	return nil
+}
+
+// acceptByName applies unvite.AcceptByName where one side lacks profile
+// URLs. Keys tell the sides apart (unvite.PersonKey: "in:" with a URL,
+// "name:" without), so the identity index finds the invitations of one side.
+func (b *batch) acceptByName(ctx context.Context) error {
+	fail := func(err error) error { return fmt.Errorf("sqlite: import %s: match by name: %w", b.meta.File, err) }
+	rows, err := b.tx.QueryContext(ctx, `SELECT name, slug, connected_on FROM connections WHERE account_id = ?`, b.account)
+	if err != nil {
+		return fail(err)
+	}
+	var conns []unvite.Connection
+	var withURL, withoutURL bool
+	for rows.Next() {
+		var c unvite.Connection
+		var on int64
+		if err := rows.Scan(&c.Person.Name, &c.Person.Slug, &on); err != nil {
+			rows.Close()
+			return fail(err)
+		}
+		c.ConnectedOn = time.Unix(on, 0).UTC()
+		conns = append(conns, c)
+		withURL, withoutURL = withURL || c.Person.Slug != "", withoutURL || c.Person.Slug == ""
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fail(err)
+	}
+	var cands []unvite.NameCandidate
+	var invitees []unvite.Person
+	// Candidates of one side: pending or gone, the latest to their person.
+	side := func(lo, hi string) error {
+		rows, err := b.tx.QueryContext(ctx, `SELECT i.id, i.name, i.slug, i.sent_at FROM invitations i
+			WHERE i.person_key >= ? AND i.person_key < ? AND i.account_id = ? AND i.status IN ('pending', 'gone')
+				AND NOT EXISTS (SELECT 1 FROM invitations l WHERE l.account_id = i.account_id
+					AND l.direction = i.direction AND l.person_key = i.person_key AND l.sent_at > i.sent_at)`, lo, hi, b.account)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c unvite.NameCandidate
+			var sent int64
+			if err := rows.Scan(&c.ID, &c.Person.Name, &c.Person.Slug, &sent); err != nil {
+				return err
+			}
+			c.SentAt = time.Unix(sent, 0).UTC()
+			cands = append(cands, c)
+		}
+		return rows.Err()
+	}
+	if withURL {
+		if err := side("name:", "name;"); err != nil {
+			return fail(err)
+		}
+	}
+	if withoutURL {
+		if err := side("in:", "in;"); err != nil {
+			return fail(err)
+		}
+		rows, err := b.tx.QueryContext(ctx, `SELECT DISTINCT name, slug FROM invitations
+			WHERE person_key >= 'in:' AND person_key < 'in;' AND account_id = ?`, b.account)
+		if err != nil {
+			return fail(err)
+		}
+		for rows.Next() {
+			var p unvite.Person
+			if err := rows.Scan(&p.Name, &p.Slug); err != nil {
+				rows.Close()
+				return fail(err)
+			}
+			invitees = append(invitees, p)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fail(err)
+		}
+	}
+	for _, a := range unvite.AcceptByName(cands, conns, invitees) {
+		res, err := b.tx.ExecContext(ctx, `UPDATE invitations SET status = 'accepted', status_since = ?, changed_at = ?,
+			status_reason = ?, status_actor = ? WHERE id = ? AND status IN ('pending', 'gone')`,
+			a.ConnectedOn.Unix(), b.now.Unix(), unvite.NameMatchReason(a.ConnectedOn), b.actor, a.ID)
+		if err != nil {
+			return fail(err)
+		}
+		n, _ := res.RowsAffected()
+		b.sum.Accepted += int(n)
 	}
 	return nil
 }

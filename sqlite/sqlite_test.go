@@ -23,8 +23,17 @@ func open(t *testing.T) *sqlite.DB {
 	return db
 }
 
+// reopen opens a second handle on s's file, as another process would.
+func reopen(t *testing.T, s unvite.Store) unvite.Store {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), s.(*sqlite.DB).Path())
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 func TestStore(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) unvite.Store { return open(t) })
+	storetest.Run(t, func(t *testing.T) unvite.Store { return open(t) }, reopen)
 }
 
 func TestStoreShared(t *testing.T) {
@@ -45,6 +54,10 @@ func TestStoreShared(t *testing.T) {
 func TestStoreBulk(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) unvite.Store {
 		db := open(t)
+		db.BulkRows = 1
+		return db
+	}, func(t *testing.T, s unvite.Store) unvite.Store {
+		db := reopen(t, s).(*sqlite.DB)
 		db.BulkRows = 1
 		return db
 	})

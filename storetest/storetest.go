@@ -13,8 +13,10 @@ import (
 	"github.com/unvite/unvite"
 )
 
-// Run runs the suite; open returns a new, empty store.
-func Run(t *testing.T, open func(t *testing.T) unvite.Store) {
+// Run runs the suite; open returns a new, empty store, and reopen a second
+// handle on the database of a store open returned, as another process
+// would have.
+func Run(t *testing.T, open func(t *testing.T) unvite.Store, reopen func(t *testing.T, s unvite.Store) unvite.Store) {
 	tests := map[string]func(t *testing.T, s unvite.Store){
 		"Accounts":             testAccounts,
 		"AccountPatch":         testAccountPatch,
@@ -34,6 +36,19 @@ func Run(t *testing.T, open func(t *testing.T) unvite.Store) {
 		"SyncCeiling":          testSyncCeiling,
 		"SyncThenExportMerges": testSyncThenExportMerges,
 		"DeleteAccount":        testDeleteAccount,
+		"ImportByOwner":        testImportByOwner,
+		"ImportOwnerProfile":   testImportOwnerLearnsProfile,
+		"ImportMatchesByName":  testImportMatchesByName,
+	}
+	for name, fn := range map[string]func(t *testing.T, s, other unvite.Store){
+		"ImportTwoProcesses": testImportTwoProcesses,
+		"ListingSnapshot":    testListingIsOneSnapshot,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			s := open(t)
+			fn(t, s, reopen(t, s))
+		})
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -130,7 +130,7 @@ func (c *AccountAddCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	if _, err := a.open(ctx); err != nil {
+	if _, err := a.create(ctx); err != nil {
 		return err
 	}
 	acct, err := a.accounts(c.linkedinFlags).Connect(ctx, sess, nil, c.TimeZone, "user")

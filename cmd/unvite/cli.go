@@ -91,9 +91,21 @@ func (a *app) configDir() string {
 	return "unvite-config"
 }
 
-// open opens the store: a SQLite file by default, or PostgreSQL when --db
-// is a postgres:// URL (many processes, many accounts).
+// open opens the store, which must exist: a SQLite file by default, or
+// PostgreSQL when --db is a postgres:// URL (many processes, many
+// accounts). Commands that only read or change what is stored use it, and
+// create nothing.
 func (a *app) open(ctx context.Context) (unvite.Store, error) {
+	return a.openStore(ctx, false)
+}
+
+// create opens the store, creating the database when it is missing: for
+// the commands that bring data in (import, account add).
+func (a *app) create(ctx context.Context) (unvite.Store, error) {
+	return a.openStore(ctx, true)
+}
+
+func (a *app) openStore(ctx context.Context, create bool) (unvite.Store, error) {
 	if a.store != nil {
 		return a.store, nil
 	}
@@ -103,14 +115,22 @@ func (a *app) open(ctx context.Context) (unvite.Store, error) {
 	}
 	var err error
 	if isPostgresURL(path) {
+		open := postgres.OpenExisting
+		if create {
+			open = postgres.Open
+		}
 		var s *postgres.DB
-		if s, err = postgres.Open(ctx, path); err == nil && a.env.now != nil {
+		if s, err = open(ctx, path); err == nil && a.env.now != nil {
 			s.Now = a.env.now
 		}
 		a.store = s
 	} else {
+		open := sqlite.OpenExisting
+		if create {
+			open = sqlite.Open
+		}
 		var s *sqlite.DB
-		if s, err = sqlite.Open(ctx, path); err == nil && a.env.now != nil {
+		if s, err = open(ctx, path); err == nil && a.env.now != nil {
 			s.Now = a.env.now
 		}
 		a.store = s

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/unvite/unvite/sqlite"
 )
 
 // cli runs unvite in-process against one database file, as a user would.
@@ -93,9 +95,65 @@ func TestHelpForEveryCommand(t *testing.T) {
 
 func TestNoAccountYet(t *testing.T) {
 	c := newCLI(t)
+	db, err := sqlite.Open(context.Background(), c.db) // a database, no account
+	require.NoError(t, err)
+	db.Close()
 	for _, cmd := range []string{"plan", "stats", "reconnect"} {
 		r := c.run("", cmd)
 		require.Equal(t, 1, r.code)
 		require.Equal(t, "unvite: no account yet: run `unvite import <export.zip>` or `unvite account add`\n", r.stderr)
 	}
+}
+
+// Commands that read create nothing: no directory, no database file, and
+// no database inside an existing file that is not one.
+func TestReadingCreatesNothing(t *testing.T) {
+	c := newCLI(t)
+	dir := filepath.Join(filepath.Dir(c.db), "new", "dir")
+	c.db = filepath.Join(dir, "x.db")
+	for _, args := range [][]string{{"stats"}, {"plan"}, {"invitations", "list"}, {"account", "list"}, {"log"}, {"export"}, {"reconnect"}} {
+		r := c.run("", args...)
+		require.Equal(t, 1, r.code, "%v", args)
+		require.Equal(t, "unvite: no database at "+c.db+": import an export or add an account first\n", r.stderr, "%v", args)
+		require.NoDirExists(t, filepath.Dir(dir), "%v", args)
+	}
+
+	empty := filepath.Join(t.TempDir(), "empty.csv")
+	require.NoError(t, os.WriteFile(empty, nil, 0o600))
+	c.db = empty
+	r := c.run("", "stats")
+	require.Equal(t, 1, r.code)
+	require.Contains(t, r.stderr, "no database at "+empty)
+	st, err := os.Stat(empty)
+	require.NoError(t, err)
+	require.Zero(t, st.Size(), "the empty file is left as it was")
+	require.NoFileExists(t, empty+"-wal")
+
+	csv := filepath.Join(t.TempDir(), "notes.csv")
+	require.NoError(t, os.WriteFile(csv, []byte("a,b\n1,2\n"), 0o600))
+	c.db = csv
+	r = c.run("", "stats")
+	require.Equal(t, 1, r.code)
+	require.Equal(t, "unvite: "+csv+" is not an unvite database (not a SQLite file)\n", r.stderr)
+
+	// Importing into an account named creates nothing either: it must exist.
+	c.db = filepath.Join(dir, "x.db")
+	r = c.run("", "import", "--account", "maya", writeConnections(t))
+	require.Equal(t, 1, r.code)
+	require.Contains(t, r.stderr, "no database at "+c.db)
+	require.NoDirExists(t, filepath.Dir(dir))
+
+	// Bringing data in creates the database, directory and all.
+	c.ok("import", "--name", "Maya Lind", writeConnections(t))
+	require.FileExists(t, c.db)
+	require.Contains(t, c.ok("account", "list"), "Maya Lind")
+}
+
+// writeConnections writes a small Connections.csv.
+func writeConnections(t *testing.T) string {
+	p := filepath.Join(t.TempDir(), "Connections.csv")
+	require.NoError(t, os.WriteFile(p, []byte("Notes:\n\"When exporting your connection data, you may notice...\"\n\n"+
+		"First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"+
+		"Ann,Lee,https://www.linkedin.com/in/ann-lee,,Acme,CTO,03 Nov 2026\n"), 0o600))
+	return p
 }

@@ -65,3 +65,23 @@ func TestPostgresGivesTheSameFigures(t *testing.T) {
 		require.Equal(t, lite.ok(args...), pg.ok(args...), "%v", args)
 	}
 }
+
+// Reading commands on an empty schema create nothing in it.
+func TestPostgresReadingCreatesNothing(t *testing.T) {
+	dsn := pgDSN(t)
+	c := newCLI(t)
+	c.db = dsn
+	r := c.run("", "stats")
+	require.Equal(t, 1, r.code)
+	require.Regexp(t, `^unvite: no database at \S+ \(schema "cli_\d+"\): import an export or add an account first\n$`, r.stderr)
+	require.NotContains(t, r.stderr, "postgres://", "the address is shown without user or password")
+	conn, err := pgx.Connect(context.Background(), dsn)
+	require.NoError(t, err)
+	defer conn.Close(context.Background())
+	var tables int
+	require.NoError(t, conn.QueryRow(context.Background(), `SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()`).Scan(&tables))
+	require.Zero(t, tables)
+
+	c.ok("import", "--name", "Maya Lind", writeConnections(t))
+	require.Contains(t, c.ok("account", "list"), "Maya Lind")
+}
