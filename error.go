@@ -13,6 +13,8 @@ const (
 	ECONFLICT  = "conflict"
 	EINTERNAL  = "internal"
 	EFORBIDDEN = "forbidden"
+	// EUNAUTHORIZED: no valid login or token was given.
+	EUNAUTHORIZED = "unauthorized"
 )
 
 // Error is an application error with a machine-readable code and a message

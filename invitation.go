@@ -114,3 +114,22 @@ func ValidateTags(tags []string) error {
 	}
 	return nil
 }
+
+// WeeklyInviteLimit is about how many invitations LinkedIn lets a plan send
+// in a rolling week (see LINKEDIN.md): past it, sending is refused.
+func WeeklyInviteLimit(p Plan) int {
+	if p == PlanFree {
+		return 100
+	}
+	return 200
+}
+
+// ReconnectFilter selects an account's withdrawn invitations whose
+// re-invite cool-down is over by now: the people one may invite again.
+func ReconnectFilter(accountID int64, now time.Time) InvitationFilter {
+	f := InvitationFilter{
+		AccountID: accountID, Direction: Sent, Statuses: []Status{StatusWithdrawn}, ReinviteBy: now, Sort: "sent",
+	}
+	f.SentBy(now)
+	return f
+}

@@ -10,6 +10,8 @@ import (
 // in storetest. Every method that changes a status writes its audit event
 // in the same transaction.
 type Store interface {
+	UserStore
+
 	CreateAccount(ctx context.Context, a *Account) error
 	// PatchAccount changes the fields the patch sets, on the row as it is
 	// now, and records an "account" event in the same transaction. It
@@ -75,6 +77,9 @@ type InvitationFilter struct {
 	SentBefore time.Time
 	SentAfter  time.Time
 	Tag        string
+	// HasNote, when set, keeps invitations sent with a note (true) or
+	// without one (false).
+	HasNote *bool
 	// Search matches name, company, headline, note or slug, case-insensitively.
 	Search    string
 	Protected *bool

@@ -113,6 +113,9 @@ func whereClause(f unvite.InvitationFilter) (where, order string, args []any, er
 		add(`(i.name ILIKE $? OR i.company ILIKE $? OR i.headline ILIKE $?
 			OR i.note ILIKE $? OR i.slug ILIKE $? OR i.comment ILIKE $?)`, pat)
 	}
+	if f.HasNote != nil {
+		add("i.had_note = $?", *f.HasNote)
+	}
 	if f.Protected != nil {
 		add("i.protected = $?", *f.Protected)
 	}

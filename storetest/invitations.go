@@ -78,6 +78,9 @@ func testFilterAndSort(t *testing.T, s unvite.Store) {
 	require.Equal(t, []string{"zed"}, names(unvite.InvitationFilter{Search: "50%"}))
 	require.Empty(t, names(unvite.InvitationFilter{Search: "5_%"}), "LIKE wildcards in a search are literal")
 	require.Equal(t, []string{"bob"}, names(unvite.InvitationFilter{Search: "CO BOB"}))
+	yes, no := true, false
+	require.Equal(t, []string{"zed"}, names(unvite.InvitationFilter{HasNote: &yes}))
+	require.Equal(t, []string{"bob", "amy"}, names(unvite.InvitationFilter{HasNote: &no}))
 	require.Equal(t, []string{"bob"}, names(unvite.InvitationFilter{Sort: "name", Limit: 1, Offset: 1}))
 	_, err := s.Invitations(ctx, unvite.InvitationFilter{Sort: "bogus"})
 	require.Equal(t, unvite.EINVALID, unvite.ErrorCode(err))

@@ -31,11 +31,7 @@ func (a *app) policyFor(f policyFlags, acct *unvite.Account) (unvite.Policy, err
 	if err != nil {
 		return unvite.Policy{}, err
 	}
-	p := file.For(acct.Slug, acct.ID)
-	if errs := policy.Errors(policy.Check(p)); len(errs) > 0 {
-		return p, unvite.Errorf(unvite.EINVALID, "policy for %s: %s (run unvite policy check)", acct.Name, errs[0])
-	}
-	return p, nil
+	return file.ForAccount(acct)
 }
 
 // PlanCmd is `unvite plan`.
@@ -57,20 +53,12 @@ func (c *PlanCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	now := a.asOf(c.AsOf)
-	f := unvite.InvitationFilter{AccountID: acct.ID, Direction: unvite.Sent, Statuses: []unvite.Status{unvite.StatusPending}, Brief: true}
-	f.SentBy(now)
-	pending, err := a.store.Invitations(ctx, f)
+	plan, err := policy.PlanAccount(ctx, a.store, p, acct.ID, a.asOf(c.AsOf))
 	if err != nil {
 		return err
 	}
-	plan := policy.Plan(p, pending, now)
-	plan.AccountID = acct.ID
 	switch {
 	case c.JSON:
-		if plan.Withdrawals == nil {
-			plan.Withdrawals = []unvite.PlannedWithdrawal{}
-		}
 		return a.printJSON(plan)
 	case c.CSV:
 		w := csv.NewWriter(a.stdout)

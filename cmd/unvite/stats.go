@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 
-	"github.com/unvite/unvite"
 	"github.com/unvite/unvite/stats"
 )
 
@@ -24,18 +23,10 @@ func (c *StatsCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	now := a.asOf(c.AsOf)
-	acc := stats.New(p, now)
-	f := unvite.InvitationFilter{AccountID: acct.ID, Direction: unvite.Sent}
-	f.SentBy(now)
-	err = a.store.EachInvitation(ctx, f, func(inv *unvite.Invitation) error {
-		acc.Add(inv)
-		return nil
-	})
+	r, err := stats.ForAccount(ctx, a.store, p, acct.ID, a.asOf(c.AsOf))
 	if err != nil {
 		return err
 	}
-	r := acc.Report()
 	if c.JSON {
 		return a.printJSON(r)
 	}

@@ -111,11 +111,7 @@ func (c *ReconnectCmd) Run(ctx context.Context, a *app) error {
 		return err
 	}
 	now := a.asOf(c.AsOf)
-	f := unvite.InvitationFilter{
-		AccountID: acct.ID, Direction: unvite.Sent, Statuses: []unvite.Status{unvite.StatusWithdrawn}, ReinviteBy: now, Sort: "sent",
-	}
-	f.SentBy(now)
-	list, err := a.store.Invitations(ctx, f)
+	list, err := a.store.Invitations(ctx, unvite.ReconnectFilter(acct.ID, now))
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,38 @@
+package web_test
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+var shBlock = regexp.MustCompile("(?s)```sh\n(.*?)```")
+
+// Every curl example in docs/api.md runs against a real server and answers
+// with success (curl -f fails on an error status) and JSON.
+func TestAPIDocExamples(t *testing.T) {
+	t.Parallel()
+	_, err := exec.LookPath("curl")
+	need(t, err == nil, "no curl on PATH to run docs/api.md's examples")
+	doc, err := os.ReadFile("../docs/api.md")
+	require.NoError(t, err)
+	blocks := shBlock.FindAllStringSubmatch(string(doc), -1)
+	require.GreaterOrEqual(t, len(blocks), 10)
+
+	b := setup(t, 120)
+	token := createToken(t, b, b.login(t), "docs", true)
+	for _, m := range blocks {
+		cmd := exec.Command("bash", "-euo", "pipefail", "-c", m[1])
+		cmd.Env = append(os.Environ(), "UNVITE_URL="+b.url, "UNVITE_TOKEN="+token)
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "%s\n%s", m[1], out)
+		if strings.Contains(m[1], "/api/") {
+			require.True(t, json.Valid(out), "%s answered %s", m[1], out)
+		}
+	}
+}

@@ -1,0 +1,481 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/accounts"
+	"github.com/unvite/unvite/policy"
+	"github.com/unvite/unvite/stats"
+)
+
+const perPage = 50
+
+// base starts a page: the accounts for the switcher and the one chosen by
+// ?account= (or the first). A page about one account answers 404 for an
+// unknown id.
+func (s *Server) base(r *http.Request, title, nav string) (*page, error) {
+	accts, err := s.store.Accounts(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	p := &page{Title: title, Nav: nav, Accounts: accts, Notice: r.URL.Query().Get("done")}
+	if v := r.URL.Query().Get("account"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return nil, unvite.Errorf(unvite.EINVALID, "account %q: want an account id", v)
+		}
+		for _, a := range accts {
+			if a.ID == id {
+				p.Account = a
+			}
+		}
+		if p.Account == nil {
+			return nil, unvite.Errorf(unvite.ENOTFOUND, "account %d not found", id)
+		}
+	} else if len(accts) > 0 {
+		p.Account = accts[0]
+	}
+	return p, nil
+}
+
+// accountCard is one account's figures on the overview.
+type accountCard struct {
+	Account     *unvite.Account
+	Report      stats.Report
+	Acceptance  stats.Acceptance
+	Sent7       int
+	WeeklyLimit int
+	Standing    string // where the account stands, when it needs the user
+	NextStep    string // the command that moves it on
+	PolicyError string
+	Histogram   template.HTML
+	AgeLinks    []ageBucketLink
+	PendingBar  template.HTML
+	WeekBar     template.HTML
+	PendingLvl  string
+	WeekLvl     string
+}
+
+func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
+	p, err := s.base(r, "Overview", "overview")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	now := s.now()
+	var cards []accountCard
+	var reports []stats.Report
+	total := accountCard{}
+	for _, a := range p.Accounts {
+		c := accountCard{Account: a, WeeklyLimit: unvite.WeeklyInviteLimit(a.Plan)}
+		if a.State != unvite.AccountActive || !a.HasSession {
+			c.Standing, c.NextStep = accounts.Describe(a), accounts.NextStep(a, now)
+		}
+		pol, err := s.policyFor(a)
+		if err != nil {
+			if unvite.ErrorCode(err) != unvite.EINVALID {
+				s.fail(w, r, err)
+				return
+			}
+			c.PolicyError = message(err)
+			pol = policy.Default()
+		}
+		if c.Report, err = stats.ForAccount(r.Context(), s.store, pol, a.ID, now); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if c.Sent7, err = s.store.CountInvitations(r.Context(), unvite.InvitationFilter{
+			AccountID: a.ID, Direction: unvite.Sent, SentAfter: now.Add(-7 * 24 * time.Hour),
+		}); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		c.draw(a.ID)
+		cards = append(cards, c)
+		reports = append(reports, c.Report)
+		total.Sent7 += c.Sent7
+		total.WeeklyLimit += c.WeeklyLimit
+	}
+	if len(cards) > 1 {
+		total.Report = stats.Sum(reports)
+		total.draw(0)
+	}
+	p.Data = struct {
+		Cards []accountCard
+		Total *accountCard
+	}{cards, map[bool]*accountCard{true: &total, false: nil}[len(cards) > 1]}
+	s.render(w, r, http.StatusOK, "overview", p)
+}
+
+func (c *accountCard) draw(accountID int64) {
+	c.Acceptance = c.Report.Overall()
+	c.Histogram = histogram(c.Report.PendingByAge)
+	for _, b := range c.Report.PendingByAge {
+		l := ageBucketLink{Label: b.Label, Count: b.Count}
+		if accountID != 0 {
+			l.Href = ageLink(accountID, b)
+		}
+		c.AgeLinks = append(c.AgeLinks, l)
+	}
+	c.PendingBar = meter(c.Report.Pending, c.Report.PendingCap, "Pending against the cap")
+	c.WeekBar = meter(c.Sent7, c.WeeklyLimit, "Sent in the last 7 days against LinkedIn's weekly limit")
+	c.PendingLvl, c.WeekLvl = level(c.Report.Pending, c.Report.PendingCap), level(c.Sent7, c.WeeklyLimit)
+}
+
+// ageBucketLink lists one age bucket under the chart, linked to its
+// invitations when the card is one account's.
+type ageBucketLink struct {
+	Label string
+	Count int
+	Href  string
+}
+
+// invitationRow is one invitation as listings show it.
+type invitationRow struct {
+	*unvite.Invitation
+	AgeDays int
+	Stage   string // 30-60-90 stage of a pending invitation
+}
+
+type invitationList struct {
+	Rows  []invitationRow
+	Total int
+}
+
+// listInvitations runs a listing for one account: the page and the API.
+func (s *Server) listInvitations(r *http.Request, acct *unvite.Account, l listQuery) (invitationList, error) {
+	pol, err := s.policyFor(acct)
+	if err != nil {
+		return invitationList{}, err
+	}
+	now := s.now()
+	f, err := l.filter(acct.ID, pol, now)
+	if err != nil {
+		return invitationList{}, err
+	}
+	list, err := s.store.Invitations(r.Context(), f)
+	if err != nil {
+		return invitationList{}, err
+	}
+	// A short page is the last one: its rows tell the total without
+	// counting again (a narrow filter's usual case).
+	total := f.Offset + len(list)
+	if len(list) == 0 && f.Offset > 0 || f.Limit > 0 && len(list) >= f.Limit {
+		count := f
+		count.Limit, count.Offset, count.Sort = 0, 0, ""
+		if total, err = s.store.CountInvitations(r.Context(), count); err != nil {
+			return invitationList{}, err
+		}
+	}
+	out := invitationList{Total: total, Rows: make([]invitationRow, 0, len(list))}
+	for _, inv := range list {
+		row := invitationRow{Invitation: inv, AgeDays: inv.AgeDays(now)}
+		if inv.Status == unvite.StatusPending {
+			row.Stage = policy.Stage(pol, inv, now)
+		}
+		out.Rows = append(out.Rows, row)
+	}
+	return out, nil
+}
+
+type option struct{ Value, Label string }
+
+func (s *Server) invitations(w http.ResponseWriter, r *http.Request) {
+	p, err := s.base(r, "Invitations", "invitations")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if p.Account == nil {
+		s.render(w, r, http.StatusOK, "empty", p)
+		return
+	}
+	l, err := parseListQuery(r.URL.Query(), perPage)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	l.Limit = perPage
+	l.Offset = (l.Page - 1) * perPage
+	res, err := s.listInvitations(r, p.Account, l)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	pol, _ := s.policyFor(p.Account) // listInvitations checked it
+	var ages []option
+	for _, b := range stats.AgeBuckets(pol) {
+		ages = append(ages, option{b.Label, b.Label + " days"})
+	}
+	var statuses []option
+	for _, st := range unvite.Statuses {
+		statuses = append(statuses, option{string(st), string(st)})
+	}
+	q := l.values()
+	q.Set("account", strconv.FormatInt(p.Account.ID, 10))
+	pages := (res.Total + perPage - 1) / perPage
+	p.Data = struct {
+		Q                     listQuery
+		Query                 url.Values
+		List                  invitationList
+		Statuses, Ages, Sorts []option
+		Stages                []option
+		From, To, Page, Pages int
+		Prev, Next            string
+		Back                  string
+	}{
+		Q: l, Query: q, List: res, Statuses: statuses, Ages: ages,
+		Sorts:  sortOptions(),
+		Stages: []option{{policy.StageNew, "New"}, {policy.StageReview, "Review"}, {policy.StageConsider, "Consider"}, {policy.StageWithdraw, "Withdraw"}},
+		From:   min(l.Offset+1, res.Total), To: l.Offset + len(res.Rows), Page: l.Page, Pages: pages,
+		Prev: pageLink(q, l.Page-1, pages), Next: pageLink(q, l.Page+1, pages),
+		Back: "/invitations?" + withPage(q, l.Page),
+	}
+	s.render(w, r, http.StatusOK, "invitations", p)
+}
+
+func sortOptions() []option {
+	out := make([]option, len(sorts))
+	for i, s := range sorts {
+		out[i] = option{s.Value, s.Label}
+	}
+	return out
+}
+
+func withPage(q url.Values, n int) string {
+	c := url.Values{}
+	for k, v := range q {
+		c[k] = v
+	}
+	if n > 1 {
+		c.Set("page", strconv.Itoa(n))
+	}
+	return c.Encode()
+}
+
+func pageLink(q url.Values, n, pages int) string {
+	if n < 1 || n > pages {
+		return ""
+	}
+	return "/invitations?" + withPage(q, n)
+}
+
+// invitationActions tags, untags, protects or unprotects the selected
+// invitations, then goes back to the listing.
+func (s *Server) invitationActions(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, unvite.Errorf(unvite.EINVALID, "form: %v", err))
+		return
+	}
+	var ids []int64
+	for _, v := range r.PostForm["id"] {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			s.fail(w, r, unvite.Errorf(unvite.EINVALID, "invitation id %q: want a number", v))
+			return
+		}
+		ids = append(ids, id)
+	}
+	back := r.PostFormValue("back")
+	if !strings.HasPrefix(back, "/invitations") {
+		back = "/invitations"
+	}
+	if len(ids) == 0 {
+		http.Redirect(w, r, addDone(back, "Nothing selected: tick the invitations first."), http.StatusSeeOther)
+		return
+	}
+	ch := unvite.Change{Actor: "user:" + userOf(r.Context()).Name}
+	var err error
+	var done string
+	switch action := r.PostFormValue("action"); action {
+	case "tag", "untag":
+		tag := strings.TrimSpace(r.PostFormValue("tag"))
+		if tag == "" {
+			s.fail(w, r, unvite.Errorf(unvite.EINVALID, "write the tag to %s", action))
+			return
+		}
+		err = s.store.Tag(r.Context(), ids, []string{tag}, action == "untag", ch)
+		done = fmt.Sprintf("%sged %d invitation(s) %q.", map[string]string{"tag": "Tag", "untag": "Untag"}[action], len(ids), tag)
+	case "protect", "unprotect":
+		ch.Reason = "from the dashboard"
+		err = s.store.SetProtected(r.Context(), ids, action == "protect", ch)
+		done = fmt.Sprintf("%sed %d invitation(s).", map[string]string{"protect": "Protect", "unprotect": "Unprotect"}[action], len(ids))
+	default:
+		err = unvite.Errorf(unvite.EINVALID, "action %q: want tag, untag, protect or unprotect", action)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, addDone(back, done), http.StatusSeeOther)
+}
+
+func addDone(back, msg string) string {
+	u, err := url.Parse(back)
+	if err != nil {
+		return "/invitations"
+	}
+	q := u.Query()
+	q.Set("done", msg)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func (s *Server) plan(w http.ResponseWriter, r *http.Request) {
+	p, err := s.base(r, "Plan", "plan")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if p.Account == nil {
+		s.render(w, r, http.StatusOK, "empty", p)
+		return
+	}
+	pol, err := s.policyFor(p.Account)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	plan, err := policy.PlanAccount(r.Context(), s.store, pol, p.Account.ID, s.now())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	const show = 200
+	steps := plan.Withdrawals[:min(len(plan.Withdrawals), show)]
+	p.Data = struct {
+		Plan   unvite.WithdrawalPlan
+		Policy unvite.Policy
+		Steps  []unvite.PlannedWithdrawal
+		More   int
+		Over   bool
+	}{plan, pol, steps, len(plan.Withdrawals) - len(steps), pol.PendingCap > 0 && plan.PendingAfter > pol.PendingCap}
+	s.render(w, r, http.StatusOK, "plan", p)
+}
+
+func (s *Server) activity(w http.ResponseWriter, r *http.Request) {
+	p, err := s.base(r, "Activity", "activity")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if p.Account == nil {
+		s.render(w, r, http.StatusOK, "empty", p)
+		return
+	}
+	events, err := s.store.Events(r.Context(), unvite.EventFilter{AccountID: p.Account.ID, Limit: 200})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	// Name the people the events are about.
+	var ids []int64
+	for _, e := range events {
+		if e.InvitationID != 0 {
+			ids = append(ids, e.InvitationID)
+		}
+	}
+	names := map[int64]string{}
+	if len(ids) > 0 {
+		invs, err := s.store.Invitations(r.Context(), unvite.InvitationFilter{IDs: ids, Brief: true})
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for _, inv := range invs {
+			names[inv.ID] = inv.Invitee.Name
+		}
+	}
+	type item struct {
+		*unvite.Event
+		Name string
+	}
+	items := make([]item, 0, len(events))
+	for _, e := range events {
+		items = append(items, item{e, names[e.InvitationID]})
+	}
+	p.Data = items
+	s.render(w, r, http.StatusOK, "activity", p)
+}
+
+func (s *Server) reconnect(w http.ResponseWriter, r *http.Request) {
+	p, err := s.base(r, "Reconnect", "reconnect")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if p.Account == nil {
+		s.render(w, r, http.StatusOK, "empty", p)
+		return
+	}
+	list, err := s.store.Invitations(r.Context(), unvite.ReconnectFilter(p.Account.ID, s.now()))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Data = struct {
+		List  []*unvite.Invitation
+		Limit int
+	}{list, unvite.MaxNoteLength(p.Account.Plan)}
+	s.render(w, r, http.StatusOK, "reconnect", p)
+}
+
+func (s *Server) tokens(w http.ResponseWriter, r *http.Request) {
+	p, err := s.base(r, "API tokens", "tokens")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.renderTokens(w, r, p, "")
+}
+
+func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, p *page, created string) {
+	list, err := s.store.APITokens(r.Context(), userOf(r.Context()).ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Data = struct {
+		Tokens  []*unvite.APIToken
+		Created string
+	}{list, created}
+	s.render(w, r, http.StatusOK, "tokens", p)
+}
+
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
+	p, err := s.base(r, "API tokens", "tokens")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	token, hash := newSecret(tokenPrefix)
+	t := &unvite.APIToken{UserID: userOf(r.Context()).ID, Name: strings.TrimSpace(r.PostFormValue("name")), Hash: hash,
+		Write: r.PostFormValue("write") == "on"}
+	if err := s.store.CreateAPIToken(r.Context(), t); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	// Shown once, in this answer only; the store keeps the hash.
+	p.Notice = fmt.Sprintf("Created the token %q. Copy it now: it is not shown again.", t.Name)
+	s.renderTokens(w, r, p, token)
+}
+
+func (s *Server) deleteToken(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.fail(w, r, unvite.Errorf(unvite.EINVALID, "token id %q: want a number", r.PathValue("id")))
+		return
+	}
+	if err := s.store.DeleteAPIToken(r.Context(), userOf(r.Context()).ID, id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/settings/tokens?done="+url.QueryEscape("Revoked the token."), http.StatusSeeOther)
+}
