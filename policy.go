@@ -25,8 +25,35 @@ type Policy struct {
 	CoolDownDays int `toml:"cool_down_days" json:"cool_down_days"`
 	// Enabled lets the scheduler carry out the plan without a confirm.
 	Enabled bool `toml:"enabled" json:"enabled"`
+	// MaxAge chooses the age rule: MaxAgeFixed ("fixed", or "") withdraws
+	// at WithdrawAgeDays; MaxAgeAuto ("auto") at the age the account's own
+	// history learned (see AutoAge), falling back to WithdrawAgeDays.
+	MaxAge string `toml:"max_age" json:"max_age"`
+	// Order is how the pending cap picks: OrderOldestFirst (default) or
+	// OrderLeastLikelyFirst (lowest chance of acceptance first, learned).
+	Order   string  `toml:"order" json:"order"`
+	AutoAge AutoAge `toml:"auto_age" json:"auto_age"`
 
 	Protect Protections `toml:"protect" json:"protect"`
+}
+
+// Values of Policy.MaxAge and Policy.Order.
+const (
+	MaxAgeFixed           = "fixed"
+	MaxAgeAuto            = "auto"
+	OrderOldestFirst      = "oldest-first"
+	OrderLeastLikelyFirst = "least-likely-first"
+)
+
+// AutoAge bounds the learned age of max_age = "auto": the age after which
+// fewer than ThresholdPercent of pending invitations still get accepted,
+// kept between FloorDays and CeilingDays, and only trusted once the history
+// holds MinAccepted acceptances with a known time.
+type AutoAge struct {
+	ThresholdPercent float64 `toml:"threshold_percent" json:"threshold_percent"`
+	FloorDays        int     `toml:"floor_days" json:"floor_days"`
+	CeilingDays      int     `toml:"ceiling_days" json:"ceiling_days"`
+	MinAccepted      int     `toml:"min_accepted" json:"min_accepted"`
 }
 
 // Protections are invitations a policy never selects.
@@ -57,6 +84,9 @@ type PlannedWithdrawal struct {
 	Reason     string      `json:"reason"`
 	AgeDays    int         `json:"age_days"`
 	Day        int         `json:"day"` // 1-based day it falls on at the daily limit
+	// Chance is the learned chance that it would still be accepted, when
+	// the plan was given the account's history.
+	Chance *float64 `json:"chance,omitempty"`
 }
 
 // WithdrawalPlan is what a policy would withdraw, in order, and why.
@@ -70,4 +100,14 @@ type WithdrawalPlan struct {
 	DailyLimit   int                 `json:"daily_limit"`
 	DaysNeeded   int                 `json:"days_needed"` // ⌈len(Withdrawals)/DailyLimit⌉
 	PendingAfter int                 `json:"pending_after"`
+	// MaxAgeDays is the age the max-age rule used (0: off), MaxAgeSource
+	// MaxAgeFixed or MaxAgeAuto (learned), and MaxAgeWhy the reason in words
+	// when the policy asked for more than the fixed age.
+	MaxAgeDays   int    `json:"max_age_days"`
+	MaxAgeSource string `json:"max_age_source"`
+	MaxAgeWhy    string `json:"max_age_why,omitempty"`
+	// Order is the order the pending cap used, OrderWhy why when it is
+	// not the one asked for.
+	Order    string `json:"order"`
+	OrderWhy string `json:"order_why,omitempty"`
 }

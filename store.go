@@ -89,6 +89,18 @@ type InvitationFilter struct {
 	// slug, sent time, note flag, status, protection, tags): several times
 	// faster for a large account.
 	Brief bool
+	// Outcomes loads what acceptance analytics need: id, account,
+	// direction, sent time, note flag and text, status and its time,
+	// protection, tags, and the invitee's company and headline (not name or
+	// slug). A store may load more.
+	Outcomes bool
+	// Unordered lets EachInvitation stream the rows in any order (Sort is
+	// then ignored; Limit and Offset must be 0), which a store may do much
+	// faster for a large selection: in table order, on several connections
+	// at once (each reading a snapshot of its part: for figures, not for
+	// decisions), reusing the invitations it hands over. fn must then not
+	// keep an invitation after it returns.
+	Unordered bool
 	// Sort is one of "sent" (oldest first, the default), "-sent", "name",
 	// "-name", "status", "company".
 	Sort   string

@@ -22,13 +22,19 @@ func (f *File) ForAccount(acct *unvite.Account) (unvite.Policy, error) {
 // now's day) from the store and plans them with p as of now: the plan the CLI prints, the dashboard shows
 // and the scheduler carries out.
 func PlanAccount(ctx context.Context, s unvite.Store, p unvite.Policy, accountID int64, now time.Time) (unvite.WithdrawalPlan, error) {
+	return PlanAccountLearned(ctx, s, p, accountID, now, nil)
+}
+
+// PlanAccountLearned is PlanAccount given what the account's history
+// learned (see PlanLearned; package planner measures it when p asks).
+func PlanAccountLearned(ctx context.Context, s unvite.Store, p unvite.Policy, accountID int64, now time.Time, l *Learned) (unvite.WithdrawalPlan, error) {
 	f := unvite.InvitationFilter{AccountID: accountID, Direction: unvite.Sent, Statuses: []unvite.Status{unvite.StatusPending}, Brief: true}
 	f.SentBy(now) // as of a past day, what was sent after it did not exist
 	pending, err := s.Invitations(ctx, f)
 	if err != nil {
 		return unvite.WithdrawalPlan{}, err
 	}
-	plan := Plan(p, pending, now)
+	plan := PlanLearned(p, pending, now, l)
 	plan.AccountID = accountID
 	if plan.Withdrawals == nil {
 		plan.Withdrawals = []unvite.PlannedWithdrawal{}

@@ -89,7 +89,7 @@ func Check(p unvite.Policy) []Problem {
 		add(SeverityWarning, "consider_age_days", "is more than withdraw_age_days (%d > %d): listings will skip the consider stage",
 			p.ConsiderAgeDays, p.WithdrawAgeDays)
 	}
-	if p.WithdrawAgeDays == 0 && p.PendingCap == 0 {
+	if p.WithdrawAgeDays == 0 && p.PendingCap == 0 && p.MaxAge != unvite.MaxAgeAuto {
 		add(SeverityWarning, "withdraw_age_days", "is 0 and so is pending_cap: the policy never selects anything")
 	}
 
@@ -122,6 +122,39 @@ func Check(p unvite.Policy) []Problem {
 	case p.CoolDownDays > 0 && p.CoolDownDays < MinCoolDownDays:
 		add(SeverityWarning, "cool_down_days", "LinkedIn refuses a re-invite for about three weeks; under %d days re-invites will fail (got %d)",
 			MinCoolDownDays, p.CoolDownDays)
+	}
+
+	switch p.MaxAge {
+	case "", unvite.MaxAgeFixed, unvite.MaxAgeAuto:
+	default:
+		add(SeverityError, "max_age", "unknown value %q (want %q or %q)", p.MaxAge, unvite.MaxAgeFixed, unvite.MaxAgeAuto)
+	}
+	switch p.Order {
+	case "", unvite.OrderOldestFirst, unvite.OrderLeastLikelyFirst:
+	default:
+		add(SeverityError, "order", "unknown value %q (want %q or %q)", p.Order, unvite.OrderOldestFirst, unvite.OrderLeastLikelyFirst)
+	}
+	a := p.AutoAge
+	if a.ThresholdPercent < 0 || a.ThresholdPercent >= 50 {
+		add(SeverityError, "auto_age.threshold_percent", "must be a percentage above 0 and under 50 (got %g)", a.ThresholdPercent)
+	}
+	for _, d := range []struct {
+		field string
+		v     int
+	}{{"auto_age.floor_days", a.FloorDays}, {"auto_age.ceiling_days", a.CeilingDays}, {"auto_age.min_accepted", a.MinAccepted}} {
+		if d.v < 0 {
+			add(SeverityError, d.field, "must not be negative (got %d)", d.v)
+		}
+	}
+	if a.FloorDays > 0 && a.CeilingDays > 0 && a.FloorDays > a.CeilingDays {
+		add(SeverityError, "auto_age.floor_days", "is more than auto_age.ceiling_days (%d > %d)", a.FloorDays, a.CeilingDays)
+	}
+	if p.MaxAge == unvite.MaxAgeAuto && p.MinAgeDays > 0 && a.FloorDays > 0 && a.FloorDays < p.MinAgeDays {
+		add(SeverityWarning, "auto_age.floor_days", "is less than min_age_days (%d < %d): nothing younger than min_age_days is withdrawn anyway",
+			a.FloorDays, p.MinAgeDays)
+	}
+	if p.MaxAge == unvite.MaxAgeAuto && p.WithdrawAgeDays == 0 {
+		add(SeverityWarning, "withdraw_age_days", "is 0: with max_age = \"auto\", nothing is withdrawn for its age until the history is large enough")
 	}
 
 	for i, t := range p.Protect.Tags {

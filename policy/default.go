@@ -18,6 +18,9 @@ func Default() unvite.Policy {
 		TimeZone:        "UTC",
 		CoolDownDays:    21,
 		Enabled:         false,
+		MaxAge:          unvite.MaxAgeFixed,
+		Order:           unvite.OrderOldestFirst,
+		AutoAge:         unvite.AutoAge{ThresholdPercent: 2, FloorDays: 21, CeilingDays: 120, MinAccepted: 100},
 		Protect:         unvite.Protections{Tags: []string{"vip"}},
 	}
 }

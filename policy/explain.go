@@ -12,15 +12,25 @@ func Explain(p unvite.Policy) string {
 	var lines []string
 	say := func(format string, args ...any) { lines = append(lines, fmt.Sprintf(format, args...)) }
 
+	auto := withAutoDefaults(p.AutoAge)
 	switch {
+	case p.MaxAge == unvite.MaxAgeAuto:
+		say("Withdraws a pending invitation once your own history shows that fewer than %s of invitations that old still get accepted (learned, kept between %s and %s).",
+			pct(auto.ThresholdPercent/100), daysText(auto.FloorDays), daysText(auto.CeilingDays))
+		if p.WithdrawAgeDays > 0 {
+			say("Until the history holds %d acceptances with a known time, withdraws at %s instead.", auto.MinAccepted, daysText(p.WithdrawAgeDays))
+		}
 	case p.WithdrawAgeDays > 0:
 		say("Withdraws every pending invitation once it is %s old.", daysText(p.WithdrawAgeDays))
 	default:
 		say("Withdraws nothing for its age alone (withdraw_age_days is 0).")
 	}
-	if p.PendingCap > 0 {
+	switch {
+	case p.PendingCap > 0 && p.Order == unvite.OrderLeastLikelyFirst:
+		say("Keeps at most %d invitations pending, withdrawing those least likely to be accepted first (learned; oldest first without history).", p.PendingCap)
+	case p.PendingCap > 0:
 		say("Keeps at most %d invitations pending, withdrawing the oldest first.", p.PendingCap)
-	} else {
+	default:
 		say("Sets no cap on pending invitations.")
 	}
 	if p.MinAgeDays > 0 {

@@ -227,10 +227,12 @@ func tomlError(short string, err error) error {
 var knownKeys = []string{
 	"min_age_days", "review_age_days", "consider_age_days", "withdraw_age_days",
 	"pending_cap", "daily_limit", "active_hours", "time_zone", "cool_down_days",
-	"enabled", "protect",
+	"enabled", "max_age", "order", "auto_age", "protect",
 }
 
 var knownProtectKeys = []string{"tags", "profiles", "with_note"}
+
+var knownAutoAgeKeys = []string{"threshold_percent", "floor_days", "ceiling_days", "min_accepted"}
 
 // suggest names the known key an unknown one was probably meant to be.
 func suggest(k toml.Key) string {
@@ -244,6 +246,8 @@ func suggest(k toml.Key) string {
 		candidates = slices.Concat(knownKeys, []string{"account"})
 	case len(rel) == 2 && rel[0] == "protect":
 		candidates = knownProtectKeys
+	case len(rel) == 2 && rel[0] == "auto_age":
+		candidates = knownAutoAgeKeys
 	default:
 		return ""
 	}

@@ -3,6 +3,7 @@ package policy
 import (
 	"bytes"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/unvite/unvite"
@@ -33,6 +34,16 @@ withdraw_age_days = %d
 # (0 = no cap).
 pending_cap = %d
 
+# "fixed": withdraw at withdraw_age_days. "auto": withdraw at the age after
+# which your own history shows fewer than auto_age.threshold_percent of
+# pending invitations still accepted (see [auto_age]; until the history is
+# large enough, withdraw_age_days applies and the plan says so).
+max_age = %s
+
+# How the pending cap picks: "oldest-first", or "least-likely-first" (the
+# lowest learned chance of acceptance first).
+order = %s
+
 # Withdrawals a day at most: 1 to %d; above %d LinkedIn may take notice.
 daily_limit = %d
 
@@ -58,6 +69,16 @@ profiles = %s
 # true: every invitation sent with a note.
 with_note = %t
 
+# Bounds of the learned age when max_age = "auto".
+[auto_age]
+# The chance of acceptance under which a pending invitation is not worth keeping.
+threshold_percent = %s
+# The learned age is kept between these (days).
+floor_days = %d
+ceiling_days = %d
+# Acceptances with a known time needed before the learned age is trusted.
+min_accepted = %d
+
 # Per-account overrides, by account slug or id, for example:
 #
 # [account."maya-lindqvist"]
@@ -65,9 +86,10 @@ with_note = %t
 # pending_cap = 300
 `,
 		p.MinAgeDays, p.ReviewAgeDays, p.ConsiderAgeDays, p.WithdrawAgeDays,
-		p.PendingCap, DailyLimitMax, DailyLimitWarn, p.DailyLimit,
+		p.PendingCap, quote(p.MaxAge), quote(p.Order), DailyLimitMax, DailyLimitWarn, p.DailyLimit,
 		quote(p.ActiveHours), quote(p.TimeZone), p.CoolDownDays, p.Enabled,
-		list(p.Protect.Tags), list(p.Protect.Profiles), p.Protect.WithNote)
+		list(p.Protect.Tags), list(p.Protect.Profiles), p.Protect.WithNote,
+		strconv.FormatFloat(p.AutoAge.ThresholdPercent, 'f', -1, 64), p.AutoAge.FloorDays, p.AutoAge.CeilingDays, p.AutoAge.MinAccepted)
 	return b.Bytes(), nil
 }
 

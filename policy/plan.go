@@ -22,11 +22,22 @@ import (
 // invitation younger than MinAgeDays. A non-positive DailyLimit is taken as
 // Default's, so a broken policy cannot plan everything for one day.
 func Plan(p unvite.Policy, pending []*unvite.Invitation, now time.Time) unvite.WithdrawalPlan {
+	return PlanLearned(p, pending, now, nil)
+}
+
+// PlanLearned is Plan given what the account's history learned (nil when
+// unknown): max_age = "auto" then withdraws at the learned age (see
+// MaxAge), order = "least-likely-first" lets the cap take the lowest
+// chance of acceptance first, and every step names its chance.
+func PlanLearned(p unvite.Policy, pending []*unvite.Invitation, now time.Time, l *Learned) unvite.WithdrawalPlan {
 	limit := p.DailyLimit
 	if limit <= 0 {
 		limit = Default().DailyLimit
 	}
 	plan := unvite.WithdrawalPlan{AsOf: now, DailyLimit: limit}
+	plan.MaxAgeDays, plan.MaxAgeSource, plan.MaxAgeWhy = MaxAge(p, l)
+	p.WithdrawAgeDays = plan.MaxAgeDays
+	plan.Order, plan.OrderWhy = order(p, l)
 	tally := NewTally(p, now)
 
 	// Every max-age pick is older than every other candidate, so the plan
@@ -59,33 +70,70 @@ func Plan(p unvite.Policy, pending []*unvite.Invitation, now time.Time) unvite.W
 	maxAge, capPicks, tooYoung := tally.Withdrawals()
 	plan.Pending, plan.Protected, plan.TooYoung = tally.Pending, tally.Protected, tooYoung
 	slices.SortFunc(aged, older)
-	if capPicks > 0 {
+	leastLikely := plan.Order == unvite.OrderLeastLikelyFirst
+	if capPicks > 0 && leastLikely {
+		for i := range rest {
+			c, _ := l.ChanceFor(rest[i].inv, int(rest[i].age))
+			rest[i].chance = float32(c)
+		}
+		slices.SortFunc(rest, lessLikely)
+	} else if capPicks > 0 {
 		slices.SortFunc(rest, older)
 	}
 
 	n := maxAge + capPicks
 	plan.Withdrawals = make([]unvite.PlannedWithdrawal, 0, n)
-	add := func(c candidate, rule, reason string) {
-		plan.Withdrawals = append(plan.Withdrawals, unvite.PlannedWithdrawal{
-			Invitation: c.inv,
-			Rule:       rule,
-			Reason:     reason,
-			AgeDays:    int(c.age),
-			Day:        len(plan.Withdrawals)/limit + 1,
-		})
+	// Reasons repeat for invitations of one age (and note): made once each.
+	type reasonKey struct {
+		age  int32
+		note bool
+		cap  bool
 	}
-	ageReasons := make(map[int32]string)
-	for _, c := range aged {
-		reason, ok := ageReasons[c.age]
-		if !ok {
-			reason = fmt.Sprintf("sent %s ago (≥ %d: withdraw by %d)", daysText(int(c.age)), p.WithdrawAgeDays, p.WithdrawAgeDays)
-			ageReasons[c.age] = reason
-		}
-		add(c, unvite.RuleMaxAge, reason)
-	}
+	reasons := make(map[reasonKey]string)
 	capReason := fmt.Sprintf("pending %d > cap %d: oldest first", plan.Pending, p.PendingCap)
+	if leastLikely {
+		capReason = fmt.Sprintf("pending %d > cap %d: least likely first", plan.Pending, p.PendingCap)
+	}
+	// The steps' chances live in one block, not one allocation each.
+	var chances []float64
+	if l != nil {
+		chances = make([]float64, 0, n)
+	}
+	add := func(c candidate, rule string) {
+		step := unvite.PlannedWithdrawal{Invitation: c.inv, Rule: rule, AgeDays: int(c.age), Day: len(plan.Withdrawals)/limit + 1}
+		chance, known := l.ChanceFor(c.inv, int(c.age))
+		if known {
+			chances = append(chances, chance)
+			step.Chance = &chances[len(chances)-1]
+		}
+		// The note matters only through the learned chance.
+		k := reasonKey{c.age, known && (c.inv.HadNote || c.inv.Note != ""), rule == unvite.RulePendingCap}
+		reason, ok := reasons[k]
+		if k.cap && !known {
+			reason, ok = capReason, true
+		}
+		if !ok {
+			switch {
+			case k.cap:
+				reason = fmt.Sprintf("%s (pending %s; chance of acceptance %s)", capReason, daysText(int(c.age)), pct(chance))
+			case plan.MaxAgeSource == unvite.MaxAgeAuto:
+				reason = fmt.Sprintf("pending %s; chance of acceptance %s (learned age %d)", daysText(int(c.age)), pct(chance), p.WithdrawAgeDays)
+			default:
+				reason = fmt.Sprintf("sent %s ago (≥ %d: withdraw by %d)", daysText(int(c.age)), p.WithdrawAgeDays, p.WithdrawAgeDays)
+				if known {
+					reason += fmt.Sprintf("; chance of acceptance %s", pct(chance))
+				}
+			}
+			reasons[k] = reason
+		}
+		step.Reason = reason
+		plan.Withdrawals = append(plan.Withdrawals, step)
+	}
+	for _, c := range aged {
+		add(c, unvite.RuleMaxAge)
+	}
 	for _, c := range rest[:capPicks] {
-		add(c, unvite.RulePendingCap, capReason)
+		add(c, unvite.RulePendingCap)
 	}
 	plan.DaysNeeded = (n + limit - 1) / limit
 	plan.PendingAfter = plan.Pending - n
@@ -93,11 +141,32 @@ func Plan(p unvite.Policy, pending []*unvite.Invitation, now time.Time) unvite.W
 }
 
 type candidate struct {
-	sec  int64
-	id   int64
-	inv  *unvite.Invitation
-	nsec int32
-	age  int32
+	sec    int64
+	id     int64
+	inv    *unvite.Invitation
+	nsec   int32
+	age    int32
+	chance float32 // for least-likely-first
+}
+
+// lessLikely orders candidates by chance of acceptance, then oldest first.
+func lessLikely(a, b candidate) int {
+	if a.chance != b.chance {
+		return cmp.Compare(a.chance, b.chance)
+	}
+	return older(a, b)
+}
+
+// order decides the pending cap's order: least-likely-first needs the
+// learned chances, and falls back to oldest first without them.
+func order(p unvite.Policy, l *Learned) (string, string) {
+	if p.Order != unvite.OrderLeastLikelyFirst {
+		return unvite.OrderOldestFirst, ""
+	}
+	if l == nil || l.All.Reliable == 0 {
+		return unvite.OrderOldestFirst, `order = "least-likely-first", but no history of acceptance was given: oldest first instead`
+	}
+	return unvite.OrderLeastLikelyFirst, ""
 }
 
 // older orders candidates by sending time, then id.

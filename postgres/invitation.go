@@ -156,6 +156,11 @@ func (s *DB) EachInvitation(ctx context.Context, f unvite.InvitationFilter, fn f
 	if f.Brief {
 		cols, scan = briefColumns, scanBrief
 	}
+	// Full rows serve Outcomes; any order serves Unordered, so the sort is
+	// saved.
+	if f.Unordered && f.Limit == 0 && f.Offset == 0 {
+		order = ""
+	}
 	rows, err := s.pool.Query(ctx, `SELECT `+cols+` FROM invitations i`+where+order, args...)
 	if err != nil {
 		return fmt.Errorf("postgres: list invitations: %w", err)

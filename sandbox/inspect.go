@@ -14,6 +14,7 @@ type InvitationInfo struct {
 	Slug      string    `json:"slug"`
 	Name      string    `json:"name"`
 	Headline  string    `json:"headline"`
+	Company   string    `json:"company,omitempty"`
 	SentAt    time.Time `json:"sentAt"`
 	HadNote   bool      `json:"hadNote"`
 	Note      string    `json:"note,omitempty"`
@@ -48,7 +49,7 @@ type ReceivedInfo struct {
 func infoOf(inv *invitation) InvitationInfo {
 	i := InvitationInfo{
 		ID: strconv.FormatInt(inv.id, 10), ProfileID: inv.to.profileID, Slug: inv.to.slug,
-		Name: inv.to.name(), Headline: inv.to.headline, SentAt: inv.sentAt,
+		Name: inv.to.name(), Headline: inv.to.headline, Company: inv.to.company, SentAt: inv.sentAt,
 		HadNote: inv.note != "", Note: inv.note, AcceptsAt: inv.acceptAt,
 	}
 	if inv.state == stateWithdrawn {
@@ -77,6 +78,19 @@ func (s *Sandbox) PendingSent(accountKey string) []InvitationInfo {
 	var out []InvitationInfo
 	s.locked(accountKey, func(a *Account) {
 		for _, inv := range a.pending() {
+			out = append(out, infoOf(inv))
+		}
+	})
+	return out
+}
+
+// Sent lists every sent invitation of the account, newest first, whatever
+// became of it: the history a data export would show, with each hidden fate
+// (AcceptsAt) for tests that check estimates against the truth.
+func (s *Sandbox) Sent(accountKey string) []InvitationInfo {
+	var out []InvitationInfo
+	s.locked(accountKey, func(a *Account) {
+		for _, inv := range a.invs {
 			out = append(out, infoOf(inv))
 		}
 	})

@@ -1,7 +1,11 @@
 package storetest
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -189,6 +193,77 @@ func testBriefListing(t *testing.T, s unvite.Store) {
 			return out
 		}
 		require.Equal(t, view(full), view(brief), "account %s", a.Slug)
+	}
+}
+
+// An unordered listing of outcome rows (what analytics read) holds the
+// same invitations as a full listing, with the fields analytics use, for
+// an account that is most of the store or a small part of it; an error
+// from the callback stops it and comes back.
+func testOutcomeListing(t *testing.T, s unvite.Store) {
+	big, small := newAccount(t, s, "big"), newAccount(t, s, "small")
+	load := func(a *unvite.Account, n int) {
+		var rows importRows
+		for i := range n {
+			inv := sent(fmt.Sprintf("p%04d", i), day(-1-i/3), strings.Repeat("n", i%4*40))
+			inv.Invitee.Company, inv.Invitee.Headline = fmt.Sprintf("Co %d", i%9), fmt.Sprintf("Role %d at Co %d", i%5, i%9)
+			if i%6 == 0 {
+				inv.Direction = unvite.Received
+			}
+			rows.invs = append(rows.invs, inv)
+			if i%4 == 0 {
+				rows.conns = append(rows.conns, unvite.Connection{Person: inv.Invitee, ConnectedOn: day(-i / 3)})
+			}
+		}
+		doImport(t, s, a.ID, unvite.ImportMeta{File: "e"}, rows)
+	}
+	load(big, 3000)
+	load(small, 40)
+	for _, a := range []*unvite.Account{big, small} {
+		list, err := s.Invitations(ctx, unvite.InvitationFilter{AccountID: a.ID, Direction: unvite.Sent})
+		require.NoError(t, err)
+		require.NoError(t, s.Tag(ctx, []int64{list[0].ID, list[5].ID}, []string{"vip"}, false, unvite.Change{Reason: "test"}))
+		require.NoError(t, s.SetProtected(ctx, []int64{list[1].ID}, true, unvite.Change{Reason: "test"}))
+		_, err = s.Transition(ctx, list[2].ID, unvite.StatusWithdrawn, unvite.Change{At: day(0), Reason: "test"})
+		require.NoError(t, err)
+
+		type row struct {
+			ID, Account       int64
+			Sent, Since       time.Time
+			Note              string
+			HadNote, Prot     bool
+			Status            unvite.Status
+			Company, Headline string
+			Tags              []string
+		}
+		view := func(f unvite.InvitationFilter) []row {
+			var out []row
+			require.NoError(t, s.EachInvitation(ctx, f, func(inv *unvite.Invitation) error {
+				out = append(out, row{inv.ID, inv.AccountID, inv.SentAt, inv.StatusSince, inv.Note, inv.HadNote,
+					inv.Protected, inv.Status, inv.Invitee.Company, inv.Invitee.Headline, inv.Tags})
+				return nil
+			}))
+			slices.SortFunc(out, func(a, b row) int { return cmp.Compare(a.ID, b.ID) })
+			return out
+		}
+		f := unvite.InvitationFilter{AccountID: a.ID, Direction: unvite.Sent}
+		full := view(f)
+		f.Outcomes, f.Unordered, f.Sort = true, true, "-name"
+		require.Equal(t, full, view(f), "account %s", a.Slug)
+		accepted := slices.IndexFunc(full, func(r row) bool { return r.Status == unvite.StatusAccepted })
+		require.GreaterOrEqual(t, accepted, 0, "some accepted")
+		require.False(t, full[accepted].Since.IsZero(), "with a time")
+
+		stop := errors.New("enough")
+		seen := 0
+		err = s.EachInvitation(ctx, f, func(*unvite.Invitation) error {
+			if seen++; seen == 7 {
+				return stop
+			}
+			return nil
+		})
+		require.ErrorIs(t, err, stop)
+		require.Equal(t, 7, seen, "nothing after the error")
 	}
 }
 

@@ -29,6 +29,7 @@ func Run(t *testing.T, open func(t *testing.T) unvite.Store, reopen func(t *test
 		"Transitions":          testTransitions,
 		"FilterAndSort":        testFilterAndSort,
 		"BriefListing":         testBriefListing,
+		"OutcomeListing":       testOutcomeListing,
 		"TagsAndProtection":    testTagsAndProtection,
 		"AsOf":                 testAsOf,
 		"EventOrder":           testEventOrder,

@@ -9,8 +9,7 @@ import (
 
 	"github.com/unvite/unvite"
 	"github.com/unvite/unvite/accounts"
-	"github.com/unvite/unvite/policy"
-	"github.com/unvite/unvite/stats"
+	"github.com/unvite/unvite/planner"
 )
 
 // apiHandler answers one API call with a value to send as JSON.
@@ -200,7 +199,7 @@ func (s *Server) apiPlan(r *http.Request, _ *unvite.APIToken) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return policy.PlanAccount(r.Context(), s.store, p, acct.ID, s.now())
+	return planner.Plan(r.Context(), s.store, acct, p, s.now())
 }
 
 func (s *Server) apiActivity(r *http.Request, _ *unvite.APIToken) (any, error) {
@@ -230,7 +229,7 @@ func (s *Server) apiStats(r *http.Request, _ *unvite.APIToken) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return stats.ForAccount(r.Context(), s.store, p, acct.ID, s.now())
+	return planner.Stats(r.Context(), s.store, acct, p, s.now())
 }
 
 func (s *Server) apiReconnect(r *http.Request, _ *unvite.APIToken) (any, error) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/unvite/unvite"
 	"github.com/unvite/unvite/accounts"
+	"github.com/unvite/unvite/planner"
 	"github.com/unvite/unvite/policy"
 	"github.com/unvite/unvite/stats"
 )
@@ -87,7 +88,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 			c.PolicyError = message(err)
 			pol = policy.Default()
 		}
-		if c.Report, err = stats.ForAccount(r.Context(), s.store, pol, a.ID, now); err != nil {
+		if c.Report, err = planner.Stats(r.Context(), s.store, a, pol, now); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -343,7 +344,7 @@ func (s *Server) plan(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	plan, err := policy.PlanAccount(r.Context(), s.store, pol, p.Account.ID, s.now())
+	plan, err := planner.Plan(r.Context(), s.store, p.Account, pol, s.now())
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -39,6 +39,7 @@ type CLI struct {
 	Invitations InvitationsCmd `cmd:"" help:"List and inspect invitations."`
 	Plan        PlanCmd        `cmd:"" help:"Show what the policy would withdraw, in order, and why. Changes nothing."`
 	Stats       StatsCmd       `cmd:"" help:"Pending vs cap, age buckets, acceptance with and without a note."`
+	Report      ReportCmd      `cmd:"" help:"Acceptance analytics: time to acceptance, when pending ones stop being worth keeping, rates by group; HTML and SVG charts."`
 	Reconnect   ReconnectCmd   `cmd:"" help:"People whose re-invite cool-down is over."`
 	Export      ExportCmd      `cmd:"" help:"Write invitations as CSV (safe for spreadsheets) or JSON."`
 	Tag         TagCmd         `cmd:"" help:"Add or remove tags on invitations."`

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/planner"
 	"github.com/unvite/unvite/policy"
 	"github.com/unvite/unvite/spreadsheet"
 )
@@ -53,7 +54,7 @@ func (c *PlanCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	plan, err := policy.PlanAccount(ctx, a.store, p, acct.ID, a.asOf(c.AsOf))
+	plan, err := planner.Plan(ctx, a.store, acct, p, a.asOf(c.AsOf))
 	if err != nil {
 		return err
 	}
@@ -75,6 +76,12 @@ func (c *PlanCmd) Run(ctx context.Context, a *app) error {
 	fmt.Fprintf(a.stdout, "Plan for %s as of %s — preview only, nothing is withdrawn.\n", acct.Name, plan.AsOf.Format("2006-01-02"))
 	fmt.Fprintf(a.stdout, "Pending %d; protected %d; would withdraw %d at %d a day over %d day(s); pending after: %d.\n",
 		plan.Pending, plan.Protected, len(plan.Withdrawals), plan.DailyLimit, plan.DaysNeeded, plan.PendingAfter)
+	if plan.MaxAgeWhy != "" {
+		fmt.Fprintf(a.stdout, "Max age %d days: %s.\n", plan.MaxAgeDays, plan.MaxAgeWhy)
+	}
+	if plan.OrderWhy != "" {
+		fmt.Fprintf(a.stdout, "Order: %s.\n", plan.OrderWhy)
+	}
 	if p.PendingCap > 0 && plan.PendingAfter > p.PendingCap {
 		fmt.Fprintf(a.stdout, "Pending stays above the cap of %d: %d are protected and %d more are younger than %d days.\n",
 			p.PendingCap, plan.Protected, plan.TooYoung, p.MinAgeDays)

@@ -58,6 +58,7 @@ func TestPostgresGivesTheSameFigures(t *testing.T) {
 	for _, args := range [][]string{
 		{"stats", "--as-of", "2026-11-20", "--json"},
 		{"plan", "--as-of", "2026-11-20", "--json"},
+		{"report", "--as-of", "2026-11-20", "--json"},
 		{"invitations", "list", "--status", "pending", "--older-than", "60d", "--as-of", "2026-11-20", "--json"},
 		{"export", "--format", "csv"},
 		{"log", "--limit", "0"},

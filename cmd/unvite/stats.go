@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 
+	"github.com/unvite/unvite/planner"
 	"github.com/unvite/unvite/stats"
 )
 
@@ -23,7 +24,9 @@ func (c *StatsCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	r, err := stats.ForAccount(ctx, a.store, p, acct.ID, a.asOf(c.AsOf))
+	// Withdrawable now counts what the plan would take (at the learned age
+	// when the policy learns it).
+	r, err := planner.Stats(ctx, a.store, acct, p, a.asOf(c.AsOf))
 	if err != nil {
 		return err
 	}

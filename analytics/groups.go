@@ -1,0 +1,157 @@
+package analytics
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"unicode"
+)
+
+// Rate is how one group of invitations fared: of those Settled (whose
+// fate within the settle window is known), how many were accepted within
+// it, with a 95% Wilson interval.
+type Rate struct {
+	Label string `json:"label"`
+	// Sent counts every sent invitation of the group; Settled those at
+	// least SettleDays old (or ended), not withdrawn before then.
+	Sent     int     `json:"sent"`
+	Settled  int     `json:"settled"`
+	Accepted int     `json:"accepted"` // within SettleDays
+	Rate     float64 `json:"rate"`
+	Low      float64 `json:"low"`
+	High     float64 `json:"high"`
+	// TooSmall marks a group with fewer than MinGroup settled invitations:
+	// its interval is too wide to tell it from the others.
+	TooSmall bool `json:"too_small"`
+}
+
+// Dimension is one way of grouping invitations.
+type Dimension struct {
+	Key    string `json:"key"`   // "note", "note_length", "weekday", "hour", "company", "position", "tag", "month"
+	Title  string `json:"title"` // in words
+	Groups []Rate `json:"groups"`
+	// Omitted counts groups left out of a long list (the smallest).
+	Omitted int `json:"omitted,omitempty"`
+}
+
+// tally counts one group while reading.
+type tally struct{ sent, settled, accepted int }
+
+func (t *tally) add(settled, accepted bool) {
+	t.sent++
+	if settled {
+		t.settled++
+		if accepted {
+			t.accepted++
+		}
+	}
+}
+
+func (t tally) rate(label string, minGroup int) Rate {
+	r := Rate{Label: label, Sent: t.sent, Settled: t.settled, Accepted: t.accepted}
+	if t.settled > 0 {
+		r.Rate = float64(t.accepted) / float64(t.settled)
+	}
+	r.Low, r.High = Wilson(t.accepted, t.settled)
+	r.TooSmall = t.settled < minGroup
+	return r
+}
+
+// fixedDim turns tallies in a fixed order into a dimension, leaving out
+// groups nobody was sent in.
+func fixedDim(key, title string, labels []string, ts []tally, minGroup int) Dimension {
+	d := Dimension{Key: key, Title: title}
+	for i, t := range ts {
+		if t.sent > 0 {
+			d.Groups = append(d.Groups, t.rate(labels[i], minGroup))
+		}
+	}
+	return d
+}
+
+// openDim turns a map of tallies into a dimension: the top groups by
+// settled count (then name), or all in name order when sorted is set.
+func openDim(key, title string, m map[string]*tally, top int, byName bool, minGroup int) Dimension {
+	d := Dimension{Key: key, Title: title}
+	for label, t := range m {
+		d.Groups = append(d.Groups, t.rate(label, minGroup))
+	}
+	slices.SortFunc(d.Groups, func(a, b Rate) int {
+		if byName {
+			return strings.Compare(a.Label, b.Label)
+		}
+		if c := cmp.Compare(b.Settled, a.Settled); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.Sent, a.Sent); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Label, b.Label)
+	})
+	if top > 0 && len(d.Groups) > top {
+		d.Omitted = len(d.Groups) - top
+		d.Groups = d.Groups[:top]
+	}
+	return d
+}
+
+// Note length bands, in characters.
+var noteBands = []string{"no note", "note, text unknown", "1-99 characters", "100-199 characters", "200+ characters"}
+
+func noteBand(hadNote bool, note string) int {
+	switch {
+	case note == "" && !hadNote:
+		return 0
+	case note == "":
+		return 1
+	}
+	n := 0
+	for range note {
+		n++
+	}
+	switch {
+	case n < 100:
+		return 2
+	case n < 200:
+		return 3
+	}
+	return 4
+}
+
+var weekdays = []string{"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
+
+var hours = func() []string {
+	h := make([]string, 24)
+	for i := range h {
+		h[i] = string([]byte{'0' + byte(i/10), '0' + byte(i%10)}) + ":00"
+	}
+	return h
+}()
+
+// stopWords are left out of position keywords.
+var stopWords = map[string]bool{
+	"and": true, "the": true, "for": true, "of": true, "at": true, "in": true, "on": true, "with": true,
+	"to": true, "a": true, "an": true, "de": true, "des": true, "du": true, "la": true, "le": true,
+	"und": true, "der": true, "die": true, "y": true, "e": true, "i": true, "our": true, "my": true,
+	"helping": true, "help": true, "we": true, "you": true, "your": true,
+}
+
+// positionKeywords picks the words of a headline's position: the part
+// before " at " or "@" or a "|", lower-cased, each word once.
+func positionKeywords(headline string, out []string) []string {
+	out = out[:0]
+	h := headline
+	for _, sep := range []string{" at ", " @ ", "@", " | ", "|", " - ", " – ", ","} {
+		if i := strings.Index(h, sep); i > 0 {
+			h = h[:i]
+		}
+	}
+	for _, w := range strings.FieldsFunc(h, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '+' && r != '#' }) {
+		w = strings.ToLower(w)
+		if len(w) < 2 || stopWords[w] || slices.Contains(out, w) {
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
+}
