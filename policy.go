@@ -25,6 +25,11 @@ type Policy struct {
 	CoolDownDays int `toml:"cool_down_days" json:"cool_down_days"`
 	// Enabled lets the scheduler carry out the plan without a confirm.
 	Enabled bool `toml:"enabled" json:"enabled"`
+	// MinGap and MaxGap bound the random gap between two withdrawals of
+	// one account ("45s", "4m"); SyncEvery is how often serve syncs it.
+	MinGap    time.Duration `toml:"min_gap" json:"min_gap"`
+	MaxGap    time.Duration `toml:"max_gap" json:"max_gap"`
+	SyncEvery time.Duration `toml:"sync_every" json:"sync_every"`
 	// MaxAge chooses the age rule: MaxAgeFixed ("fixed", or "") withdraws
 	// at WithdrawAgeDays; MaxAgeAuto ("auto") at the age the account's own
 	// history learned (see AutoAge), falling back to WithdrawAgeDays.

@@ -56,6 +56,8 @@ type Store interface {
 	// ApplySync reconciles the store with what LinkedIn listed, atomically.
 	ApplySync(ctx context.Context, accountID int64, snap SyncSnapshot) (SyncSummary, error)
 
+	Withdrawals
+
 	Close() error
 }
 
@@ -281,6 +283,7 @@ type SyncSummary struct {
 	Added     int `json:"added"`
 	Accepted  int `json:"accepted"`
 	Gone      int `json:"gone"`
+	Withdrawn int `json:"withdrawn,omitempty"` // withdrawing ones that vanished: our attempt landed
 	Unchanged int `json:"unchanged"`
 	Unseen    int `json:"unseen"` // pending in the store but hidden by the ceiling
 }

@@ -22,6 +22,13 @@ const (
 	DailyLimitMax  = 100
 )
 
+// MinGapWarn is the least gap between two withdrawals that does not look
+// automated; MinSyncEvery the shortest period between two syncs.
+const (
+	MinGapWarn   = 3 * time.Second
+	MinSyncEvery = 15 * time.Minute
+)
+
 // MinCoolDownDays is the shortest cool-down that matches LinkedIn's own
 // refusal to re-invite (about three weeks; two is the least reported).
 const MinCoolDownDays = 14
@@ -124,6 +131,20 @@ func Check(p unvite.Policy) []Problem {
 			MinCoolDownDays, p.CoolDownDays)
 	}
 
+	switch {
+	case p.MinGap < 0:
+		add(SeverityError, "min_gap", "must not be negative (got %s)", p.MinGap)
+	case p.MaxGap < p.MinGap:
+		add(SeverityError, "max_gap", "is less than min_gap (%s < %s)", p.MaxGap, p.MinGap)
+	case p.MinGap < MinGapWarn:
+		add(SeverityWarning, "min_gap", "under %s between withdrawals looks automated to LinkedIn (got %s)", MinGapWarn, p.MinGap)
+	}
+	switch {
+	case p.SyncEvery < 0:
+		add(SeverityError, "sync_every", "must not be negative (got %s)", p.SyncEvery)
+	case p.SyncEvery > 0 && p.SyncEvery < MinSyncEvery:
+		add(SeverityError, "sync_every", "must be at least %s: LinkedIn rate-limits frequent listing (got %s)", MinSyncEvery, p.SyncEvery)
+	}
 	switch p.MaxAge {
 	case "", unvite.MaxAgeFixed, unvite.MaxAgeAuto:
 	default:
@@ -251,6 +272,14 @@ func (h Hours) Contains(t time.Time) bool {
 		return d >= h.Start && d < h.End
 	}
 	return d >= h.Start || d < h.End
+}
+
+// Length is how long the window is open a day.
+func (h Hours) Length() time.Duration {
+	if h.Start < h.End {
+		return h.End - h.Start
+	}
+	return 24*time.Hour - h.Start + h.End
 }
 
 func (h Hours) String() string { return hhmm(h.Start) + "-" + hhmm(h.End) }

@@ -62,6 +62,12 @@ func TestCheck(t *testing.T) {
 		{name: "cool-down 14", change: func(p *unvite.Policy) { p.CoolDownDays = 14 }},
 		{name: "cool-down unset", change: func(p *unvite.Policy) { p.CoolDownDays = 0 }},
 		{name: "cool-down negative", change: func(p *unvite.Policy) { p.CoolDownDays = -1 }, want: []finding{{"error", "cool_down_days"}}},
+		{name: "gaps inverted", change: func(p *unvite.Policy) { p.MinGap, p.MaxGap = time.Minute, time.Second }, want: []finding{{"error", "max_gap"}}},
+		{name: "gap negative", change: func(p *unvite.Policy) { p.MinGap = -time.Second }, want: []finding{{"error", "min_gap"}}},
+		{name: "gap tiny", change: func(p *unvite.Policy) { p.MinGap = time.Second }, want: []finding{{"warning", "min_gap"}}},
+		{name: "sync too often", change: func(p *unvite.Policy) { p.SyncEvery = time.Minute }, want: []finding{{"error", "sync_every"}}},
+		{name: "sync negative", change: func(p *unvite.Policy) { p.SyncEvery = -time.Hour }, want: []finding{{"error", "sync_every"}}},
+		{name: "all day", change: func(p *unvite.Policy) { p.ActiveHours = "00:00-24:00" }},
 		{
 			name: "protections that protect nothing",
 			change: func(p *unvite.Policy) {

@@ -1,6 +1,10 @@
 package policy
 
-import "github.com/unvite/unvite"
+import (
+	"time"
+
+	"github.com/unvite/unvite"
+)
 
 // Default is common practice: the 30-60-90 rule (review at 30 days, consider
 // at 60, withdraw at 90), never anything younger than two weeks, at most 400
@@ -18,6 +22,9 @@ func Default() unvite.Policy {
 		TimeZone:        "UTC",
 		CoolDownDays:    21,
 		Enabled:         false,
+		MinGap:          45 * time.Second,
+		MaxGap:          4 * time.Minute,
+		SyncEvery:       6 * time.Hour,
 		MaxAge:          unvite.MaxAgeFixed,
 		Order:           unvite.OrderOldestFirst,
 		AutoAge:         unvite.AutoAge{ThresholdPercent: 2, FloorDays: 21, CeilingDays: 120, MinAccepted: 100},

@@ -60,6 +60,12 @@ cool_down_days = %d
 # withdraws by itself.
 enabled = %t
 
+# The random gap between two withdrawals of one account, at least min_gap
+# and at most max_gap ("45s", "4m"), and how often "unvite serve" syncs.
+min_gap = %s
+max_gap = %s
+sync_every = %s
+
 # Invitations never withdrawn, besides those marked protected.
 [protect]
 # Invitations carrying any of these tags (any case).
@@ -88,6 +94,7 @@ min_accepted = %d
 		p.MinAgeDays, p.ReviewAgeDays, p.ConsiderAgeDays, p.WithdrawAgeDays,
 		p.PendingCap, quote(p.MaxAge), quote(p.Order), DailyLimitMax, DailyLimitWarn, p.DailyLimit,
 		quote(p.ActiveHours), quote(p.TimeZone), p.CoolDownDays, p.Enabled,
+		quote(p.MinGap.String()), quote(p.MaxGap.String()), quote(p.SyncEvery.String()),
 		list(p.Protect.Tags), list(p.Protect.Profiles), p.Protect.WithNote,
 		strconv.FormatFloat(p.AutoAge.ThresholdPercent, 'f', -1, 64), p.AutoAge.FloorDays, p.AutoAge.CeilingDays, p.AutoAge.MinAccepted)
 	return b.Bytes(), nil

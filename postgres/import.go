@@ -434,7 +434,7 @@ const supersedeSQL = `UPDATE invitations i SET status = 'withdrawn', status_sinc
 	changed_at = $1, status_reason = 're-invited later: superseded', status_actor = $2
 FROM (SELECT id, lead(sent_at) OVER (PARTITION BY person_key ORDER BY sent_at) AS next_sent
 	FROM invitations WHERE account_id = $3 AND direction = 'sent') later
-WHERE i.account_id = $3 AND i.id = later.id AND later.next_sent IS NOT NULL AND i.status = 'pending'`
+WHERE i.account_id = $3 AND i.id = later.id AND later.next_sent IS NOT NULL AND i.status IN ('pending', 'withdrawing')`
 
 // An invitation is accepted when its person connected on or after the (UTC)
 // day it was sent, and it is the latest invitation to that person. Driven
@@ -443,7 +443,7 @@ const acceptSQL = `UPDATE invitations i SET status = 'accepted', status_since = 
 	status_reason = 'connected on ' || to_char(c.connected_on AT TIME ZONE 'UTC', 'YYYY-MM-DD'), status_actor = $2
 FROM connections c
 WHERE c.account_id = $3 AND i.account_id = $3 AND i.direction = $4
-	AND i.person_key = c.person_key AND i.status IN ('pending', 'gone')
+	AND i.person_key = c.person_key AND i.status IN ('pending', 'withdrawing', 'gone')
 	AND c.connected_on >= date_bin('24 hours', i.sent_at, timestamptz '1970-01-01 00:00:00+00')
 	AND NOT EXISTS (SELECT 1 FROM invitations b WHERE b.account_id = i.account_id
 		AND b.direction = i.direction AND b.person_key = i.person_key AND b.sent_at > i.sent_at)`

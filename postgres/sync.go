@@ -59,21 +59,25 @@ func (s *DB) ApplySync(ctx context.Context, accountID int64, snap unvite.SyncSna
 		}
 		// Pending invitations LinkedIn no longer lists have vanished.
 		horizon := snap.Horizon()
-		rows, err := tx.Query(ctx, `SELECT i.id, i.sent_at, c.connected_on FROM invitations i
+		// A withdrawing one whose attempt's reply was lost is reconciled
+		// too: vanished after our attempt and not a connection, it was
+		// withdrawn (the attempt_close trigger records the outcome).
+		rows, err := tx.Query(ctx, `SELECT i.id, i.sent_at, c.connected_on, i.status = 'withdrawing' FROM invitations i
 			LEFT JOIN connections c ON c.account_id = i.account_id AND c.person_key = i.person_key
 				AND c.connected_on >= date_bin('24 hours', i.sent_at, timestamptz '1970-01-01 00:00:00+00')
-			WHERE i.account_id = $1 AND i.direction = 'sent' AND i.status = 'pending'`, accountID)
+			WHERE i.account_id = $1 AND i.direction = 'sent' AND i.status IN ('pending', 'withdrawing')`, accountID)
 		if err != nil {
 			return fmt.Errorf("postgres: sync: find vanished: %w", err)
 		}
 		type vanished struct {
-			id        int64
-			connected pgtype.Timestamptz
+			id          int64
+			connected   pgtype.Timestamptz
+			withdrawing bool
 		}
 		var gone []vanished
 		var v vanished
 		var sent time.Time
-		_, err = pgx.ForEachRow(rows, []any{&v.id, &sent, &v.connected}, func() error {
+		_, err = pgx.ForEachRow(rows, []any{&v.id, &sent, &v.connected, &v.withdrawing}, func() error {
 			switch {
 			case seen[v.id]:
 			case !sent.After(horizon):
@@ -92,11 +96,19 @@ func (s *DB) ApplySync(ctx context.Context, accountID int64, snap unvite.SyncSna
 			if v.connected.Valid {
 				to, since, reason = unvite.StatusAccepted, v.connected.Time, "no longer listed by LinkedIn: now a connection"
 				sum.Accepted++
+			} else if v.withdrawing {
+				to, reason = unvite.StatusWithdrawn, "no longer listed by LinkedIn after our withdrawal attempt"
+				sum.Withdrawn++
 			} else {
 				sum.Gone++
 			}
+			var reinvite any
+			if to == unvite.StatusWithdrawn {
+				reinvite = sec(at.Add(unvite.DefaultCoolDown))
+			}
 			if _, err := tx.Exec(ctx, `UPDATE invitations SET status = $1, status_since = $2, changed_at = $3,
-				status_reason = $4, status_actor = $5 WHERE id = $6`, string(to), since, now, reason, actor, v.id); err != nil {
+				status_reason = $4, status_actor = $5, reinvite_after = coalesce($6, reinvite_after) WHERE id = $7`,
+				string(to), since, now, reason, actor, reinvite, v.id); err != nil {
 				return fmt.Errorf("postgres: sync: invitation %d to %s: %w", v.id, to, err)
 			}
 		}

@@ -10,13 +10,17 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/unvite/unvite"
@@ -29,6 +33,10 @@ var migrations embed.FS
 type DB struct {
 	db   *sql.DB
 	path string
+	dsn  string
+	// writer admits one of this process's write transactions at a time.
+	writer chan struct{}
+	stmts  sync.Map // query → *sql.Stmt, see exec
 	// Now is the clock for recorded times; tests replace it.
 	Now func() time.Time
 	// BulkRows is the estimated import size from which a first import (into
@@ -108,7 +116,8 @@ func open(ctx context.Context, path string, create bool) (*DB, error) {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	dsn := "file:" + path + "?" + q.Encode()
+	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -125,7 +134,7 @@ func open(ctx context.Context, path string, create bool) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	s := &DB{db: db, path: path, Now: time.Now}
+	s := &DB{db: db, path: path, dsn: dsn, Now: time.Now, writer: make(chan struct{}, 1)}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -176,10 +185,10 @@ func (s *DB) migrate(ctx context.Context) error {
 	// (its own attempt rolled back whole) and finds nothing left to do.
 	for attempt := 0; attempt < 10; attempt++ {
 		if _, err = p.Up(ctx); err == nil {
-			return nil
+			return s.migrateRiver(ctx)
 		}
 		if pending, perr := p.HasPending(ctx); perr == nil && !pending {
-			return nil
+			return s.migrateRiver(ctx)
 		}
 		select {
 		case <-ctx.Done():
@@ -189,6 +198,46 @@ func (s *DB) migrate(ctx context.Context) error {
 	}
 	return fmt.Errorf("sqlite: migrate %s: %w", s.path, err)
 }
+
+// migrateRiver brings River's job tables (same file) up to date: the
+// engine's jobs commit in the same transactions as the store's rows.
+func (s *DB) migrateRiver(ctx context.Context) error {
+	m, err := rivermigrate.New(riversqlite.New(s.db), &rivermigrate.Config{Logger: quietLogger})
+	if err != nil {
+		return fmt.Errorf("sqlite: river migrations: %w", err)
+	}
+	var lastErr error
+	for attempt := 0; attempt < 10; attempt++ {
+		if _, lastErr = m.Migrate(ctx, rivermigrate.DirectionUp, nil); lastErr == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(50*(attempt+1)) * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("sqlite: migrate river tables in %s: %w", s.path, lastErr)
+}
+
+// quietLogger drops River's migration chatter (it logs every step).
+var quietLogger = slog.New(slog.DiscardHandler)
+
+// OpenPool opens another handle on the same file with the store's settings,
+// limited to maxConns connections: River's own pool (one connection, as
+// River advises for SQLite).
+func (s *DB) OpenPool(maxConns int) (*sql.DB, error) {
+	db, err := sql.Open("sqlite", s.dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", s.path, err)
+	}
+	db.SetMaxOpenConns(maxConns)
+	return db, nil
+}
+
+// SQL is the store's own database handle, for code that must share its
+// transactions (River's InsertTx receives the store's *sql.Tx).
+func (s *DB) SQL() *sql.DB { return s.db }
 
 // Close closes the database.
 func (s *DB) Close() error { return s.db.Close() }
@@ -200,6 +249,15 @@ func (s *DB) now() time.Time { return s.Now().UTC().Truncate(time.Second) }
 
 // inTx runs fn in one write transaction, committing on success.
 func (s *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	// One writer of this process at a time waits here, woken at once when
+	// the other commits, rather than in SQLite's busy handler, which sleeps
+	// in growing steps: with many workers, most of their time.
+	select {
+	case s.writer <- struct{}{}:
+		defer func() { <-s.writer }()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)

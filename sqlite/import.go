@@ -823,7 +823,7 @@ hit AS MATERIALIZED (
 	SELECT i.id, (SELECT min(b.sent_at) FROM invitations b WHERE b.account_id = i.account_id
 		AND b.direction = 'sent' AND b.person_key = i.person_key AND b.sent_at > i.sent_at) AS later
 	FROM again CROSS JOIN invitations i
-	WHERE i.account_id = ?3 AND i.direction = 'sent' AND i.person_key = again.person_key AND i.status = 'pending')
+	WHERE i.account_id = ?3 AND i.direction = 'sent' AND i.person_key = again.person_key AND i.status IN ('pending', 'withdrawing'))
 UPDATE invitations SET status = 'withdrawn', status_since = hit.later, changed_at = ?1,
 	status_reason = 're-invited later: superseded', status_actor = ?2
 FROM hit WHERE invitations.id = hit.id AND hit.later IS NOT NULL`
@@ -835,7 +835,7 @@ FROM hit WHERE invitations.id = hit.id AND hit.later IS NOT NULL`
 const acceptSQL = `WITH hit AS MATERIALIZED (
 	SELECT i.id, c.connected_on FROM connections c CROSS JOIN invitations i
 	WHERE c.account_id = ?3 AND i.account_id = c.account_id AND i.direction = ?4
-		AND i.person_key = c.person_key AND i.status IN ('pending', 'gone')
+		AND i.person_key = c.person_key AND i.status IN ('pending', 'withdrawing', 'gone')
 		AND c.connected_on >= i.sent_at - i.sent_at % 86400
 		AND NOT EXISTS (SELECT 1 FROM invitations b WHERE b.account_id = i.account_id
 			AND b.direction = i.direction AND b.person_key = i.person_key AND b.sent_at > i.sent_at))

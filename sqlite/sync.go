@@ -47,22 +47,26 @@ func (s *DB) ApplySync(ctx context.Context, accountID int64, snap unvite.SyncSna
 		}
 		// Pending invitations LinkedIn no longer lists have vanished.
 		horizon := snap.Horizon()
-		rows, err := tx.QueryContext(ctx, `SELECT i.id, i.sent_at, c.connected_on FROM invitations i
+		// A withdrawing one whose attempt's reply was lost is reconciled
+		// too: vanished after our attempt and not a connection, it was
+		// withdrawn (the attempt_close trigger records the outcome).
+		rows, err := tx.QueryContext(ctx, `SELECT i.id, i.sent_at, c.connected_on, i.status = 'withdrawing' FROM invitations i
 			LEFT JOIN connections c ON c.account_id = i.account_id AND c.person_key = i.person_key
 				AND c.connected_on >= i.sent_at - i.sent_at % 86400
-			WHERE i.account_id = ? AND i.direction = 'sent' AND i.status = 'pending'`, accountID)
+			WHERE i.account_id = ? AND i.direction = 'sent' AND i.status IN ('pending', 'withdrawing')`, accountID)
 		if err != nil {
 			return fmt.Errorf("sqlite: sync: find vanished: %w", err)
 		}
 		type vanished struct {
-			id        int64
-			connected sql.NullInt64
+			id          int64
+			connected   sql.NullInt64
+			withdrawing bool
 		}
 		var gone []vanished
 		for rows.Next() {
 			var v vanished
 			var sent int64
-			if err := rows.Scan(&v.id, &sent, &v.connected); err != nil {
+			if err := rows.Scan(&v.id, &sent, &v.connected, &v.withdrawing); err != nil {
 				rows.Close()
 				return fmt.Errorf("sqlite: sync: find vanished: %w", err)
 			}
@@ -81,11 +85,19 @@ func (s *DB) ApplySync(ctx context.Context, accountID int64, snap unvite.SyncSna
 			if v.connected.Valid {
 				to, since, reason = unvite.StatusAccepted, v.connected.Int64, "no longer listed by LinkedIn: now a connection"
 				sum.Accepted++
+			} else if v.withdrawing {
+				to, reason = unvite.StatusWithdrawn, "no longer listed by LinkedIn after our withdrawal attempt"
+				sum.Withdrawn++
 			} else {
 				sum.Gone++
 			}
+			var reinvite any
+			if to == unvite.StatusWithdrawn {
+				reinvite = at.Add(unvite.DefaultCoolDown).Unix()
+			}
 			if _, err := tx.ExecContext(ctx, `UPDATE invitations SET status = ?, status_since = ?, changed_at = ?,
-				status_reason = ?, status_actor = ? WHERE id = ?`, to, since, now, reason, actor, v.id); err != nil {
+				status_reason = ?, status_actor = ?, reinvite_after = coalesce(?, reinvite_after) WHERE id = ?`,
+				to, since, now, reason, actor, reinvite, v.id); err != nil {
 				return fmt.Errorf("sqlite: sync: invitation %d to %s: %w", v.id, to, err)
 			}
 		}

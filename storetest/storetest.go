@@ -37,6 +37,10 @@ func Run(t *testing.T, open func(t *testing.T) unvite.Store, reopen func(t *test
 		"SyncCeiling":          testSyncCeiling,
 		"SyncThenExportMerges": testSyncThenExportMerges,
 		"DeleteAccount":        testDeleteAccount,
+		"WithdrawalClaims":     testWithdrawalClaims,
+		"WithdrawalUnqueue":    testWithdrawalUnqueue,
+		"SyncWithdrawing":      testSyncReconcilesWithdrawing,
+		"ImportWithdrawing":    testImportSettlesWithdrawing,
 		"Users":                testUsers,
 		"ImportByOwner":        testImportByOwner,
 		"ImportOwnerProfile":   testImportOwnerLearnsProfile,
@@ -45,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) unvite.Store, reopen func(t *test
 	for name, fn := range map[string]func(t *testing.T, s, other unvite.Store){
 		"ImportTwoProcesses": testImportTwoProcesses,
 		"ListingSnapshot":    testListingIsOneSnapshot,
+		"WithdrawalRaces":    testWithdrawalRaces,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

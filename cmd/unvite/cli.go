@@ -49,6 +49,10 @@ type CLI struct {
 	Account     AccountCmd     `cmd:"" help:"Manage connected LinkedIn accounts."`
 	Sync        SyncCmd        `cmd:"" help:"Pull sent invitations from LinkedIn into the store."`
 	Sandbox     SandboxCmd     `cmd:"" help:"Run a local server that speaks LinkedIn's protocol, for trying unvite safely."`
+	Withdraw    WithdrawCmd    `cmd:"" help:"Queue withdrawals: the policy's plan (--plan) or chosen invitations; unvite serve carries them out."`
+	Serve       ServeCmd       `cmd:"" help:"Run the jobs: periodic syncs, plans of enabled policies, paced withdrawals, re-invites."`
+	Jobs        JobsCmd        `cmd:"" help:"Show or cancel jobs."`
+	Reinvite    ReinviteCmd    `cmd:"" help:"Invite someone again after the cool-down (explicit only)."`
 }
 
 // app is what every command's Run receives. Its stdout and stderr clean
@@ -145,6 +149,17 @@ func (a *app) openStore(ctx context.Context, create bool) (unvite.Store, error) 
 
 func isPostgresURL(db string) bool {
 	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+}
+
+// sqlitePath is the SQLite database file, or "" for PostgreSQL.
+func (a *app) sqlitePath() string {
+	if isPostgresURL(a.cli.DB) {
+		return ""
+	}
+	if a.cli.DB == "" {
+		return filepath.Join(a.dataDir(), "unvite.db")
+	}
+	return a.cli.DB
 }
 
 // account resolves --account, or the only account there is.

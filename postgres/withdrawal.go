@@ -1,0 +1,293 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/unvite/unvite"
+)
+
+var _ unvite.Withdrawals = (*DB)(nil)
+
+// QueueWithdrawals records intents and enqueues their jobs in one transaction.
+func (s *DB) QueueWithdrawals(ctx context.Context, ids []int64, ch unvite.Change, enqueue unvite.Enqueue) ([]unvite.QueuedWithdrawal, error) {
+	if ch.At.IsZero() {
+		ch.At = s.now()
+	}
+	var queued []unvite.QueuedWithdrawal
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		queued = queued[:0]
+		for _, id := range ids {
+			inv, err := getInvitation(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			if inv.Status != unvite.StatusPending || inv.Direction != unvite.Sent {
+				continue
+			}
+			tag, err := tx.Exec(ctx, `INSERT INTO withdrawal_queue (invitation_id, account_id, queued_at, actor, reason)
+				VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, id, inv.AccountID, sec(ch.At), ch.Actor, ch.Reason)
+			if err != nil {
+				return fmt.Errorf("postgres: queue withdrawal of %d: %w", id, err)
+			}
+			if tag.RowsAffected() == 0 {
+				continue // queued already
+			}
+			if err := s.addEvent(ctx, tx, inv, "queue", "withdrawal queued: "+ch.Reason, ch); err != nil {
+				return err
+			}
+			queued = append(queued, unvite.QueuedWithdrawal{InvitationID: id, AccountID: inv.AccountID,
+				QueuedAt: sec(ch.At), Actor: ch.Actor, Reason: ch.Reason})
+		}
+		if enqueue != nil && len(queued) > 0 {
+			return enqueue(ctx, tx, queued)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return queued, nil
+}
+
+// Unqueue drops intents, one audit event each.
+func (s *DB) Unqueue(ctx context.Context, accountID int64, ids []int64, ch unvite.Change) ([]int64, error) {
+	if ch.At.IsZero() {
+		ch.At = s.now()
+	}
+	var dropped []int64
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `DELETE FROM withdrawal_queue WHERE account_id = $1
+			AND (coalesce(cardinality($2::bigint[]), 0) = 0 OR invitation_id = ANY($2)) RETURNING invitation_id`, accountID, ids)
+		if err != nil {
+			return fmt.Errorf("postgres: unqueue: %w", err)
+		}
+		dropped, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return fmt.Errorf("postgres: unqueue: %w", err)
+		}
+		for _, id := range dropped {
+			inv := &unvite.Invitation{ID: id, AccountID: accountID}
+			if err := s.addEvent(ctx, tx, inv, "unqueue", "withdrawal cancelled: "+ch.Reason, ch); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return dropped, err
+}
+
+// Queued lists an account's intents, oldest first (accountID 0: all).
+func (s *DB) Queued(ctx context.Context, accountID int64) ([]unvite.QueuedWithdrawal, error) {
+	rows, err := s.pool.Query(ctx, `SELECT invitation_id, account_id, queued_at, actor, reason
+		FROM withdrawal_queue WHERE $1 = 0 OR account_id = $1 ORDER BY queued_at, invitation_id`, accountID)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: queued withdrawals: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (unvite.QueuedWithdrawal, error) {
+		var q unvite.QueuedWithdrawal
+		err := r.Scan(&q.InvitationID, &q.AccountID, &q.QueuedAt, &q.Actor, &q.Reason)
+		q.QueuedAt = q.QueuedAt.UTC()
+		return q, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: queued withdrawals: %w", err)
+	}
+	return out, nil
+}
+
+// ClaimWithdrawal starts an attempt. The account's row lock serialises the
+// claims of one account across processes, so the day's count and the new
+// attempt cannot interleave with another claim.
+func (s *DB) ClaimWithdrawal(ctx context.Context, c unvite.Claim) (*unvite.Invitation, error) {
+	if c.At.IsZero() {
+		c.At = s.now()
+	}
+	var out *unvite.Invitation
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var acct int64
+		err := tx.QueryRow(ctx, `SELECT account_id FROM invitations WHERE id = $1`, c.InvitationID).Scan(&acct)
+		if isNoRows(err) {
+			return notFound("invitation", c.InvitationID)
+		}
+		if err != nil {
+			return fmt.Errorf("postgres: claim %d: %w", c.InvitationID, err)
+		}
+		// Account first, then invitation: every claim locks in this order.
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM accounts WHERE id = $1 FOR NO KEY UPDATE`, acct); err != nil {
+			return fmt.Errorf("postgres: claim %d: lock account: %w", c.InvitationID, err)
+		}
+		var status unvite.Status
+		var queued bool
+		err = tx.QueryRow(ctx, `SELECT status, EXISTS (SELECT 1 FROM withdrawal_queue q WHERE q.invitation_id = i.id)
+			FROM invitations i WHERE id = $1 FOR UPDATE`, c.InvitationID).Scan(&status, &queued)
+		if err != nil {
+			return fmt.Errorf("postgres: claim %d: %w", c.InvitationID, err)
+		}
+		if status != unvite.StatusPending {
+			return fmt.Errorf("invitation %d is %s: %w", c.InvitationID, status, unvite.ErrNotPending)
+		}
+		if !queued {
+			return fmt.Errorf("invitation %d: %w", c.InvitationID, unvite.ErrNotQueued)
+		}
+		spent, err := withdrawalsOn(ctx, tx, acct, c.Day)
+		if err != nil {
+			return err
+		}
+		if spent >= c.Limit {
+			return fmt.Errorf("account %d, %s: %d of %d: %w", acct, c.Day, spent, c.Limit, unvite.ErrBudgetSpent)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO withdrawal_attempts (id, account_id, invitation_id, day, claimed_at, actor)
+			VALUES ($1, $2, $3, $4, $5, $6)`, c.AttemptID, acct, c.InvitationID, c.Day, sec(c.At), c.Actor); err != nil {
+			return fmt.Errorf("postgres: claim %d: record attempt %s: %w", c.InvitationID, c.AttemptID, err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE invitations SET status = 'withdrawing', attempt_id = $1, status_since = $2,
+			changed_at = $2, status_reason = $3, status_actor = $4 WHERE id = $5`,
+			c.AttemptID, sec(c.At), attemptReason(c.AttemptID, c.Reason), c.Actor, c.InvitationID); err != nil {
+			return fmt.Errorf("postgres: claim %d: %w", c.InvitationID, err)
+		}
+		out, err = getInvitation(ctx, tx, c.InvitationID)
+		return err
+	})
+	return out, err
+}
+
+func attemptReason(id, reason string) string {
+	if reason == "" {
+		return "attempt " + id
+	}
+	return "attempt " + id + ": " + reason
+}
+
+// FinishWithdrawal records an attempt's outcome.
+func (s *DB) FinishWithdrawal(ctx context.Context, attemptID string, o unvite.Outcome, ch unvite.Change) (*unvite.Invitation, error) {
+	if ch.At.IsZero() {
+		ch.At = s.now()
+	}
+	var out *unvite.Invitation
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var invID int64
+		err := tx.QueryRow(ctx, `SELECT id FROM invitations WHERE attempt_id = $1 AND status = 'withdrawing' FOR UPDATE`, attemptID).Scan(&invID)
+		if isNoRows(err) {
+			return fmt.Errorf("attempt %s: %w", attemptID, unvite.ErrAttemptOver)
+		}
+		if err != nil {
+			return fmt.Errorf("postgres: finish attempt %s: %w", attemptID, err)
+		}
+		to := o.Status()
+		var reinvite any
+		if to == unvite.StatusWithdrawn {
+			cd := ch.CoolDown
+			if cd <= 0 {
+				cd = unvite.DefaultCoolDown
+			}
+			reinvite = sec(ch.At.Add(cd))
+		}
+		// The attempt_close trigger closes the attempt with this outcome.
+		if _, err := tx.Exec(ctx, `UPDATE invitations SET status = $1, status_since = $2, changed_at = $2,
+			status_reason = $3, status_actor = $4, reinvite_after = coalesce($5, reinvite_after) WHERE id = $6`,
+			string(to), sec(ch.At), attemptReason(attemptID, ch.Reason), ch.Actor, reinvite, invID); err != nil {
+			return fmt.Errorf("postgres: finish attempt %s: %w", attemptID, err)
+		}
+		out, err = getInvitation(ctx, tx, invID)
+		return err
+	})
+	return out, err
+}
+
+const attemptColumns = `id, account_id, invitation_id, day, claimed_at, outcome, finished_at, actor`
+
+func scanAttempt(row pgx.Row) (*unvite.Attempt, error) {
+	var a unvite.Attempt
+	var finished pgtype.Timestamptz
+	if err := row.Scan(&a.ID, &a.AccountID, &a.InvitationID, &a.Day, &a.ClaimedAt, &a.Outcome, &finished, &a.Actor); err != nil {
+		return nil, err
+	}
+	a.ClaimedAt, a.FinishedAt = a.ClaimedAt.UTC(), fromTS(finished)
+	return &a, nil
+}
+
+// Attempt returns one attempt.
+func (s *DB) Attempt(ctx context.Context, id string) (*unvite.Attempt, error) {
+	a, err := scanAttempt(s.pool.QueryRow(ctx, `SELECT `+attemptColumns+` FROM withdrawal_attempts WHERE id = $1`, id))
+	if isNoRows(err) {
+		return nil, notFound("withdrawal attempt", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: attempt %s: %w", id, err)
+	}
+	return a, nil
+}
+
+// LastAttempt returns the account's latest attempt.
+func (s *DB) LastAttempt(ctx context.Context, accountID int64) (*unvite.Attempt, error) {
+	a, err := scanAttempt(s.pool.QueryRow(ctx, `SELECT `+attemptColumns+` FROM withdrawal_attempts
+		WHERE account_id = $1 ORDER BY claimed_at DESC, id DESC LIMIT 1`, accountID))
+	if isNoRows(err) {
+		return nil, notFound("withdrawal attempt of account", accountID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: last attempt of account %d: %w", accountID, err)
+	}
+	return a, nil
+}
+
+// OpenAttempt returns the invitation's attempt in flight.
+func (s *DB) OpenAttempt(ctx context.Context, invitationID int64) (*unvite.Attempt, error) {
+	a, err := scanAttempt(s.pool.QueryRow(ctx, `SELECT `+attemptColumns+` FROM withdrawal_attempts
+		WHERE invitation_id = $1 AND outcome = '' ORDER BY claimed_at DESC LIMIT 1`, invitationID))
+	if isNoRows(err) {
+		return nil, notFound("withdrawal attempt in flight for invitation", invitationID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: attempt of invitation %d: %w", invitationID, err)
+	}
+	return a, nil
+}
+
+// Attempts lists attempts, oldest first.
+func (s *DB) Attempts(ctx context.Context, accountID int64) ([]*unvite.Attempt, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+attemptColumns+` FROM withdrawal_attempts
+		WHERE $1 = 0 OR account_id = $1 ORDER BY claimed_at, id`, accountID)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: attempts: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*unvite.Attempt, error) { return scanAttempt(r) })
+	if err != nil {
+		return nil, fmt.Errorf("postgres: attempts: %w", err)
+	}
+	return out, nil
+}
+
+// WithdrawalsOn counts the attempts spending the account's budget on day.
+func (s *DB) WithdrawalsOn(ctx context.Context, accountID int64, day string) (int, error) {
+	return withdrawalsOn(ctx, s.pool, accountID, day)
+}
+
+func withdrawalsOn(ctx context.Context, q querier, accountID int64, day string) (int, error) {
+	var n int
+	err := q.QueryRow(ctx, `SELECT count(*) FROM withdrawal_attempts
+		WHERE account_id = $1 AND day = $2 AND outcome <> 'failed'`, accountID, day).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: withdrawals of account %d on %s: %w", accountID, day, err)
+	}
+	return n, nil
+}
+
+// PostponeReinvite moves the re-invite date.
+func (s *DB) PostponeReinvite(ctx context.Context, invitationID int64, until time.Time, ch unvite.Change) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		inv, err := getInvitation(ctx, tx, invitationID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE invitations SET reinvite_after = $1 WHERE id = $2`, sec(until), invitationID); err != nil {
+			return fmt.Errorf("postgres: postpone re-invite of %d: %w", invitationID, err)
+		}
+		return s.addEvent(ctx, tx, inv, "reinvite", "re-invite not before "+until.UTC().Format(time.RFC3339)+": "+ch.Reason, ch)
+	})
+}

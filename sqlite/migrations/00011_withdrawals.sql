@@ -1,0 +1,61 @@
+-- +goose Up
+-- The withdrawal engine (issue 11): intents, attempts and the daily budget.
+
+-- The attempt in flight while an invitation is withdrawing.
+ALTER TABLE invitations ADD COLUMN attempt_id TEXT;
+
+-- A user's (or an enabled policy's) intent to withdraw an invitation. Its
+-- River job is inserted in the same transaction.
+CREATE TABLE withdrawal_queue (
+    invitation_id INTEGER PRIMARY KEY REFERENCES invitations (id) ON DELETE CASCADE,
+    account_id    INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    queued_at     INTEGER NOT NULL,
+    actor         TEXT    NOT NULL DEFAULT '',
+    reason        TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX withdrawal_queue_account ON withdrawal_queue (account_id, queued_at);
+
+-- Every withdrawal attempt. day is the calendar day in the account's time
+-- zone the attempt spends budget on; outcome is '' while in flight.
+CREATE TABLE withdrawal_attempts (
+    id            TEXT    PRIMARY KEY,
+    account_id    INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    invitation_id INTEGER NOT NULL,
+    day           TEXT    NOT NULL,
+    claimed_at    INTEGER NOT NULL,
+    outcome       TEXT    NOT NULL DEFAULT '' CHECK (outcome IN ('', 'withdrawn', 'accepted', 'gone', 'failed')),
+    finished_at   INTEGER,
+    actor         TEXT    NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+CREATE INDEX withdrawal_attempts_day ON withdrawal_attempts (account_id, day);
+CREATE INDEX withdrawal_attempts_invitation ON withdrawal_attempts (invitation_id);
+
+-- Whatever moves an invitation out of withdrawing (the engine, a sync, an
+-- import, a manual change) closes its attempt with the matching outcome, and
+-- an invitation that is no longer pending has nothing left to withdraw.
+-- +goose StatementBegin
+CREATE TRIGGER invitations_attempt_close AFTER UPDATE OF status ON invitations
+WHEN OLD.status = 'withdrawing' AND NEW.status <> 'withdrawing' AND OLD.attempt_id IS NOT NULL
+BEGIN
+    UPDATE withdrawal_attempts
+    SET outcome = CASE NEW.status WHEN 'pending' THEN 'failed' ELSE NEW.status END,
+        finished_at = NEW.changed_at
+    WHERE id = OLD.attempt_id AND outcome = '';
+    UPDATE invitations SET attempt_id = NULL WHERE id = NEW.id;
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER invitations_queue_drop AFTER UPDATE OF status ON invitations
+WHEN NEW.status IN ('accepted', 'withdrawn', 'gone')
+BEGIN
+    DELETE FROM withdrawal_queue WHERE invitation_id = NEW.id;
+END;
+-- +goose StatementEnd
+
+-- +goose Down
+DROP TRIGGER invitations_queue_drop;
+DROP TRIGGER invitations_attempt_close;
+DROP TABLE withdrawal_attempts;
+DROP TABLE withdrawal_queue;
+ALTER TABLE invitations DROP COLUMN attempt_id;
