@@ -208,6 +208,26 @@ type ImportSummary struct {
 	Account *Account `json:"-"`
 	// Warnings say what looks wrong although nothing failed.
 	Warnings []string `json:"warnings,omitempty"`
+	// Skipped and IgnoredColumns say what of the input files the import
+	// left out, and why: the reader fills them in, not the store.
+	Skipped        []SkippedRows    `json:"skipped,omitempty"`
+	IgnoredColumns []IgnoredColumns `json:"ignored_columns,omitempty"`
+}
+
+// SkippedRows counts the rows of one input file an import left out for
+// one reason.
+type SkippedRows struct {
+	File   string `json:"file"`
+	Reason string `json:"reason"` // a stable code, e.g. "no_name_or_url"
+	Why    string `json:"why"`    // the reason in words
+	Count  int    `json:"count"`
+	Lines  []int  `json:"lines"` // the first few, where the rows start
+}
+
+// IgnoredColumns lists the columns of one input file that nothing reads.
+type IgnoredColumns struct {
+	File    string   `json:"file"`
+	Columns []string `json:"columns"`
 }
 
 // ExportDay finds an export's date from its rows: the day (UTC) of the

@@ -114,8 +114,6 @@ func (b *riverBackend[TTx]) list(ctx context.Context, params *river.JobListParam
 	}
 }
 
-func (b *riverBackend[TTx]) close() error { return nil }
-
 func (b *riverBackend[TTx]) retry(ctx context.Context, id int64) error {
 	if _, err := b.client.JobRetry(ctx, id); err != nil {
 		return fmt.Errorf("engine: retry job %d: %w", id, err)

@@ -11,55 +11,64 @@ import (
 // without the "Notes:" preamble and the URL column.
 type ConnectionsReader struct {
 	c                             *csvIn
-	first, last, on               int
+	first, last, name, on         int // first and last, or name: -1 when absent
 	url, email, company, position int // -1 when absent
+	ignored                       []string
 }
 
 // NewConnectionsReader reads up to and including the header of a
-// Connections.csv; name is shown in errors.
+// Connections.csv; name is shown in errors. Columns are found by their
+// usual names (see ColumnFields); Import also takes Options.Columns.
 func NewConnectionsReader(r io.Reader, name string) (*ConnectionsReader, error) {
 	c, err := newCSV(r, name)
 	if err != nil {
 		return nil, err
 	}
-	return newConnectionsReader(c)
+	return newConnectionsReader(c, nil)
 }
 
-func newConnectionsReader(c *csvIn) (*ConnectionsReader, error) {
-	cols := columns(c.header)
-	if miss := missingColumns(cols, "First Name", "Last Name", "Connected On"); len(miss) > 0 {
+func newConnectionsReader(c *csvIn, mapping map[string]string) (*ConnectionsReader, error) {
+	l := resolve(c.header, connectionFields, mapping)
+	required := []string{"first", "last", "connected"}
+	if l.has("name") && !l.has("first") && !l.has("last") {
+		required = []string{"connected"} // one column for the whole name
+	}
+	if miss := missingFields(l, connectionFields, mapping, required...); miss != "" {
 		return nil, parseErr(c.file, c.headerLine, "", "not a Connections.csv: missing column %s (header %s, want %s)",
-			strings.Join(miss, ", "), showHeader(c.header), wantConnections)
+			miss, showHeader(c.header), wantConnections)
 	}
-	opt := func(k string) int {
-		if i, ok := cols[k]; ok {
-			return i
-		}
-		return -1
-	}
-	return &ConnectionsReader{c: c, first: cols["firstname"], last: cols["lastname"], on: cols["connectedon"],
-		url: opt("url"), email: opt("emailaddress"), company: opt("company"), position: opt("position")}, nil
+	return &ConnectionsReader{c: c, ignored: l.ignored,
+		first: l.index("first"), last: l.index("last"), name: l.index("name"), on: l.index("connected"),
+		url: l.index("url"), email: l.index("email"), company: l.index("company"), position: l.index("position")}, nil
 }
 
 // Next returns the next connection, or io.EOF after the last. ConnectedOn
 // is midnight UTC of the day, or the time too where the file gives one
-// (exports from 2018).
+// (exports from 2018). Rows naming nobody (LinkedIn lists members who hide
+// their details so) are skipped and counted (see Skipped).
 func (r *ConnectionsReader) Next() (unvite.Connection, error) {
 	for {
 		rec, err := r.c.row()
 		if err != nil {
 			return unvite.Connection{}, err
 		}
-		on, ok := parseDay(rec[r.on])
-		if !ok {
-			return unvite.Connection{}, parseErr(r.c.file, r.c.line, r.c.header[r.on], "cannot parse %q as a date (want %s)", rec[r.on], wantConnectedOn)
+		var p unvite.Person
+		if r.first >= 0 {
+			p.Name = collapse(rec[r.first] + " " + field(rec, r.last))
+		} else {
+			p.Name = collapse(rec[r.name])
 		}
-		p := unvite.Person{Name: collapse(rec[r.first] + " " + rec[r.last]), Company: field(rec, r.company), Headline: field(rec, r.position)}
 		if r.url >= 0 {
 			p.Slug = slugFromURL(rec[r.url])
 		}
 		if p.Name == "" && p.Slug == "" {
-			continue // LinkedIn lists members who hide their details as empty rows
+			r.c.skip("no_name_or_url", "no name and no profile URL (a member who hides their details)")
+			continue
+		}
+		p.Company, p.Headline = field(rec, r.company), field(rec, r.position)
+		on, ok := parseDay(rec[r.on])
+		if !ok {
+			return unvite.Connection{}, parseErr(r.c.file, r.c.line, r.c.header[r.on], "cannot parse %q as a date (want %s)", rec[r.on], wantConnectedOn)
 		}
 		c := unvite.Connection{Person: p, ConnectedOn: on}
 		// One real 2018 export holds a member URN where the address belongs.
@@ -71,6 +80,12 @@ func (r *ConnectionsReader) Next() (unvite.Connection, error) {
 		return c, nil
 	}
 }
+
+// Skipped counts the rows left out so far, by reason.
+func (r *ConnectionsReader) Skipped() []unvite.SkippedRows { return r.c.skipped }
+
+// Ignored lists the header's columns that nothing reads.
+func (r *ConnectionsReader) Ignored() []string { return r.ignored }
 
 func field(rec []string, i int) string {
 	if i < 0 {

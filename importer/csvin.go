@@ -11,6 +11,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/unvite/unvite"
 )
 
 const (
@@ -99,6 +101,7 @@ type csvIn struct {
 	headerLine int
 	line       int // line where the last record read starts
 	next       int // line after the last record read
+	skipped    []unvite.SkippedRows
 }
 
 // newCSV checks the start of r looks like text and positions the reader on
@@ -140,6 +143,7 @@ func newCSV(r io.Reader, file string) (*csvIn, error) {
 		return nil, parseErr(file, 0, "", "binary data, not a CSV text file (want UTF-8 text)")
 	}
 	c.cr = csv.NewReader(br) // reuses br: it is large enough
+	c.cr.Comma = delimiter(head)
 	c.cr.FieldsPerRecord = -1
 	c.cr.ReuseRecord = true
 	c.cr.LazyQuotes = true
@@ -162,6 +166,33 @@ func newCSV(r io.Reader, file string) (*csvIn, error) {
 		return c, nil
 	}
 	return nil, parseErr(file, c.next, "", "no header row in the first %d records (is this a CSV file?)", maxPreamble)
+}
+
+// delimiter tells what separates the fields. LinkedIn writes commas, but
+// a spreadsheet set to a European locale re-saves with semicolons, and some
+// tools write tabs. The header decides: under each candidate, the first
+// record of two or more fields, scored by how many known column names it
+// holds; commas win ties.
+func delimiter(head []byte) rune {
+	best, bestScore := ',', -1
+	for _, d := range []rune{',', ';', '\t'} {
+		r := csv.NewReader(bytes.NewReader(head))
+		r.Comma, r.LazyQuotes, r.FieldsPerRecord = d, true, -1
+		for range maxPreamble {
+			rec, err := r.Read()
+			if err != nil {
+				break
+			}
+			if len(rec) < 2 {
+				continue
+			}
+			if n := knownColumns(rec); n > bestScore {
+				best, bestScore = d, n
+			}
+			break
+		}
+	}
+	return best
 }
 
 // read returns the next record, or io.EOF. The slice is reused.
@@ -214,23 +245,45 @@ func (c *csvIn) fieldName(i int) string {
 }
 
 // row reads the next data row, checking it has as many fields as the
-// header and skipping rows with every field empty (spreadsheets leave them).
+// header. Rows with every field empty (spreadsheets leave them) are skipped
+// and counted; empty fields past the header's (a re-save's padding) are
+// dropped.
 func (c *csvIn) row() ([]string, error) {
 	for {
 		rec, err := c.read()
 		if err != nil {
 			return nil, err
 		}
+		if len(rec) > len(c.header) && blank(rec[len(c.header):]) {
+			rec = rec[:len(c.header)]
+		}
+		if blank(rec) {
+			c.skip("blank", "every field empty")
+			continue
+		}
 		if len(rec) != len(c.header) {
-			if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-				continue
-			}
 			return nil, parseErr(c.file, c.line, "", "has %d fields, want %d as in the header on line %d", len(rec), len(c.header), c.headerLine)
 		}
-		if !blank(rec) {
-			return rec, nil
+		return rec, nil
+	}
+}
+
+// maxSkipLines is how many line numbers a skip count keeps, as examples.
+const maxSkipLines = 5
+
+// skip counts the row just read as left out for reason (a stable code),
+// why being the reason in words.
+func (c *csvIn) skip(reason, why string) {
+	for i := range c.skipped {
+		if s := &c.skipped[i]; s.Reason == reason {
+			s.Count++
+			if len(s.Lines) < maxSkipLines {
+				s.Lines = append(s.Lines, c.line)
+			}
+			return
 		}
 	}
+	c.skipped = append(c.skipped, unvite.SkippedRows{File: c.file, Reason: reason, Why: why, Count: 1, Lines: []int{c.line}})
 }
 
 func blank(rec []string) bool {

@@ -116,10 +116,10 @@ func parseUSDateTime(s string) (time.Time, bool) {
 	default:
 		return time.Time{}, false
 	}
-	if mon < 1 || mon > 12 || day < 1 || day > daysIn(mon, year) || hour < 1 || hour > 12 || minute > 59 {
+	if mon < 1 || mon > 12 || day < 1 || day > daysIn(mon, year) || hour > 12 || minute > 59 {
 		return time.Time{}, false
 	}
-	hour %= 12
+	hour %= 12 // as time.Parse reads "3": 0 and 12 AM are midnight
 	if pm {
 		hour += 12
 	}

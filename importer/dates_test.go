@@ -14,6 +14,8 @@ func TestParseSentAt(t *testing.T) {
 		"1/2/06, 3:04 AM":        at(2006, 1, 2, 3, 4),
 		"1/2/06, 12:04 AM":       at(2006, 1, 2, 0, 4),
 		"1/2/06, 12:04 PM":       at(2006, 1, 2, 12, 4),
+		"1/2/06, 0:04 AM":        at(2006, 1, 2, 0, 4), // as time.Parse reads it, and did with "1/2/2006"
+		"1/2/2006, 0:04 AM":      at(2006, 1, 2, 0, 4),
 		"11/19/26, 4:50\u202fPM": at(2026, 11, 19, 16, 50),
 		"11/19/26, 4:50\u00a0PM": at(2026, 11, 19, 16, 50),
 		" 11/19/26, 4:50 pm ":    at(2026, 11, 19, 16, 50),
@@ -27,7 +29,7 @@ func TestParseSentAt(t *testing.T) {
 		require.True(t, ok, "%q", in)
 		require.Equal(t, want, got, "%q", in)
 	}
-	for _, in := range []string{"", "13/45/26, 4:50 PM", "2/29/23, 9:15 AM", "1/2/06, 13:04 PM", "1/2/06, 0:04 AM",
+	for _, in := range []string{"", "13/45/26, 4:50 PM", "2/29/23, 9:15 AM", "1/2/06, 13:04 PM",
 		"1/2/06, 3:60 PM", "1/2/06, 3:04 XM", "1/2/06, 3:04 PMX", "1/2/75, 3:04 PM", "yesterday"} {
 		_, ok := parseSentAt(in)
 		require.False(t, ok, "%q", in)

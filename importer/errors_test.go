@@ -87,10 +87,10 @@ func TestBadInputs(t *testing.T) {
 		{"NUL in a field", []string{td("nul-in-field.csv")}, importer.Options{}, td("nul-in-field.csv"), 2, "Message", []string{"NUL"}},
 		{"not a zip", []string{td("fake.zip")}, importer.Options{}, td("fake.zip"), 0, "", []string{"not a zip archive"}},
 		{"no such file", []string{td("nope.csv")}, importer.Options{}, td("nope.csv"), 0, "", []string{"no such file"}},
-		{"sheet without date column", []string{td("sheet-no-date.csv")}, importer.Options{}, td("sheet-no-date.csv"), 1, "", []string{"the date sent", "--sheet-column"}},
+		{"sheet without date column", []string{td("sheet-no-date.csv")}, importer.Options{}, td("sheet-no-date.csv"), 1, "", []string{"the date sent", "--column"}},
 		{"sheet bad date", []string{td("sheet-bad-date.csv")}, importer.Options{}, td("sheet-bad-date.csv"), 3, "Date sent", []string{`"08.06.2026"`, "YYYY-MM-DD"}},
 		{"sheet row without name", []string{td("sheet-no-name.csv")}, importer.Options{}, td("sheet-no-name.csv"), 3, "Name", []string{"no name or profile URL"}},
-		{"sheet mapping names a missing column", []string{td("sheet-custom.csv")}, importer.Options{SheetColumns: map[string]string{"name": "Contact person", "sent": "Date"}}, td("sheet-custom.csv"), 1, "", []string{`no column "Date" for the sheet's sent field`}},
+		{"sheet mapping names a missing column", []string{td("sheet-custom.csv")}, importer.Options{Columns: map[string]string{"name": "Contact person", "sent": "Date"}}, td("sheet-custom.csv"), 1, "", []string{`no column "Date" for the sent field`}},
 		{"line over 1 MiB", []string{long}, importer.Options{}, long, 2, "", []string{"longer than 1 MiB"}},
 		{"unclosed quote", []string{unclosed}, importer.Options{}, unclosed, 2, "", []string{"longer than 1 MiB", "unclosed quote"}},
 		{"zip without our files", []string{profileOnly}, importer.Options{}, profileOnly, 0, "", []string{"no Invitations.csv or Connections.csv"}},
@@ -117,18 +117,18 @@ func TestBadInputs(t *testing.T) {
 }
 
 func TestInspectReportsHeaderErrors(t *testing.T) {
-	_, err := importer.Inspect(context.Background(), []string{filepath.Join("testdata", "missing-direction.csv")})
+	_, err := importer.Inspect(context.Background(), []string{filepath.Join("testdata", "missing-direction.csv")}, nil)
 	requireParseError(t, err, filepath.Join("testdata", "missing-direction.csv"), 1, "", "not an Invitations.csv")
-	_, err = importer.Inspect(context.Background(), nil)
+	_, err = importer.Inspect(context.Background(), nil, nil)
 	require.Equal(t, unvite.EINVALID, unvite.ErrorCode(err))
 }
 
 func TestUnknownSheetField(t *testing.T) {
 	store, acct := newStore(t)
 	_, err := importer.Import(context.Background(), store, []string{filepath.Join("testdata", "sheet-custom.csv")},
-		importer.Options{AccountID: acct.ID, SheetColumns: map[string]string{"birthday": "Where"}})
+		importer.Options{AccountID: acct.ID, Columns: map[string]string{"birthday": "Where"}})
 	require.Equal(t, unvite.EINVALID, unvite.ErrorCode(err))
-	require.ErrorContains(t, err, `unknown tracking-sheet field "birthday"`)
+	require.ErrorContains(t, err, `unknown column field "birthday"`)
 }
 
 // A zip member whose header claims a small size but inflates to far more

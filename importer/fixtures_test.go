@@ -16,15 +16,12 @@ import (
 )
 
 // fixtures is the shared fixtures folder beside the repository; tests skip
-// without it, except in CI.
+// without it, saying so (CI fails on any skip).
 func fixtures(t testing.TB) string {
 	t.Helper()
 	dir := filepath.Join("..", "..", "shared", "fixtures")
 	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("fixtures missing: %v", err)
-		}
-		t.Skipf("fixtures missing: %v", err)
+		t.Skipf("sample exports not found at %s: these tests need the team's ../shared folder beside the checkout (see README)", dir)
 	}
 	return dir
 }

@@ -14,12 +14,18 @@ const (
 	KindSheet       Kind = "sheet"       // a hand-kept tracking sheet
 )
 
-// The header rows LinkedIn writes, for detection and for messages.
-var (
-	invitationColumns = []string{"From", "To", "Sent At", "Message", "Direction", "inviterProfileUrl", "inviteeProfileUrl"}
-	connectionColumns = []string{"First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On"}
-)
+// describe says what a kind of file is, for messages.
+func (k Kind) describe() string {
+	switch k {
+	case KindInvitations:
+		return "an Invitations.csv"
+	case KindConnections:
+		return "a Connections.csv"
+	}
+	return "a tracking sheet"
+}
 
+// The header rows LinkedIn writes, for messages.
 const (
 	wantInvitations = "From,To,Sent At,Message,Direction[,inviterProfileUrl,inviteeProfileUrl]"
 	wantConnections = "First Name,Last Name,[URL,]Email Address,Company,Position,Connected On"
@@ -54,39 +60,20 @@ func columns(header []string) map[string]int {
 	return m
 }
 
-// classify tells LinkedIn's two files apart by their columns. Anything else
-// may be a tracking sheet; the sheet reader decides.
-func classify(header []string) Kind {
-	cols := columns(header)
-	score := func(names []string) int {
-		n := 0
-		for _, c := range names {
-			if _, ok := cols[normKey(c)]; ok {
-				n++
-			}
-		}
-		return n
-	}
-	_, sentAt := cols["sentat"]
-	_, direction := cols["direction"]
-	if score(invitationColumns) >= 4 || sentAt && direction {
+// classify tells LinkedIn's two files apart by their columns, known by
+// any of their usual names or as the mapping names them. Anything else may
+// be a tracking sheet; the sheet reader decides.
+func classify(header []string, mapping map[string]string) Kind {
+	inv := resolve(header, invitationFields, mapping)
+	if inv.has("direction") && (inv.has("sent") || inv.has("from") && inv.has("to")) ||
+		inv.has("from") && inv.has("to") && inv.has("sent") {
 		return KindInvitations
 	}
-	if _, ok := cols["connectedon"]; ok || score(connectionColumns) >= 5 {
+	con := resolve(header, connectionFields, mapping)
+	if con.has("connected") && (con.has("first") || con.has("last") || !resolve(header, sheetFields, mapping).has("sent")) {
 		return KindConnections
 	}
 	return KindSheet
-}
-
-// missingColumns returns the required names absent from cols, quoted.
-func missingColumns(cols map[string]int, required ...string) []string {
-	var miss []string
-	for _, r := range required {
-		if _, ok := cols[normKey(r)]; !ok {
-			miss = append(miss, fmt.Sprintf("%q", r))
-		}
-	}
-	return miss
 }
 
 // showHeader quotes a header row for a message, shortened.
@@ -101,5 +88,5 @@ func showHeader(h []string) string {
 func unknownHeader(c *csvIn) error {
 	return parseErr(c.file, c.headerLine, "", "unknown header %s: want LinkedIn's Invitations.csv (%s), "+
 		"Connections.csv (%s), or a tracking sheet with a Name or Profile URL column and a Date sent column "+
-		"(name a sheet's columns with --sheet-column FIELD=HEADER)", showHeader(c.header), wantInvitations, wantConnections)
+		"(name any file's columns with --column FIELD=HEADER)", showHeader(c.header), wantInvitations, wantConnections)
 }

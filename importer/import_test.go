@@ -66,7 +66,7 @@ func TestImportExportZip(t *testing.T) {
 	store, acct := newStore(t)
 	zipPath := filepath.Join(fixtures(t), "Basic_LinkedInDataExport_11-20-2026.zip")
 
-	inv, err := importer.Inspect(ctx, []string{zipPath})
+	inv, err := importer.Inspect(ctx, []string{zipPath}, nil)
 	require.NoError(t, err)
 	require.Equal(t, exp.Account.Name, inv.AccountName)
 	require.Equal(t, unvite.SlugFromURL(exp.Account.ProfileURL), inv.AccountSlug)
@@ -104,7 +104,7 @@ func TestImportFoldersAndSheet(t *testing.T) {
 	store, acct := newStore(t)
 	dir := filepath.Join(fixtures(t), "export-2026")
 	sheet := filepath.Join(fixtures(t), "tracking-sheet.csv")
-	inv, err := importer.Inspect(ctx, []string{sheet, dir})
+	inv, err := importer.Inspect(ctx, []string{sheet, dir}, nil)
 	require.NoError(t, err)
 	var kinds []importer.Kind
 	for _, f := range inv.Files {
@@ -127,7 +127,7 @@ func TestImportSheetWithMapping(t *testing.T) {
 	_, err := importer.Import(ctx, store, []string{path}, importer.Options{AccountID: acct.ID})
 	require.ErrorContains(t, err, "unknown header", "nothing detectable without a mapping")
 
-	sum, err := importer.Import(ctx, store, []string{path}, importer.Options{AccountID: acct.ID, SheetColumns: map[string]string{
+	sum, err := importer.Import(ctx, store, []string{path}, importer.Options{AccountID: acct.ID, Columns: map[string]string{
 		"name": "Contact person", "sent": "invited when", "URL": "LinkedIn page", "comment": "Notes to self", "company": "Where",
 	}})
 	require.NoError(t, err)
@@ -151,7 +151,7 @@ func TestImportCancelled(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, exportgen.WriteInvitations(f, 5000, 1, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)))
 	require.NoError(t, f.Close())
-	inv, err := importer.Inspect(ctx, []string{p})
+	inv, err := importer.Inspect(ctx, []string{p}, nil)
 	require.NoError(t, err)
 	cancel()
 	_, err = importer.Import(ctx, store, []string{p}, importer.Options{AccountID: acct.ID, Inventory: inv})
@@ -177,7 +177,7 @@ func TestImportGenerated(t *testing.T) {
 	write("Connections.csv", func(w io.Writer) error { return exportgen.WriteConnections(w, n, seed, end, accepted) })
 	want := exportgen.Summarize(n, seed, end, accepted)
 
-	inv, err := importer.Inspect(ctx, []string{dir})
+	inv, err := importer.Inspect(ctx, []string{dir}, nil)
 	require.NoError(t, err)
 	require.Equal(t, exportgen.AccountName, inv.AccountName)
 	require.Equal(t, unvite.SlugFromURL(exportgen.AccountURL), inv.AccountSlug)

@@ -22,9 +22,10 @@ type Options struct {
 	// found or created by the import (see unvite.ImportMeta.Owner).
 	AccountID int64
 	Owner     *unvite.Account
-	// SheetColumns names a tracking sheet's columns (field → header; fields
-	// as SheetFields lists), overriding detection.
-	SheetColumns map[string]string
+	// Columns names the columns of any input file (field → header; fields
+	// as ColumnFields lists), where the usual names are not used. One
+	// mapping serves every file: each header must be in some file.
+	Columns map[string]string
 	// Progress, if set, is called as bytes are read: done of total.
 	Progress func(done, total int64)
 	// MaxFileBytes caps the (decompressed) size of each file; default 1 GiB.
@@ -67,20 +68,25 @@ func (inv *Inventory) Has(k Kind) bool {
 
 var kindOrder = map[Kind]int{KindConnections: 0, KindInvitations: 1, KindSheet: 2}
 
-// Inspect looks at the inputs: the kind of each file (by its header), the
-// export's owner (from the first sent invitation) and the export date. It
-// reads whole files only when no archive name gives the date.
-func Inspect(ctx context.Context, paths []string) (*Inventory, error) {
-	return inspect(ctx, paths, Options{}.withDefaults())
+// Inspect looks at the inputs: the kind of each file (by its header, with
+// columns as in Options.Columns), the export's owner (from the first sent
+// invitation) and the export date. It reads whole files only when no
+// archive name gives the date.
+func Inspect(ctx context.Context, paths []string, columns map[string]string) (*Inventory, error) {
+	return inspect(ctx, paths, Options{Columns: columns}.withDefaults())
 }
 
 func inspect(ctx context.Context, paths []string, opt Options) (*Inventory, error) {
 	if len(paths) == 0 {
 		return nil, unvite.Errorf(unvite.EINVALID, "no files to import")
 	}
+	mapping, err := checkColumns(opt.Columns)
+	if err != nil {
+		return nil, err
+	}
 	inv := &Inventory{}
 	for _, p := range paths {
-		files, d, err := expand(p, opt.MaxFileBytes)
+		files, d, err := expand(p, opt.MaxFileBytes, mapping)
 		if err != nil {
 			return nil, err
 		}
@@ -90,13 +96,16 @@ func inspect(ctx context.Context, paths []string, opt Options) (*Inventory, erro
 		}
 	}
 	slices.SortStableFunc(inv.Files, func(a, b File) int { return kindOrder[a.Kind] - kindOrder[b.Kind] })
+	if err := mappingUsed(inv.Files, mapping); err != nil {
+		return nil, err
+	}
 	var ownerFile string
 	for _, f := range inv.Files {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		if f.Kind == KindInvitations {
-			name, slug, err := owner(ctx, f, opt.MaxFileBytes)
+			name, slug, err := owner(ctx, f, opt.MaxFileBytes, mapping)
 			if err != nil {
 				return nil, err
 			}
@@ -123,13 +132,17 @@ func sameAccount(name1, slug1, name2, slug2 string) bool {
 
 // owner finds the export's owner in the first sent invitation of f (the
 // whole file is read only when it holds none).
-func owner(ctx context.Context, f File, maxFile int64) (name, slug string, err error) {
+func owner(ctx context.Context, f File, maxFile int64, mapping map[string]string) (name, slug string, err error) {
 	rc, err := f.open(maxFile, nil, nil)
 	if err != nil {
 		return "", "", err
 	}
 	defer rc.Close()
-	r, err := NewInvitationsReader(rc, f.Name)
+	c, err := newCSV(rc, f.Name)
+	if err != nil {
+		return "", "", err
+	}
+	r, err := newInvitationsReader(c, mapping)
 	if err != nil {
 		return "", "", err
 	}
@@ -156,7 +169,7 @@ func owner(ctx context.Context, f File, maxFile int64) (name, slug string, err e
 func Import(ctx context.Context, store unvite.Store, paths []string, opt Options) (unvite.ImportSummary, error) {
 	opt = opt.withDefaults()
 	var err error
-	if opt.SheetColumns, err = checkSheetColumns(opt.SheetColumns); err != nil {
+	if opt.Columns, err = checkColumns(opt.Columns); err != nil {
 		return unvite.ImportSummary{}, err
 	}
 	inv := opt.Inventory
@@ -208,6 +221,7 @@ func Import(ctx context.Context, store unvite.Store, paths []string, opt Options
 	} else if w != "" {
 		sum.Warnings = append(sum.Warnings, w)
 	}
+	sum.Skipped, sum.IgnoredColumns = run.skipped, run.ignored
 	return sum, nil
 }
 
@@ -234,6 +248,47 @@ func noMatch(ctx context.Context, store unvite.Store, sum unvite.ImportSummary) 
 		return "", err
 	}
 	return fmt.Sprintf("none of the %d sent invitations matched any of the %d connections: are the files of the same account?", sent, len(conns)), nil
+}
+
+// mappingUsed checks each column the mapping names is in some file that
+// has the field: a misspelt header must not pass unnoticed.
+func mappingUsed(files []File, mapping map[string]string) error {
+	fields := make([]string, 0, len(mapping))
+	for f := range mapping {
+		fields = append(fields, f)
+	}
+	slices.Sort(fields)
+	for _, name := range fields {
+		h := mapping[name]
+		var blame *File // the last file with the field: a sheet before an export
+		found := false
+		for i, f := range files {
+			if !slices.ContainsFunc(fieldsOf(f.Kind), func(s fieldSpec) bool { return s.name == name }) {
+				continue
+			}
+			blame = &files[i]
+			if _, ok := columns(f.header)[normKey(h)]; ok {
+				found = true
+				break
+			}
+		}
+		switch {
+		case found:
+		case blame != nil:
+			return parseErr(blame.Name, blame.headerLine, "", "no column %q for the %s field (header %s)", h, name, showHeader(blame.header))
+		default:
+			return unvite.Errorf(unvite.EINVALID, "--column %s=%q: no file here has a %s field (%s)", name, h, name, kindsOf(files))
+		}
+	}
+	return nil
+}
+
+func kindsOf(files []File) string {
+	var s []string
+	for _, f := range files {
+		s = append(s, fmt.Sprintf("%s is %s", f.Name, f.Kind.describe()))
+	}
+	return strings.Join(s, "; ")
 }
 
 // expectedRows estimates the invitation rows from the files' sizes: rows
@@ -263,7 +318,11 @@ func checkSheet(f File, opt Options) error {
 		return err
 	}
 	defer rc.Close()
-	_, err = NewSheetReader(rc, f.Name, opt.SheetColumns)
+	c, err := newCSV(rc, f.Name)
+	if err != nil {
+		return err
+	}
+	_, err = newSheetReader(c, opt.Columns)
 	return err
 }
 
@@ -274,6 +333,22 @@ type run struct {
 	opt         Options
 	budget      *budget
 	done, total int64
+	skipped     []unvite.SkippedRows
+	ignored     []unvite.IgnoredColumns
+}
+
+// reader is what every file's reader tells of what it left out.
+type reader interface {
+	Skipped() []unvite.SkippedRows
+	Ignored() []string
+}
+
+// leftOut notes what a file's reader skipped and ignored.
+func (r *run) leftOut(f File, rd reader) {
+	r.skipped = append(r.skipped, rd.Skipped()...)
+	if ig := rd.Ignored(); len(ig) > 0 {
+		r.ignored = append(r.ignored, unvite.IgnoredColumns{File: f.Name, Columns: ig})
+	}
 }
 
 func (r *run) progress(n int64) {
@@ -289,12 +364,17 @@ func (r *run) file(f File) error {
 		return err
 	}
 	defer rc.Close()
+	c, err := newCSV(rc, f.Name)
+	if err != nil {
+		return err
+	}
 	switch f.Kind {
 	case KindConnections:
-		cr, err := NewConnectionsReader(rc, f.Name)
+		cr, err := newConnectionsReader(c, r.opt.Columns)
 		if err != nil {
 			return err
 		}
+		defer r.leftOut(f, cr)
 		return r.each(f, func() error {
 			c, err := cr.Next()
 			if err != nil {
@@ -303,10 +383,11 @@ func (r *run) file(f File) error {
 			return r.stored(f, cr.Line(), r.batch.PutConnection(r.ctx, c))
 		})
 	case KindInvitations:
-		ir, err := NewInvitationsReader(rc, f.Name)
+		ir, err := newInvitationsReader(c, r.opt.Columns)
 		if err != nil {
 			return err
 		}
+		defer r.leftOut(f, ir)
 		return r.each(f, func() error {
 			inv, err := ir.Next()
 			if err != nil {
@@ -316,10 +397,11 @@ func (r *run) file(f File) error {
 			return r.stored(f, ir.Line(), r.batch.PutInvitation(r.ctx, inv))
 		})
 	case KindSheet:
-		sr, err := NewSheetReader(rc, f.Name, r.opt.SheetColumns)
+		sr, err := newSheetReader(c, r.opt.Columns)
 		if err != nil {
 			return err
 		}
+		defer r.leftOut(f, sr)
 		return r.each(f, func() error {
 			row, err := sr.Next()
 			if err != nil {

@@ -15,67 +15,66 @@ type InvitationsReader struct {
 	inviterURL, inviteeURL          int // -1 when absent
 	accountName, accountSlug        string
 	lastInviterURL, lastInviterSlug string
+	ignored                         []string
 }
 
 // NewInvitationsReader reads the header of an Invitations.csv; name is
-// shown in errors.
+// shown in errors. Columns are found by their usual names (see
+// ColumnFields); Import also takes Options.Columns.
 func NewInvitationsReader(r io.Reader, name string) (*InvitationsReader, error) {
 	c, err := newCSV(r, name)
 	if err != nil {
 		return nil, err
 	}
-	return newInvitationsReader(c)
+	return newInvitationsReader(c, nil)
 }
 
-func newInvitationsReader(c *csvIn) (*InvitationsReader, error) {
-	cols := columns(c.header)
-	if miss := missingColumns(cols, invitationColumns[:5]...); len(miss) > 0 {
+func newInvitationsReader(c *csvIn, mapping map[string]string) (*InvitationsReader, error) {
+	l := resolve(c.header, invitationFields, mapping)
+	if miss := missingFields(l, invitationFields, mapping, "from", "to", "sent", "note", "direction"); miss != "" {
 		return nil, parseErr(c.file, c.headerLine, "", "not an Invitations.csv: missing column %s (header %s, want %s)",
-			strings.Join(miss, ", "), showHeader(c.header), wantInvitations)
+			miss, showHeader(c.header), wantInvitations)
 	}
-	opt := func(k string) int {
-		if i, ok := cols[k]; ok {
-			return i
-		}
-		return -1
-	}
-	return &InvitationsReader{c: c,
-		from: cols["from"], to: cols["to"], sent: cols["sentat"], msg: cols["message"], dir: cols["direction"],
-		inviterURL: opt("inviterprofileurl"), inviteeURL: opt("inviteeprofileurl"),
+	return &InvitationsReader{c: c, ignored: l.ignored,
+		from: l.index("from"), to: l.index("to"), sent: l.index("sent"), msg: l.index("note"), dir: l.index("direction"),
+		inviterURL: l.index("inviter_url"), inviteeURL: l.index("invitee_url"),
 	}, nil
 }
 
 // Next returns the next invitation, or io.EOF after the last. A sent
 // invitation's Invitee is the To person; a received one's is the From
 // person (the inviter). Status is pending: the store judges the rest.
+// Rows naming nobody are skipped and counted (see Skipped).
 func (r *InvitationsReader) Next() (*unvite.Invitation, error) {
 	for {
 		rec, err := r.c.row()
 		if err != nil {
 			return nil, err
 		}
-		sentAt, ok := parseSentAt(rec[r.sent])
-		if !ok {
-			return nil, parseErr(r.c.file, r.c.line, r.c.header[r.sent], "cannot parse %q as a date (want %s)", rec[r.sent], wantSentAt)
-		}
-		inv := &unvite.Invitation{Kind: unvite.KindPerson, Source: unvite.SourceExport, Status: unvite.StatusPending, SentAt: sentAt}
+		inv := &unvite.Invitation{Kind: unvite.KindPerson, Source: unvite.SourceExport, Status: unvite.StatusPending}
 		switch d := strings.TrimSpace(rec[r.dir]); {
-		case d == "OUTGOING" || strings.EqualFold(d, "outgoing"):
+		case d == "OUTGOING" || strings.EqualFold(d, "outgoing") || strings.EqualFold(d, "sent"):
 			inv.Direction = unvite.Sent
 			inv.Invitee = unvite.Person{Name: cleanName(rec[r.to]), Slug: r.url(rec, r.inviteeURL)}
 			if r.accountName == "" {
 				r.accountName = cleanName(rec[r.from])
 				r.accountSlug = r.inviterSlug(rec)
 			}
-		case d == "INCOMING" || strings.EqualFold(d, "incoming"):
+		case d == "INCOMING" || strings.EqualFold(d, "incoming") || strings.EqualFold(d, "received"):
 			inv.Direction = unvite.Received
 			inv.Invitee = unvite.Person{Name: cleanName(rec[r.from]), Slug: r.inviterSlug(rec)}
 		default:
 			return nil, parseErr(r.c.file, r.c.line, r.c.header[r.dir], "unknown direction %q (want OUTGOING or INCOMING)", d)
 		}
 		if inv.Invitee.Name == "" && inv.Invitee.Slug == "" {
-			continue // a member who left LinkedIn: nobody to match or show
+			r.c.skip("no_name_or_url", "no name and no profile URL (a member who left LinkedIn or hides their details)")
+			continue
 		}
+		sentAt, ok := parseSentAt(rec[r.sent])
+		if !ok {
+			return nil, parseErr(r.c.file, r.c.line, r.c.header[r.sent], "cannot parse %q as a date (want %s)", rec[r.sent], wantSentAt)
+		}
+		inv.SentAt = sentAt
 		if note := rec[r.msg]; note != "" {
 			inv.Note = strings.TrimSpace(note)
 			inv.HadNote = inv.Note != ""
@@ -83,6 +82,12 @@ func (r *InvitationsReader) Next() (*unvite.Invitation, error) {
 		return inv, nil
 	}
 }
+
+// Skipped counts the rows left out so far, by reason.
+func (r *InvitationsReader) Skipped() []unvite.SkippedRows { return r.c.skipped }
+
+// Ignored lists the header's columns that nothing reads.
+func (r *InvitationsReader) Ignored() []string { return r.ignored }
 
 func (r *InvitationsReader) url(rec []string, i int) string {
 	if i < 0 {

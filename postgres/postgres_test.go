@@ -23,7 +23,7 @@ import (
 const defaultDSN = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
 
 // serverDSN is the test server's address; it skips the test when the server
-// cannot be reached, or fails it in CI, where the server must be there.
+// cannot be reached, saying so (CI fails on any skip).
 func serverDSN(t testing.TB) string {
 	t.Helper()
 	dsn := os.Getenv("UNVITE_TEST_POSTGRES")
@@ -38,9 +38,6 @@ func serverDSN(t testing.TB) string {
 		conn.Close(ctx)
 	}
 	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("PostgreSQL at %s: %v", dsn, err)
-		}
 		t.Skipf("PostgreSQL at %s not reachable (set UNVITE_TEST_POSTGRES): %v", dsn, err)
 	}
 	return dsn

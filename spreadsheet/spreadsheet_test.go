@@ -122,11 +122,7 @@ func TestRoundTrip(t *testing.T) {
 		row, err := r.Read()
 		require.NoError(t, err)
 		cell := func(name string) string {
-			c := row[col[name]]
-			if strings.HasPrefix(c, "'") {
-				c = c[1:]
-			}
-			return c
+			return strings.TrimPrefix(row[col[name]], "'")
 		}
 		when := func(name string) time.Time {
 			if cell(name) == "" {

@@ -114,7 +114,7 @@ func (s *Server) apiInvitations(r *http.Request, _ *unvite.APIToken) (any, error
 	}
 	items := make([]item, 0, len(res.Rows))
 	for _, row := range res.Rows {
-		items = append(items, item{row.Invitation, row.AgeDays, row.Stage})
+		items = append(items, item(row))
 	}
 	return map[string]any{"total": res.Total, "offset": l.Offset, "limit": l.Limit, "invitations": items}, nil
 }

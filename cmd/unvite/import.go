@@ -18,14 +18,14 @@ type ImportCmd struct {
 	Paths      []string          `arg:"" name:"path" help:"The export zip as downloaded, Invitations.csv / Connections.csv, or a tracking sheet CSV." type:"path"`
 	Account    string            `help:"Account to import into (default: the export's owner, created if new)." short:"a"`
 	Name       string            `help:"Name for a new account when the files do not tell it (e.g. a tracking sheet alone)."`
-	SheetCols  map[string]string `help:"Tracking-sheet columns, when detection fails: field=Header pairs for name, company, url, sent, note, followup, status, comment." name:"sheet-column" placeholder:"FIELD=HEADER"`
+	ColumnMap  map[string]string `help:"Columns of any CSV whose names are not the usual ones: field=Header pairs (fields: from, to, sent, note, direction, inviter_url, invitee_url; first, last, name, url, email, company, position, connected; followup, status, comment)." name:"column" aliases:"sheet-column" placeholder:"FIELD=HEADER"`
 	ExportDate string            `help:"The day the export was made, when no archive name tells it (a loose CSV's date is otherwise guessed from its newest row)." name:"export-date" placeholder:"YYYY-MM-DD"`
 	JSON       bool              `help:"Print the summary as JSON (and no progress bar)." name:"json"`
 	Quiet      bool              `help:"No progress bar." short:"q"`
 }
 
 func (c *ImportCmd) Run(ctx context.Context, a *app) error {
-	inv, err := importer.Inspect(ctx, c.Paths)
+	inv, err := importer.Inspect(ctx, c.Paths, c.ColumnMap)
 	if err != nil {
 		return err
 	}
@@ -39,7 +39,7 @@ func (c *ImportCmd) Run(ctx context.Context, a *app) error {
 	// Without a date from an archive's name or --export-date, the import
 	// takes the newest row's day, which can be days before the export.
 	guessed := inv.ExportDate.IsZero()
-	opt := importer.Options{SheetColumns: c.SheetCols, Inventory: inv}
+	opt := importer.Options{Columns: c.ColumnMap, Inventory: inv}
 	if opt.AccountID, opt.Owner, err = c.target(ctx, a, inv); err != nil {
 		return err
 	}
@@ -81,6 +81,7 @@ func (c *ImportCmd) Run(ctx context.Context, a *app) error {
 	if sum.Rows > 0 || sum.Accepted+sum.Superseded+sum.Gone > 0 {
 		fmt.Fprintf(a.stdout, "Status changes: %d accepted (sent or received), %d superseded by a re-invite, %d gone.\n", sum.Accepted, sum.Superseded, sum.Gone)
 	}
+	printLeftOut(a.stdout, sum)
 	for _, w := range sum.Warnings {
 		fmt.Fprintf(a.stdout, "Warning: %s\n", w)
 	}

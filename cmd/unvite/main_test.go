@@ -59,8 +59,8 @@ func (c *cli) json(v any, args ...string) {
 	require.NoError(c.t, json.Unmarshal([]byte(c.ok(append(args, "--json")...)), v), "unvite %v --json", args)
 }
 
-// shared finds ../shared beside the repository: skipped when absent,
-// required in CI.
+// shared finds ../shared beside the repository: skipped when absent (CI
+// fails on any skip).
 func shared(t *testing.T, rel string) string {
 	t.Helper()
 	dir, _ := os.Getwd()
@@ -71,10 +71,7 @@ func shared(t *testing.T, rel string) string {
 	}
 	p := filepath.Join(filepath.Dir(dir), "shared", rel)
 	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("shared fixture %s missing in CI: %v", p, err)
-		}
-		t.Skipf("shared fixtures absent: %v", err)
+		t.Skipf("shared fixture %s not found: these tests need the team's ../shared folder beside the checkout (see README)", p)
 	}
 	return p
 }

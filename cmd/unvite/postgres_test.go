@@ -13,7 +13,7 @@ import (
 )
 
 // pgDSN gives a DSN on a fresh schema of the test server: skipped when the
-// server is absent, required in CI.
+// server is absent (CI fails on any skip).
 func pgDSN(t *testing.T) string {
 	dsn := os.Getenv("UNVITE_TEST_POSTGRES")
 	if dsn == "" {
@@ -23,10 +23,7 @@ func pgDSN(t *testing.T) string {
 	defer cancel()
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("PostgreSQL at %s: %v", dsn, err)
-		}
-		t.Skipf("PostgreSQL not reachable: %v", err)
+		t.Skipf("PostgreSQL at %s not reachable (set UNVITE_TEST_POSTGRES): %v", dsn, err)
 	}
 	defer conn.Close(context.Background())
 	schema := fmt.Sprintf("cli_%d", time.Now().UnixNano())
