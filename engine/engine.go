@@ -290,6 +290,29 @@ func (e *Engine) ready(acct *unvite.Account, now time.Time) (time.Duration, erro
 	return pausedRecheck, err
 }
 
+// lockReady takes the account's LinkedIn lock and reads the account as it
+// is once held: a pause or throttle that lands while a job waits for the
+// lock is seen before any request. On a wait > 0 or an error nothing is
+// held; otherwise the caller must call release.
+func (e *Engine) lockReady(ctx context.Context, accountID int64) (acct *unvite.Account, release func(), wait time.Duration, err error) {
+	release, ok, err := e.be.lock(ctx, accountID)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	if !ok {
+		return nil, nil, lockRetry, nil // another call of this account is in flight
+	}
+	if acct, err = e.cfg.Store.Account(ctx, accountID); err != nil {
+		release()
+		return nil, nil, 0, err
+	}
+	if wait, err := e.ready(acct, e.now()); err != nil {
+		release()
+		return nil, nil, wait, nil
+	}
+	return acct, release, 0, nil
+}
+
 // pausedRecheck is how often a job of a stopped account looks again.
 const pausedRecheck = 30 * time.Second
 

@@ -102,19 +102,9 @@ func (e *Engine) Reinvite(ctx context.Context, invID int64, note string) (time.D
 	if err != nil {
 		return 0, err
 	}
-	acct, err := s.Account(ctx, inv.AccountID)
-	if err != nil {
-		return 0, err
-	}
-	if wait, err := e.ready(acct, e.now()); err != nil {
-		return wait, nil
-	}
-	release, ok, err := e.be.lock(ctx, acct.ID)
-	if err != nil {
-		return 0, err
-	}
-	if !ok {
-		return lockRetry, nil
+	acct, release, wait, err := e.lockReady(ctx, inv.AccountID)
+	if err != nil || wait > 0 {
+		return wait, err
 	}
 	defer release()
 	now := e.now()

@@ -113,22 +113,13 @@ func (e *Engine) Sync(ctx context.Context, accountID int64) (time.Duration, erro
 		return 0, nil
 	}
 	if wait, err := e.ready(acct, e.now()); err != nil {
-		return wait, nil
+		return wait, nil // stopped: not worth waiting for the lock
 	}
-	release, ok, err := e.be.lock(ctx, acct.ID)
-	if err != nil {
-		return 0, err
-	}
-	if !ok {
-		return lockRetry, nil
+	acct, release, wait, err := e.lockReady(ctx, accountID)
+	if err != nil || wait > 0 {
+		return wait, err
 	}
 	defer release()
-	if acct, err = e.cfg.Store.Account(ctx, accountID); err != nil {
-		return 0, err
-	}
-	if wait, err := e.ready(acct, e.now()); err != nil {
-		return wait, nil
-	}
 	li, err := e.client(ctx, acct)
 	if err != nil {
 		return 0, err

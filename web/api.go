@@ -190,12 +190,18 @@ func (s *Server) apiProtect(r *http.Request, tok *unvite.APIToken) (any, error) 
 	return map[string]any{"ids": req.IDs, "protected": *req.Protected}, nil
 }
 
-func (s *Server) apiPlan(r *http.Request, _ *unvite.APIToken) (any, error) {
+// accountPolicy resolves the request's account and the policy for it.
+func (s *Server) accountPolicy(r *http.Request) (*unvite.Account, unvite.Policy, error) {
 	acct, err := s.accountArg(r)
 	if err != nil {
-		return nil, err
+		return nil, unvite.Policy{}, err
 	}
 	p, err := s.policyFor(acct)
+	return acct, p, err
+}
+
+func (s *Server) apiPlan(r *http.Request, _ *unvite.APIToken) (any, error) {
+	acct, p, err := s.accountPolicy(r)
 	if err != nil {
 		return nil, err
 	}
@@ -221,11 +227,7 @@ func (s *Server) apiActivity(r *http.Request, _ *unvite.APIToken) (any, error) {
 }
 
 func (s *Server) apiStats(r *http.Request, _ *unvite.APIToken) (any, error) {
-	acct, err := s.accountArg(r)
-	if err != nil {
-		return nil, err
-	}
-	p, err := s.policyFor(acct)
+	acct, p, err := s.accountPolicy(r)
 	if err != nil {
 		return nil, err
 	}
