@@ -92,6 +92,7 @@ func parseUSDateTime(s string) (time.Time, bool) {
 	if !p.byte(',') || !p.byte(' ') {
 		return time.Time{}, false
 	}
+	p.spaces()
 	hour := p.num(1, 2)
 	if !p.byte(':') {
 		return time.Time{}, false
@@ -99,7 +100,7 @@ func parseUSDateTime(s string) (time.Time, bool) {
 	minute := p.num(2, 2)
 	switch rest := s[p.i:]; {
 	case strings.HasPrefix(rest, " "):
-		p.i++
+		p.spaces()
 	case strings.HasPrefix(rest, "\u202f"):
 		p.i += len("\u202f")
 	case strings.HasPrefix(rest, "\u00a0"):
@@ -144,6 +145,14 @@ func (p *scanner) num(min, max int) int {
 		p.bad = true
 	}
 	return n
+}
+
+// spaces skips a run of spaces: time.Parse reads a space of its layout as
+// one or more, and re-saved files pad the hour or double a space.
+func (p *scanner) spaces() {
+	for p.i < len(p.s) && p.s[p.i] == ' ' {
+		p.i++
+	}
 }
 
 func (p *scanner) byte(b byte) bool {

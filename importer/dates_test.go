@@ -16,6 +16,7 @@ func TestParseSentAt(t *testing.T) {
 		"1/2/06, 12:04 PM":       at(2006, 1, 2, 12, 4),
 		"1/2/06, 0:04 AM":        at(2006, 1, 2, 0, 4), // as time.Parse reads it, and did with "1/2/2006"
 		"1/2/2006, 0:04 AM":      at(2006, 1, 2, 0, 4),
+		"1/2/06,  3:04  PM":      at(2006, 1, 2, 15, 4), // spaces doubled by a re-save, as time.Parse reads them
 		"11/19/26, 4:50\u202fPM": at(2026, 11, 19, 16, 50),
 		"11/19/26, 4:50\u00a0PM": at(2026, 11, 19, 16, 50),
 		" 11/19/26, 4:50 pm ":    at(2026, 11, 19, 16, 50),
