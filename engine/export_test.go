@@ -1,0 +1,25 @@
+package engine
+
+import "context"
+
+// LockAccount takes the account's LinkedIn lock as a job does, so that a
+// test can hold it while a job waits for it.
+func (e *Engine) LockAccount(ctx context.Context, accountID int64) (release func(), ok bool, err error) {
+	return e.be.lock(ctx, accountID)
+}
+
+// OnLock makes fn run whenever a job asks for an account's lock, before it
+// waits for it: a test lands a change (a pause) in that wait.
+func (e *Engine) OnLock(fn func(accountID int64)) {
+	e.be = lockHook{backend: e.be, fn: fn}
+}
+
+type lockHook struct {
+	backend
+	fn func(accountID int64)
+}
+
+func (h lockHook) lock(ctx context.Context, accountID int64) (func(), bool, error) {
+	h.fn(accountID)
+	return h.backend.lock(ctx, accountID)
+}
