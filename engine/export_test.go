@@ -1,11 +1,18 @@
 package engine
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
 // LockAccount takes the account's LinkedIn lock as a job does, so that a
-// test can hold it while a job waits for it.
-func (e *Engine) LockAccount(ctx context.Context, accountID int64) (release func(), ok bool, err error) {
-	return e.be.lock(ctx, accountID)
+// test can hold it while a job asks for it.
+func (e *Engine) LockAccount(ctx context.Context, accountID int64) (release func(), err error) {
+	release, ok, err := e.be.lock(ctx, accountID)
+	if err == nil && !ok {
+		err = errors.New("the account's lock is held")
+	}
+	return release, err
 }
 
 // OnLock makes fn run whenever a job asks for an account's lock, before it
