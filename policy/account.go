@@ -7,15 +7,37 @@ import (
 	"github.com/unvite/unvite"
 )
 
-// ForAccount returns the policy in force for acct, checked: a policy with
-// an error (see Check) is an EINVALID error naming the account, so that no
-// caller plans from a broken policy.
+// ForAccount returns the policy in force for acct, checked: the file's
+// (see For), then the account's own values (acct.Policy, set with Save). A
+// policy with an error (see Check) is an EINVALID error naming the account,
+// so that no caller plans from a broken policy.
 func (f *File) ForAccount(acct *unvite.Account) (unvite.Policy, error) {
-	p := f.For(acct.Slug, acct.ID)
+	p, ps := WithValues(f.For(acct.Slug, acct.ID), acct.Policy)
+	if len(ps) > 0 {
+		return p, unvite.Errorf(unvite.EINVALID, "policy for %s: the account's own %s: %s (set it again in Accounts → Policy, or unvite policy set)", acct.Name, ps[0].Field, ps[0].Message)
+	}
 	if errs := Errors(Check(p)); len(errs) > 0 {
 		return p, unvite.Errorf(unvite.EINVALID, "policy for %s: %s (run unvite policy check)", acct.Name, errs[0])
 	}
 	return p, nil
+}
+
+// DefaultFile is the File in force when there is no policy file: Default()
+// for every account.
+func DefaultFile() *File { return &File{base: Default()} }
+
+// Save makes p the account's policy: it checks p (an error names every key
+// in error), then patches the account's own values to what p changes from
+// the file's policy for it (see Changes), with an audit event that lists
+// each change. The dashboard, the API and `unvite policy set` all save so.
+func (f *File) Save(ctx context.Context, s unvite.Store, acct *unvite.Account, p unvite.Policy, ch unvite.Change) (*unvite.Account, error) {
+	if err := Validate(p); err != nil {
+		return nil, err
+	}
+	if ch.Reason == "" {
+		ch.Reason = "policy set"
+	}
+	return s.PatchAccount(ctx, acct.ID, unvite.AccountPatch{Policy: Changes(f.For(acct.Slug, acct.ID), p)}, ch)
 }
 
 // PlanAccount loads an account's pending sent invitations (those sent by
