@@ -60,7 +60,7 @@ func (s *Server) renderAccounts(w http.ResponseWriter, r *http.Request, code int
 		row := accountRow{Account: a, Standing: accounts.Describe(a), NextStep: accounts.NextStep(a, now)}
 		row.NeedsLogin = a.State == unvite.AccountNeedsLogin || a.State == unvite.AccountOffline || !a.HasSession
 		row.CanResume = a.State == unvite.AccountPaused || a.State == unvite.AccountThrottled
-		row.CanPause = a.State == unvite.AccountActive || a.State == unvite.AccountThrottled
+		row.CanPause = a.State == unvite.AccountActive || a.State == unvite.AccountThrottled || a.State == unvite.AccountOffline
 		rows = append(rows, row)
 	}
 	p.Data = struct {
