@@ -27,17 +27,31 @@ func (f *File) ForAccount(acct *unvite.Account) (unvite.Policy, error) {
 func DefaultFile() *File { return &File{base: Default()} }
 
 // Save makes p the account's policy: it checks p (an error names every key
-// in error), then patches the account's own values to what p changes from
-// the file's policy for it (see Changes), with an audit event that lists
-// each change. The dashboard, the API and `unvite policy set` all save so.
-func (f *File) Save(ctx context.Context, s unvite.Store, acct *unvite.Account, p unvite.Policy, ch unvite.Change) (*unvite.Account, error) {
+// in error), then patches the account's own values of the keys named (all
+// when keys is nil) to what p changes from the file's policy for it (see
+// Changes), with an audit event that lists each change. Keys not named are
+// left as they are stored, so two people editing different keys do not undo
+// each other. The dashboard, the API and `unvite policy set` all save so.
+func (f *File) Save(ctx context.Context, s unvite.Store, acct *unvite.Account, p unvite.Policy, keys []string, ch unvite.Change) (*unvite.Account, error) {
 	if err := Validate(p); err != nil {
 		return nil, err
 	}
 	if ch.Reason == "" {
 		ch.Reason = "policy set"
 	}
-	return s.PatchAccount(ctx, acct.ID, unvite.AccountPatch{Policy: Changes(f.For(acct.Slug, acct.ID), p)}, ch)
+	patch := Changes(f.For(acct.Slug, acct.ID), p)
+	if keys != nil {
+		named := make(map[string]*string, len(keys))
+		for _, k := range keys {
+			v, ok := patch[k]
+			if !ok {
+				return nil, unvite.Errorf(unvite.EINVALID, "policy: %s is not a policy key%s", k, suggestKey(k))
+			}
+			named[k] = v
+		}
+		patch = named
+	}
+	return s.PatchAccount(ctx, acct.ID, unvite.AccountPatch{Policy: patch}, ch)
 }
 
 // PlanAccount loads an account's pending sent invitations (those sent by

@@ -249,12 +249,13 @@ type policyView struct {
 	Current  figures
 	Preview  *figures // after a preview without errors
 	Values   [][2]string
+	Was      [][2]string // the values the form first showed, carried along
 	Explain  []string // what the previewed policy does, in words
 	Source   string   // where the file's values come from
 }
 
 func (s *Server) policyPage(w http.ResponseWriter, r *http.Request) {
-	s.policyForm(w, r, nil)
+	s.policyForm(w, r, nil, nil)
 }
 
 // policyPost previews (action=preview) or saves (action=save) the values
@@ -265,7 +266,7 @@ func (s *Server) policyPost(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, unvite.Errorf(unvite.EINVALID, "form: %v", err))
 		return
 	}
-	vals := map[string]string{}
+	vals, was := map[string]string{}, map[string]string{}
 	for _, f := range policy.Fields() {
 		switch {
 		case f.Kind == policy.KindBool:
@@ -273,13 +274,19 @@ func (s *Server) policyPost(w http.ResponseWriter, r *http.Request) {
 		default:
 			vals[f.Key] = r.PostForm.Get(f.Key)
 		}
+		if w, ok := r.PostForm["was."+f.Key]; ok {
+			was[f.Key] = w[0]
+		}
 	}
-	s.policyForm(w, r, vals)
+	s.policyForm(w, r, vals, was)
 }
 
 // policyForm draws the policy page: the values in force (vals nil), or
-// those posted, checked, with a preview or saved.
-func (s *Server) policyForm(w http.ResponseWriter, r *http.Request, vals map[string]string) {
+// those posted, checked, with a preview or saved. was holds the values the
+// form showed when it was first drawn: a save patches only the keys the
+// user changed from them (all when was is empty), so that it does not undo
+// another edit of other keys made meanwhile.
+func (s *Server) policyForm(w http.ResponseWriter, r *http.Request, vals, was map[string]string) {
 	acct, err := s.accountArg(r)
 	if err != nil {
 		s.fail(w, r, err)
@@ -317,7 +324,16 @@ func (s *Server) policyForm(w http.ResponseWriter, r *http.Request, vals map[str
 	v.Errors, v.Warnings = policy.Errors(problems), policy.Warnings(problems)
 	action := r.PostFormValue("action")
 	if vals != nil && len(v.Errors) == 0 && action == "save" {
-		_, err := file.Save(r.Context(), s.store, acct, edited, unvite.Change{At: s.now(), Actor: "user:" + userOf(r.Context()).Name, Reason: "policy set from the dashboard"})
+		var keys []string
+		if len(was) > 0 {
+			keys = []string{}
+			for _, f := range policy.Fields() {
+				if old, ok := was[f.Key]; !ok || old != f.Value(edited) {
+					keys = append(keys, f.Key)
+				}
+			}
+		}
+		_, err := file.Save(r.Context(), s.store, acct, edited, keys, unvite.Change{At: s.now(), Actor: "user:" + userOf(r.Context()).Name, Reason: "policy set from the dashboard"})
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -368,6 +384,13 @@ func (s *Server) policyForm(w http.ResponseWriter, r *http.Request, vals map[str
 			v.Values = append(v.Values, [2]string{f.Key, f.Value(edited)})
 		}
 		v.Explain = strings.Split(policy.Explain(edited), "\n")
+	}
+	for _, f := range policy.Fields() {
+		old, ok := was[f.Key]
+		if !ok {
+			old = f.Value(current)
+		}
+		v.Was = append(v.Was, [2]string{f.Key, old})
 	}
 	p.Title = "Policy for " + acct.Name
 	p.Data = v
@@ -499,7 +522,11 @@ func (s *Server) apiSetPolicy(r *http.Request, tok *unvite.APIToken) (any, error
 		}
 		return out, nil
 	}
-	acct, err = file.Save(r.Context(), s.store, acct, edited, unvite.Change{At: s.now(), Actor: "api:" + tok.Name, Reason: "policy set through the API"})
+	keys := make([]string, 0, len(vals))
+	for k := range vals {
+		keys = append(keys, k)
+	}
+	acct, err = file.Save(r.Context(), s.store, acct, edited, keys, unvite.Change{At: s.now(), Actor: "api:" + tok.Name, Reason: "policy set through the API"})
 	if err != nil {
 		return nil, err
 	}

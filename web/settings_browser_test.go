@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
@@ -131,5 +130,4 @@ func TestBrowserPolicyAndPause(t *testing.T) {
 	require.Contains(t, body, "this account is paused (paused by the user)")
 	require.Contains(t, body, "Fix it under Accounts")
 	require.Empty(t, console.take(), "no script or CSP error in the console")
-	_ = time.Second
 }

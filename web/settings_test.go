@@ -5,19 +5,21 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/unvite/unvite"
 	"github.com/unvite/unvite/accounts"
 	"github.com/unvite/unvite/linkedin"
+	"github.com/unvite/unvite/policy"
 	"github.com/unvite/unvite/sandbox"
 	"github.com/unvite/unvite/secret"
 	"github.com/unvite/unvite/web"
@@ -331,5 +333,37 @@ func TestAPIAccountSettings(t *testing.T) {
 	require.Equal(t, "30", out["policy"].(map[string]any)["daily_limit"])
 	code, _ = call(read, "PUT", acctPath+"/policy", `{"daily_limit": 12}`)
 	require.Equal(t, http.StatusForbidden, code)
-	_ = time.Second
+}
+
+var wasField = regexp.MustCompile(`<input type="hidden" name="(was\.[a-z_.]+)" value="([^"]*)">`)
+
+// A save patches only the keys the user changed on the form: a change of
+// another key made meanwhile (another tab, the API, the CLI) stays.
+func TestPolicySaveKeepsOtherEdits(t *testing.T) {
+	b := setup(t, 100)
+	ctx := context.Background()
+	c := b.login(t)
+	path := fmt.Sprintf("%s/accounts/%d/policy", b.url, b.acct.ID)
+	_, body, _ := get(t, c, path)
+	v := url.Values{"action": {"save"}}
+	for _, m := range wasField.FindAllStringSubmatch(body, -1) {
+		v.Set(m[1], html.UnescapeString(m[2]))
+		v.Set(strings.TrimPrefix(m[1], "was."), html.UnescapeString(m[2]))
+	}
+	require.Equal(t, "400", v.Get("pending_cap"))
+	v.Set("daily_limit", "12")
+
+	// Meanwhile, someone else sets the pending cap.
+	file := policy.DefaultFile()
+	other, _ := policy.WithValues(policy.Default(), map[string]string{"pending_cap": "300"})
+	_, err := file.Save(ctx, b.store, b.acct, other, []string{"pending_cap"}, unvite.Change{Actor: "api:script"})
+	require.NoError(t, err)
+
+	res, err := c.PostForm(path, v)
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	acct, err := b.store.Account(ctx, b.acct.ID)
+	require.NoError(t, err)
+	require.Equal(t, map[string]string{"daily_limit": "12", "pending_cap": "300"}, acct.Policy, "the other edit stays")
 }

@@ -175,7 +175,11 @@ func (c *PolicySetCmd) Run(ctx context.Context, a *app) error {
 		}
 		return unvite.Errorf(unvite.EINVALID, "policy for %s: %d error(s), nothing saved", acct.Name, len(errs))
 	}
-	if acct, err = file.Save(ctx, a.store, acct, p, unvite.Change{At: a.now(), Actor: "user", Reason: "policy set from the command line"}); err != nil {
+	keys := make([]string, 0, len(vals))
+	for k := range vals {
+		keys = append(keys, k)
+	}
+	if acct, err = file.Save(ctx, a.store, acct, p, keys, unvite.Change{At: a.now(), Actor: "user", Reason: "policy set from the command line"}); err != nil {
 		return err
 	}
 	if c.JSON {
