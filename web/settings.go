@@ -250,8 +250,8 @@ type policyView struct {
 	Preview  *figures // after a preview without errors
 	Values   [][2]string
 	Was      [][2]string // the values the form first showed, carried along
-	Explain  []string // what the previewed policy does, in words
-	Source   string   // where the file's values come from
+	Explain  []string    // what the previewed policy does, in words
+	Source   string      // where the file's values come from
 }
 
 func (s *Server) policyPage(w http.ResponseWriter, r *http.Request) {
