@@ -146,7 +146,7 @@ func (s *Server) connectAs(w http.ResponseWriter, r *http.Request, want *unvite.
 		s.renderAccounts(w, r, code, err.Error(), formAcct)
 		return
 	}
-	done := fmt.Sprintf("Connected %s (%s plan): the account is active. Sync it to fetch its invitations.", acct.Name, acct.Plan)
+	done := fmt.Sprintf("Connected %s (%s plan): the account is active. The worker syncs its invitations shortly (or run: unvite sync --account %d).", acct.Name, acct.Plan, acct.ID)
 	if want != nil {
 		done = fmt.Sprintf("%s has a new session and is active.", acct.Name)
 	}
