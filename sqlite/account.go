@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -12,14 +13,21 @@ import (
 )
 
 const accountColumns = `id, name, slug, member_id, plan, time_zone, state, state_reason,
-	throttled_until, created_at, last_sync_at, session IS NOT NULL, failures, rate_limited_at`
+	throttled_until, created_at, last_sync_at, session IS NOT NULL, policy, failures, rate_limited_at`
 
 func scanAccount(row interface{ Scan(...any) error }) (*unvite.Account, error) {
 	var a unvite.Account
 	var throttled, created, lastSync, rateLimited sql.NullInt64
+	var pol []byte
 	if err := row.Scan(&a.ID, &a.Name, &a.Slug, &a.MemberID, &a.Plan, &a.TimeZone, &a.State,
-		&a.StateReason, &throttled, &created, &lastSync, &a.HasSession, &a.Failures, &rateLimited); err != nil {
+		&a.StateReason, &throttled, &created, &lastSync, &a.HasSession, &pol, &a.Failures, &rateLimited); err != nil {
 		return nil, err
+	}
+	if err := json.Unmarshal(pol, &a.Policy); err != nil {
+		return nil, fmt.Errorf("account %d policy: %w", a.ID, err)
+	}
+	if len(a.Policy) == 0 {
+		a.Policy = nil
 	}
 	a.ThrottledUntil, a.CreatedAt, a.LastSyncAt = fromUnix(throttled), fromUnix(created), fromUnix(lastSync)
 	a.RateLimitedAt = fromUnix(rateLimited)
@@ -84,10 +92,10 @@ func patchAccount(ctx context.Context, tx *sql.Tx, id int64, p unvite.AccountPat
 	// The failure count is computed here from the row's own value, not
 	// written from the copy read above.
 	err = tx.QueryRowContext(ctx, `UPDATE accounts SET name = ?, slug = ?, member_id = ?, plan = ?,
-		time_zone = ?, state = ?, state_reason = ?, throttled_until = ?, last_sync_at = ?, rate_limited_at = ?,
+		time_zone = ?, state = ?, state_reason = ?, throttled_until = ?, last_sync_at = ?, policy = ?, rate_limited_at = ?,
 		failures = CASE WHEN ? THEN 0 ELSE failures END + ? WHERE id = ? RETURNING failures`,
 		a.Name, a.Slug, a.MemberID, a.Plan, a.TimeZone, a.State, a.StateReason,
-		unix(a.ThrottledUntil), unix(a.LastSyncAt), unix(a.RateLimitedAt), p.ResetFailures, failedCall(p), a.ID).Scan(&a.Failures)
+		unix(a.ThrottledUntil), unix(a.LastSyncAt), policyJSON(a.Policy), unix(a.RateLimitedAt), p.ResetFailures, failedCall(p), a.ID).Scan(&a.Failures)
 	if err != nil {
 		if strings.Contains(err.Error(), "UNIQUE") {
 			return nil, unvite.Errorf(unvite.ECONFLICT, "an account with profile %s exists already", a.Slug)
@@ -244,4 +252,13 @@ func (s *DB) ReplaceSession(ctx context.Context, accountID int64, old, sealed []
 		return nil
 	})
 	return done && err == nil, err
+}
+
+// policyJSON is the policy column's text: a JSON object, {} when empty.
+func policyJSON(p map[string]string) string {
+	if len(p) == 0 {
+		return "{}"
+	}
+	b, _ := json.Marshal(p) // a map of strings cannot fail
+	return string(b)
 }
