@@ -219,6 +219,7 @@ func TestSlowDownHoldsAcrossProcesses(t *testing.T) {
 func TestUnlistedWithdrawalEnds(t *testing.T) {
 	p := basePolicy()
 	p.ActiveHours = "00:00-24:00"
+	p.Enabled = false // only what the user queued: a plan after the sync would queue more
 	r := newRig(t, p, nil)
 	sa := r.sb.AddAccount(sandbox.AccountConfig{SentInvitations: 150, Months: 4, Premium: true, Ceiling: 20})
 	acct := &unvite.Account{Name: sa.Key(), Slug: sa.Key(), TimeZone: "UTC", State: unvite.AccountActive}
