@@ -228,3 +228,18 @@ func (c Counts) words() string {
 	}
 	return s + fmt.Sprintf(", %d withdrawn, %d accepted, %d may be re-invited", c.Withdrawn, c.Accepted, c.Reinvitable)
 }
+
+// Brief is the review with each list cut to n, for a message.
+func (r *Review) Brief(n int) *Review {
+	out := *r
+	out.Accounts = make([]*Account, len(r.Accounts))
+	for i, a := range r.Accounts {
+		c := *a
+		c.Stale = c.Stale[:min(len(c.Stale), n)]
+		c.Withdrawn = c.Withdrawn[:min(len(c.Withdrawn), n)]
+		c.Accepted = c.Accepted[:min(len(c.Accepted), n)]
+		c.Reinvitable = c.Reinvitable[:min(len(c.Reinvitable), n)]
+		out.Accounts[i] = &c
+	}
+	return &out
+}
