@@ -183,7 +183,7 @@ func (s *Service) post(ctx context.Context, w *unvite.Webhook, m Message) error 
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, string(plain), bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("webhook %s: %s", w.URLHint, redact(err, string(plain)))
+		return &DeliveryError{fmt.Sprintf("webhook %s: %s", w.URLHint, redact(err, string(plain)))}
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "unvite-webhook")
@@ -195,15 +195,21 @@ func (s *Service) post(ctx context.Context, w *unvite.Webhook, m Message) error 
 	resp, err := cl.Do(req)
 	if err != nil {
 		// url.Error repeats the whole URL, token and all.
-		return fmt.Errorf("webhook %s: post failed: %s", w.URLHint, redact(err, string(plain)))
+		return &DeliveryError{fmt.Sprintf("webhook %s: post failed: %s", w.URLHint, redact(err, string(plain)))}
 	}
 	defer resp.Body.Close()
 	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
 	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("webhook %s answered %s: %s", w.URLHint, resp.Status, strings.TrimSpace(redact(errors.New(string(snippet)), string(plain))))
+		return &DeliveryError{fmt.Sprintf("webhook %s answered %s: %s", w.URLHint, resp.Status, strings.TrimSpace(redact(errors.New(string(snippet)), string(plain))))}
 	}
 	return nil
 }
+
+// DeliveryError says why a post did not reach the webhook, naming its
+// host, never its URL: safe to show and to log.
+type DeliveryError struct{ msg string }
+
+func (e *DeliveryError) Error() string { return e.msg }
 
 // redact is err's text without the URL (or its path, which some errors
 // quote alone).

@@ -21,11 +21,12 @@ import (
 	"github.com/unvite/unvite/web"
 )
 
-var pages = []string{"/", "/invitations", "/plan", "/activity", "/reconnect", "/settings/tokens"}
+var pages = []string{"/", "/review", "/invitations", "/plan", "/activity", "/reconnect", "/settings/tokens", "/settings/webhook"}
 
 var apiGets = []string{
 	"/api/v1/accounts", "/api/v1/accounts/1/invitations", "/api/v1/accounts/1/plan", "/api/v1/accounts/1/activity",
 	"/api/v1/accounts/1/stats", "/api/v1/accounts/1/reconnect", "/api/v1/invitations/1",
+	"/api/v1/accounts/1/review",
 }
 
 func TestSignInRequired(t *testing.T) {
@@ -37,7 +38,7 @@ func TestSignInRequired(t *testing.T) {
 		require.Equal(t, http.StatusSeeOther, code, p)
 		require.Equal(t, "/login?next="+url.QueryEscape(p), h.Get("Location"), p)
 	}
-	for _, p := range []string{"/invitations/actions", "/settings/tokens", "/settings/tokens/1/delete"} {
+	for _, p := range []string{"/invitations/actions", "/settings/tokens", "/settings/tokens/1/delete", "/settings/webhook", "/settings/webhook/test"} {
 		code, _ := post(t, c, b.url+p, form, "id=1&action=protect")
 		require.Equal(t, http.StatusUnauthorized, code, p)
 	}
@@ -181,12 +182,14 @@ func TestPages(t *testing.T) {
 	require.NotEmpty(t, reconnect)
 
 	want := map[string][]string{
-		"/":                {"Maya Lindqvist", ">" + strconv.Itoa(pending) + "<", "Pending by age", `role="img"`},
-		"/invitations":     {"of <strong>", "Add tag", `aria-label="Select `},
-		"/plan":            {fmt.Sprintf("<strong>%d</strong> invitation(s)", len(plan.Withdrawals)), plan.Withdrawals[0].Reason, plan.Withdrawals[0].Invitation.Invitee.Name},
-		"/activity":        {"withdrawn on LinkedIn", "by user"},
-		"/reconnect":       {reconnect[0].Invitee.Name, `data-limit="300"`},
-		"/settings/tokens": {"Create a token"},
+		"/":                 {"Maya Lindqvist", ">" + strconv.Itoa(pending) + "<", "Pending by age", `role="img"`},
+		"/invitations":      {"of <strong>", "Add tag", `aria-label="Select `},
+		"/plan":             {fmt.Sprintf("<strong>%d</strong> invitation(s)", len(plan.Withdrawals)), plan.Withdrawals[0].Reason, plan.Withdrawals[0].Invitation.Invitee.Name},
+		"/activity":         {"withdrawn on LinkedIn", "by user"},
+		"/reconnect":        {reconnect[0].Invitee.Name, `data-limit="300"`},
+		"/settings/tokens":  {"Create a token"},
+		"/review":           {"Became stale this week", "May be re-invited", `id="count-stale"`},
+		"/settings/webhook": {"Send notices", "runs without webhooks"},
 	}
 	for p, needles := range want {
 		code, body, h := get(t, c, b.url+p)
