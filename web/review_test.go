@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -15,9 +17,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
 	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/notify"
 	"github.com/unvite/unvite/policy"
 	"github.com/unvite/unvite/review"
 	"github.com/unvite/unvite/sandbox"
@@ -213,4 +218,62 @@ func TestWebhookSettings(t *testing.T) {
 	require.NoError(t, err)
 	require.False(t, hook.HasURL())
 	require.False(t, hook.Enabled)
+}
+
+// The weekly review with its actions and Settings → Webhook with a stored
+// URL, in Chromium at laptop and phone width: no sideways scrolling, no
+// serious axe-core violation, and "Withdraw the ticked ones" leads to the
+// usual confirmation.
+func TestBrowserReviewAndWebhook(t *testing.T) {
+	axeFile := axePath()
+	_, err := os.Stat(axeFile)
+	need(t, err == nil, "axe-core not found at "+axeFile+" (npm install --prefix ~/.cache/unvite-axe axe-core, or set UNVITE_AXE_JS)")
+	axeJS, err := os.ReadFile(axeFile)
+	require.NoError(t, err)
+	ctx, console := browser(t)
+	p := setupProduct(t)
+	dir := artifacts(t)
+	_, err = p.notify.Save(context.Background(), notify.Settings{URL: "https://hooks.example.com/services/T1/B2/secret", Format: "slack", Enabled: true}, "test")
+	require.NoError(t, err)
+
+	run(t, ctx,
+		chromedp.Navigate(p.url+"/review"),
+		chromedp.WaitVisible("#username", chromedp.ByID),
+		chromedp.SendKeys("#username", "admin", chromedp.ByID),
+		chromedp.SendKeys("#password", adminPassword, chromedp.ByID),
+		chromedp.Submit("#password", chromedp.ByID),
+		chromedp.WaitVisible("#withdraw-stale", chromedp.ByID),
+	)
+	for _, w := range []int64{1366, 390} {
+		for name, path := range map[string]string{"review-actions": "/review", "webhook-set": "/settings/webhook"} {
+			var png []byte
+			var fits bool
+			run(t, ctx,
+				emulation.SetDeviceMetricsOverride(w, 900, 1, w < 500),
+				chromedp.Navigate(p.url+path),
+				chromedp.WaitVisible("main", chromedp.ByQuery),
+				chromedp.Evaluate(`document.documentElement.scrollWidth <= window.innerWidth`, &fits),
+				chromedp.FullScreenshot(&png, 100),
+			)
+			require.True(t, fits, "%s scrolls sideways at %d px", name, w)
+			require.NoError(t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%d.png", name, w)), png, 0o644))
+			checkAxe(t, ctx, string(axeJS), fmt.Sprintf("%s at %d px", name, w))
+		}
+	}
+	var page string
+	run(t, ctx, chromedp.Navigate(p.url+"/settings/webhook"), chromedp.WaitVisible("#hook-test", chromedp.ByID),
+		chromedp.Evaluate(`document.documentElement.outerHTML`, &page))
+	require.NotContains(t, page, "/services/T1/B2/secret", "the URL is never shown back")
+
+	var confirm string
+	run(t, ctx,
+		emulation.SetDeviceMetricsOverride(390, 900, 1, true),
+		chromedp.Navigate(p.url+"/review"),
+		chromedp.WaitVisible("#withdraw-stale", chromedp.ByID),
+		chromedp.Click("#withdraw-stale", chromedp.ByID),
+		chromedp.WaitVisible("#confirm-withdraw", chromedp.ByID),
+		chromedp.Text("#confirm-days", &confirm, chromedp.ByID),
+	)
+	require.Contains(t, confirm, "At most 30 a day")
+	require.Empty(t, console.take(), "no script or CSP error in the console")
 }
