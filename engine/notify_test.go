@@ -69,15 +69,22 @@ func (l *syncLog) String() string              { l.mu.Lock(); defer l.mu.Unlock(
 // failing receiver (retried with the same id); the URL's token appears in
 // no log, no job error and nowhere in the database file.
 func TestWebhookNotices(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) {
+		dbPath := filepath.Join(t.TempDir(), "unvite.db")
+		db, err := sqlite.Open(ctx, dbPath)
+		require.NoError(t, err)
+		t.Cleanup(func() { db.Close() })
+		testWebhookNotices(t, db, []string{dbPath, dbPath + "-wal"})
+	})
+	t.Run("postgres", func(t *testing.T) { testWebhookNotices(t, pgStore(t), nil) })
+}
+
+func testWebhookNotices(t *testing.T, db unvite.Store, files []string) {
 	const token = "s3cr3tT0kenXYZ"
 	rc := &receiver{}
 	srv := httptest.NewServer(rc)
 	t.Cleanup(srv.Close)
 
-	dbPath := filepath.Join(t.TempDir(), "unvite.db")
-	db, err := sqlite.Open(ctx, dbPath)
-	require.NoError(t, err)
-	t.Cleanup(func() { db.Close() })
 	r := newRig(t, basePolicy(), db)
 	acct := r.account(40, "UTC")
 
@@ -207,7 +214,10 @@ func TestWebhookNotices(t *testing.T) {
 	require.NoError(t, eng.Stop(ctx))
 	require.NotContains(t, logs.String(), token, "the webhook's token is never logged")
 	require.Contains(t, logs.String(), "webhook delivery failed")
-	for _, f := range []string{dbPath, dbPath + "-wal"} {
+	hook, err := db.Webhook(ctx)
+	require.NoError(t, err)
+	require.False(t, bytes.Contains(hook.SealedURL, []byte(token)), "the URL is sealed")
+	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err == nil {
 			require.False(t, bytes.Contains(b, []byte(token)), "the token is stored in clear in %s", f)
