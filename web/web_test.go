@@ -21,11 +21,11 @@ import (
 	"github.com/unvite/unvite/web"
 )
 
-var pages = []string{"/", "/review", "/invitations", "/plan", "/activity", "/reconnect", "/settings/tokens", "/settings/webhook"}
+var pages = []string{"/", "/invitations", "/plan", "/activity", "/reconnect", "/settings/tokens", "/accounts", "/accounts/1/policy", "/review", "/settings/webhook"}
 
 var apiGets = []string{
 	"/api/v1/accounts", "/api/v1/accounts/1/invitations", "/api/v1/accounts/1/plan", "/api/v1/accounts/1/activity",
-	"/api/v1/accounts/1/stats", "/api/v1/accounts/1/reconnect", "/api/v1/invitations/1",
+	"/api/v1/accounts/1/stats", "/api/v1/accounts/1/reconnect", "/api/v1/invitations/1", "/api/v1/accounts/1/policy",
 	"/api/v1/accounts/1/review",
 }
 
@@ -38,7 +38,9 @@ func TestSignInRequired(t *testing.T) {
 		require.Equal(t, http.StatusSeeOther, code, p)
 		require.Equal(t, "/login?next="+url.QueryEscape(p), h.Get("Location"), p)
 	}
-	for _, p := range []string{"/invitations/actions", "/settings/tokens", "/settings/tokens/1/delete", "/settings/webhook", "/settings/webhook/test"} {
+	for _, p := range []string{"/invitations/actions", "/settings/tokens", "/settings/tokens/1/delete",
+		"/accounts", "/accounts/1/session", "/accounts/1/pause", "/accounts/1/resume", "/accounts/1/policy",
+		"/settings/webhook", "/settings/webhook/test"} {
 		code, _ := post(t, c, b.url+p, form, "id=1&action=protect")
 		require.Equal(t, http.StatusUnauthorized, code, p)
 	}
@@ -182,12 +184,14 @@ func TestPages(t *testing.T) {
 	require.NotEmpty(t, reconnect)
 
 	want := map[string][]string{
-		"/":                 {"Maya Lindqvist", ">" + strconv.Itoa(pending) + "<", "Pending by age", `role="img"`},
-		"/invitations":      {"of <strong>", "Add tag", `aria-label="Select `},
-		"/plan":             {fmt.Sprintf("<strong>%d</strong> invitation(s)", len(plan.Withdrawals)), plan.Withdrawals[0].Reason, plan.Withdrawals[0].Invitation.Invitee.Name},
-		"/activity":         {"withdrawn on LinkedIn", "by user"},
-		"/reconnect":        {reconnect[0].Invitee.Name, `data-limit="300"`},
-		"/settings/tokens":  {"Create a token"},
+		"/":                {"Maya Lindqvist", ">" + strconv.Itoa(pending) + "<", "Pending by age", `role="img"`},
+		"/invitations":     {"of <strong>", "Add tag", `aria-label="Select `},
+		"/plan":            {fmt.Sprintf("<strong>%d</strong> invitation(s)", len(plan.Withdrawals)), plan.Withdrawals[0].Reason, plan.Withdrawals[0].Invitation.Invitee.Name},
+		"/activity":        {"withdrawn on LinkedIn", "by user"},
+		"/reconnect":       {reconnect[0].Invitee.Name, `data-limit="300"`},
+		"/settings/tokens": {"Create a token"},
+		"/accounts":        {"Maya Lindqvist", "This account has no LinkedIn session.", "Connect an account"},
+		fmt.Sprintf("/accounts/%d/policy", b.acct.ID): {`name="daily_limit" value="30"`, fmt.Sprintf("<dd id=\"current-withdraw\">%d</dd>", len(plan.Withdrawals))},
 		"/review":           {"Became stale this week", "May be re-invited", `id="count-stale"`},
 		"/settings/webhook": {"Send notices", "runs without webhooks"},
 	}
@@ -369,6 +373,11 @@ func TestAPITokens(t *testing.T) {
 		{"POST", "/api/v1/invitations/tag", `{"ids":[1],"tags":["a,b"]}`, 400, "invalid"},
 		{"POST", "/api/v1/invitations/tag", `{"ids":[1],"tagz":["a"]}`, 400, "invalid"},
 		{"POST", "/api/v1/invitations/protect", `{"ids":[1]}`, 400, "invalid"},
+		{"POST", "/api/v1/accounts/99/pause", "", 404, "not_found"},
+		{"PUT", "/api/v1/accounts/1/policy", `{}`, 400, "invalid"},
+		{"PUT", "/api/v1/accounts/1/policy", `{"daily_limit": {"a": 1}}`, 400, "invalid"},
+		{"PUT", "/api/v1/accounts/1/policy", `[1]`, 400, "invalid"},
+		{"GET", "/api/v1/accounts/99/policy", "", 404, "not_found"},
 	} {
 		req, err := http.NewRequest(tc.method, b.url+tc.path, strings.NewReader(tc.body))
 		require.NoError(t, err)
