@@ -234,6 +234,15 @@ func whereClause(f unvite.InvitationFilter) (string, []any, error) {
 	if !f.ReinviteBy.IsZero() {
 		add("i.reinvite_after IS NOT NULL AND i.reinvite_after <= ?", f.ReinviteBy.Unix())
 	}
+	if !f.ReinviteFrom.IsZero() {
+		add("i.reinvite_after IS NOT NULL AND i.reinvite_after >= ?", f.ReinviteFrom.Unix())
+	}
+	if !f.ChangedFrom.IsZero() {
+		add("i.status_since >= ?", f.ChangedFrom.Unix())
+	}
+	if !f.ChangedBefore.IsZero() {
+		add("i.status_since < ?", f.ChangedBefore.Unix())
+	}
 	order, ok := sorts[f.Sort]
 	if !ok {
 		return "", nil, unvite.Errorf(unvite.EINVALID, "unknown sort %q (want sent, -sent, name, -name, status, company or -company)", f.Sort)
