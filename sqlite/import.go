@@ -445,7 +445,7 @@ func (w *rowWriter) wait() error {
 // again (all but the partial linkedin_id one, as before migration 12 added
 // the listing indexes).
 var bulkIndexes = []string{"invitations_identity", "invitations_status", "invitations_sent",
-	"invitations_name", "invitations_company", "invitations_search"}
+	"invitations_name", "invitations_company"}
 
 var bulkIndexNames = "'" + strings.Join(bulkIndexes, "', '") + "'"
 

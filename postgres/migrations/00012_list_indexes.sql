@@ -7,8 +7,8 @@
 DROP INDEX invitations_status;
 CREATE INDEX invitations_status ON invitations (account_id, status, sent_at, id) INCLUDE (direction, had_note);
 CREATE INDEX invitations_sent ON invitations (account_id, sent_at, id) INCLUDE (direction, status, had_note);
-CREATE INDEX invitations_name ON invitations (account_id, (lower(name) COLLATE "C"), id) INCLUDE (direction, status, sent_at, had_note);
-CREATE INDEX invitations_company ON invitations (account_id, (lower(company) COLLATE "C"), sent_at, id) INCLUDE (direction, status, had_note);
+CREATE INDEX invitations_name ON invitations (account_id, (lower(name) COLLATE "C"), id) INCLUDE (direction, sent_at);
+CREATE INDEX invitations_company ON invitations (account_id, (lower(company) COLLATE "C"), sent_at, id) INCLUDE (direction);
 
 -- +goose Down
 DROP INDEX invitations_company;
