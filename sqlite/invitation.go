@@ -662,6 +662,24 @@ func countInvitations(ctx context.Context, q queryer, f unvite.InvitationFilter)
 		return 0, err
 	}
 	from := ` FROM invitations i` + indexedBy(listIndex(f, true))
+	if f.Search != "" {
+		// A search reads each row's text: most of the table is read faster
+		// in its own order than row by row from an index (a third of the
+		// time for 29,000 of 50,000 rows).
+		rest := f
+		rest.Search, rest.Tag = "", ""
+		n, err := countInvitations(ctx, q, rest) // on an index alone
+		if err != nil {
+			return 0, err
+		}
+		var lo, hi int64
+		if err := q.QueryRowContext(ctx, `SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM invitations`).Scan(&lo, &hi); err != nil {
+			return 0, fmt.Errorf("sqlite: count invitations: %w", err)
+		}
+		if int64(n)*2 > hi-lo+1 {
+			from = ` FROM invitations i NOT INDEXED`
+		}
+	}
 	if f.Tag != "" && f.Search == "" {
 		// From the tag's rows to theirs: a tag is on a few of an account's
 		// invitations, and a probe of the tags per index entry cost 4 times

@@ -33,7 +33,9 @@ func testPages(t *testing.T, s unvite.Store) {
 		rows.invs = append(rows.invs, inv)
 	}
 	doImport(t, s, a.ID, unvite.ImportMeta{File: "e"}, rows)
-	doImport(t, s, other.ID, unvite.ImportMeta{File: "e"}, rows)
+	// A few for another account: the first one's are most of the table, as
+	// a store may treat a search of most of it differently.
+	doImport(t, s, other.ID, unvite.ImportMeta{File: "e"}, importRows{invs: rows.invs[:5]})
 	all, err := s.Invitations(ctx, unvite.InvitationFilter{AccountID: a.ID})
 	require.NoError(t, err)
 	require.Len(t, all, 40)
