@@ -181,7 +181,7 @@ func (a *Accumulator) Add(inv *unvite.Invitation) {
 		a.untimed++
 	} else {
 		a.all.Add(age, outcome)
-		if inv.HadNote || inv.Note != "" {
+		if inv.HasNote() {
 			a.withNote.Add(age, outcome)
 		} else {
 			a.noNote.Add(age, outcome)
@@ -199,13 +199,12 @@ func (a *Accumulator) Add(inv *unvite.Invitation) {
 	}
 	accepted := settled && outcome == Accepted && (untimed || age <= settle)
 	a.overall.add(settled, accepted)
-	hasNote := inv.HadNote || inv.Note != ""
-	if hasNote {
+	if inv.HasNote() {
 		a.note[0].add(settled, accepted)
 	} else {
 		a.note[1].add(settled, accepted)
 	}
-	a.noteLen[noteBand(inv.HadNote, inv.Note)].add(settled, accepted)
+	a.noteLen[noteBand(inv)].add(settled, accepted)
 	local := inv.SentAt.In(o.Location)
 	a.weekday[(int(local.Weekday())+6)%7].add(settled, accepted)
 	a.hour[local.Hour()].add(settled, accepted)
