@@ -114,6 +114,9 @@ type Accumulator struct {
 	months    map[int]*tally // year·12 + month−1
 	roleCache map[string][]string
 	kw        []string
+	// The month of the last row's day.
+	monthDay   int64
+	monthTally *tally
 
 	// Days are civil days in o.Location, numbered from 1970-01-01.
 	today, firstDay int64 // the window of weekly bars and the trend
@@ -205,9 +208,11 @@ func (a *Accumulator) Add(inv *unvite.Invitation) {
 		a.note[1].add(settled, accepted)
 	}
 	a.noteLen[noteBand(inv)].add(settled, accepted)
-	local := inv.SentAt.In(o.Location)
-	a.weekday[(int(local.Weekday())+6)%7].add(settled, accepted)
-	a.hour[local.Hour()].add(settled, accepted)
+	// The civil day and hour in o.Location, from the zone's offset: a
+	// tenth of the cost of Weekday, Hour and Date (a third of Add's time).
+	day, secs := localDay(inv.SentAt, o.Location)
+	a.weekday[(day%7+10)%7].add(settled, accepted) // 1970-01-01 was a Thursday
+	a.hour[secs/3600].add(settled, accepted)
 	if c := strings.TrimSpace(inv.Invitee.Company); c != "" {
 		count(a.company, c, settled, accepted)
 	}
@@ -220,16 +225,18 @@ func (a *Accumulator) Add(inv *unvite.Invitation) {
 	for _, t := range inv.Tags {
 		count(a.tags, t, settled, accepted)
 	}
-	y, m, _ := local.Date()
-	month := a.months[y*12+int(m)-1]
-	if month == nil {
-		month = &tally{}
-		a.months[y*12+int(m)-1] = month
+	// Rows come in runs of one day: its month is kept.
+	if a.monthTally == nil || day != a.monthDay {
+		y, m, _ := time.Unix(day*86400, 0).UTC().Date()
+		a.monthDay, a.monthTally = day, a.months[y*12+int(m)-1]
+		if a.monthTally == nil {
+			a.monthTally = &tally{}
+			a.months[y*12+int(m)-1] = a.monthTally
+		}
 	}
-	month.add(settled, accepted)
+	a.monthTally.add(settled, accepted)
 
 	// Weekly sending and the pending trend, by civil day.
-	day := civilDay(local)
 	if i := day - a.firstDay; i >= 0 && i < int64(len(a.sentByDay)) {
 		a.sentByDay[i]++
 	}
@@ -238,7 +245,7 @@ func (a *Accumulator) Add(inv *unvite.Invitation) {
 	}
 	a.pendingDelta[max(0, day-a.firstDay)]++ // pending from the day sent
 	if status != unvite.StatusPending && !inv.StatusSince.IsZero() {
-		endDay := civilDay(inv.StatusSince.In(o.Location))
+		endDay, _ := localDay(inv.StatusSince, o.Location)
 		if i := endDay - a.firstDay; i < int64(len(a.pendingDelta)) {
 			a.pendingDelta[max(0, i)]--
 		}
@@ -247,6 +254,18 @@ func (a *Accumulator) Add(inv *unvite.Invitation) {
 		d := inv.AgeDays(o.AsOf)
 		a.pendingAges[min(d/ageBinDays, ageBins-1)]++
 	}
+}
+
+// localDay is t's civil day in loc, numbered from 1970-01-01, and the
+// seconds since its start.
+func localDay(t time.Time, loc *time.Location) (day, secs int64) {
+	_, off := t.In(loc).Zone()
+	s := t.Unix() + int64(off)
+	day = s / 86400
+	if s%86400 < 0 {
+		day--
+	}
+	return day, s - day*86400
 }
 
 func count(m map[string]*tally, k string, settled, accepted bool) {
