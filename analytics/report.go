@@ -33,7 +33,8 @@ type Options struct {
 	// Threshold is the chance of acceptance under which a pending
 	// invitation is not worth keeping (0.02 for 2%).
 	Threshold float64 `json:"threshold"`
-	// WeeklyLimit is LinkedIn's limit on invitations in a rolling week (100).
+	// WeeklyLimit is LinkedIn's limit on invitations in a rolling week (100;
+	// OptionsFor takes the account's plan's).
 	WeeklyLimit int `json:"weekly_limit"`
 	// Weeks is how many weeks the weekly bars and the pending trend cover (26).
 	Weeks int `json:"weeks"`
@@ -68,10 +69,11 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// OptionsFor is the defaults for an account: its time zone, and pending
-// invitations censored at its last sync when that is known.
+// OptionsFor is the defaults for an account: its time zone, its plan's
+// weekly limit, and pending invitations censored at its last sync when that
+// is known. The CLI, the dashboard and the API start from them.
 func OptionsFor(acct *unvite.Account, asOf time.Time) Options {
-	return Options{AsOf: asOf, ObservedAt: acct.LastSyncAt, Location: acct.Location()}
+	return Options{AsOf: asOf, ObservedAt: acct.LastSyncAt, Location: acct.Location(), WeeklyLimit: unvite.WeeklyInviteLimit(acct.Plan)}
 }
 
 // Compute reads the account's sent invitations from the store, one pass,
