@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/unvite/unvite"
 	"github.com/unvite/unvite/analytics"
 )
 
@@ -84,6 +85,15 @@ func TestInsightsEmpty(t *testing.T) {
 	code, body, _ := get(t, c, b.url+"/insights")
 	require.Equal(t, http.StatusOK, code)
 	require.Contains(t, body, "No account yet")
+
+	acct := &unvite.Account{Name: "Fresh", Slug: "fresh", Plan: unvite.PlanFree}
+	require.NoError(t, b.store.CreateAccount(context.Background(), acct))
+	code, body, _ = get(t, c, b.url+"/insights")
+	require.Equal(t, http.StatusOK, code)
+	require.Contains(t, body, "0 sent invitations")
+	require.Contains(t, body, "No history yet")
+	require.Contains(t, body, "does not yet show an age")
+	require.Contains(t, body, "of ~100 a week", "the free plan's weekly limit")
 }
 
 // The report API answers the JSON of `unvite report --json`.
