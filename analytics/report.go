@@ -210,8 +210,9 @@ func (a *Accumulator) Add(inv *unvite.Invitation) {
 		a.note[1].add(settled, accepted)
 	}
 	a.noteLen[noteBand(inv)].add(settled, accepted)
-	// The civil day and hour in o.Location, from the zone's offset: a
-	// tenth of the cost of Weekday, Hour and Date (a third of Add's time).
+	// The civil day and hour in o.Location, from the zone's offset alone:
+	// Weekday, Hour and Date each worked out the date again (near half of
+	// Add's time over a million rows).
 	day, secs := localDay(inv.SentAt, o.Location)
 	a.weekday[(day%7+10)%7].add(settled, accepted) // 1970-01-01 was a Thursday
 	a.hour[secs/3600].add(settled, accepted)

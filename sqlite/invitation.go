@@ -60,7 +60,7 @@ func unpackBrief(packed int64, inv *unvite.Invitation) {
 // outcomeColumns are what InvitationFilter.Outcomes asks for, in as few
 // columns as will hold it: every column costs calls into SQLite (behind the
 // connection's mutex), and a text one an allocation or two; with seven
-// columns those calls took a third of a million-row read's CPU. One integer
+// columns that mutex alone was over a quarter of a million-row read's CPU. One integer
 // packs the brief flags, the status (its index in unvite.Statuses), the
 // note's length in characters (not its text: analytics want its band), a
 // flag for a company and, above them, the sent time; one text holds the
