@@ -295,7 +295,7 @@ func (s *Server) invitationActions(w http.ResponseWriter, r *http.Request) {
 		ids = append(ids, id)
 	}
 	back := r.PostFormValue("back")
-	if !strings.HasPrefix(back, "/invitations") && !strings.HasPrefix(back, "/plan?") {
+	if !strings.HasPrefix(back, "/invitations") && !strings.HasPrefix(back, "/plan?") && !strings.HasPrefix(back, "/review?") {
 		back = "/invitations"
 	}
 	if r.PostFormValue("action") == "withdraw" {
