@@ -99,9 +99,10 @@ type InvitationFilter struct {
 	// faster for a large account.
 	Brief bool
 	// Outcomes loads what acceptance analytics need: id, account,
-	// direction, sent time, note flag and text, status and its time,
-	// protection, tags, and the invitee's company and headline (not name or
-	// slug). A store may load more.
+	// direction, sent time, note flag and length (Invitation.NoteChars; the
+	// text need not be loaded, and a length past 65,535 may read as that),
+	// status and its time, protection, tags, and the invitee's company and
+	// headline (not name or slug). A store may load more.
 	Outcomes bool
 	// Unordered lets EachInvitation stream the rows in any order (Sort is
 	// then ignored; Limit and Offset must be 0), which a store may do much

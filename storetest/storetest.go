@@ -29,6 +29,7 @@ func Run(t *testing.T, open func(t *testing.T) unvite.Store, reopen func(t *test
 		"ImportDuplicates":     testImportDuplicates,
 		"Transitions":          testTransitions,
 		"FilterAndSort":        testFilterAndSort,
+		"Pages":                testPages,
 		"BriefListing":         testBriefListing,
 		"OutcomeListing":       testOutcomeListing,
 		"TagsAndProtection":    testTagsAndProtection,

@@ -21,12 +21,12 @@ import (
 	"github.com/unvite/unvite/web"
 )
 
-var pages = []string{"/", "/invitations", "/plan", "/activity", "/reconnect", "/settings/tokens", "/accounts", "/accounts/1/policy", "/review", "/settings/webhook"}
+var pages = []string{"/", "/invitations", "/plan", "/activity", "/reconnect", "/settings/tokens", "/accounts", "/accounts/1/policy", "/review", "/settings/webhook", "/insights"}
 
 var apiGets = []string{
 	"/api/v1/accounts", "/api/v1/accounts/1/invitations", "/api/v1/accounts/1/plan", "/api/v1/accounts/1/activity",
 	"/api/v1/accounts/1/stats", "/api/v1/accounts/1/reconnect", "/api/v1/invitations/1", "/api/v1/accounts/1/policy",
-	"/api/v1/accounts/1/review",
+	"/api/v1/accounts/1/review", "/api/v1/accounts/1/report",
 }
 
 func TestSignInRequired(t *testing.T) {
