@@ -14,14 +14,14 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/unvite/unvite"
 )
@@ -136,7 +136,7 @@ func open(ctx context.Context, path string, create bool) (*DB, error) {
 	// that loses that race to another one opening the same file tries again.
 	for attempt := 0; ; attempt++ {
 		err = db.PingContext(ctx)
-		if err == nil || attempt == 20 || !strings.Contains(err.Error(), "SQLITE_BUSY") {
+		if err == nil || attempt == 20 || !isBusy(err) {
 			break
 		}
 		time.Sleep(time.Duration(10*(attempt+1)) * time.Millisecond)
@@ -159,6 +159,14 @@ func open(ctx context.Context, path string, create bool) (*DB, error) {
 	return s, nil
 }
 
+// isBusy tells whether SQLite refused for another connection's lock: its
+// primary code is SQLITE_BUSY, whatever the extended code (a WAL recovery
+// in progress says "database is locked (261)", without the name).
+func isBusy(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
+}
+
 // pageSize is the page size of new files: SQLite's default is 4 KiB. With
 // 16 KiB pages the same data takes a quarter of the page reads and writes,
 // and a million-row import ran 15% faster in 20% less memory.
@@ -179,7 +187,7 @@ func initFile(ctx context.Context, path string) error {
 	db.SetMaxOpenConns(1)
 	for _, q := range []string{fmt.Sprintf("PRAGMA page_size = %d", pageSize), "PRAGMA journal_mode = WAL"} {
 		if _, err := db.ExecContext(ctx, q); err != nil {
-			if strings.Contains(err.Error(), "SQLITE_BUSY") {
+			if isBusy(err) {
 				return nil
 			}
 			return fmt.Errorf("sqlite: create %s: %w", path, err)

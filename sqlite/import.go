@@ -154,7 +154,7 @@ func (b *batch) begin(ctx context.Context) error {
 	for {
 		// BEGIN IMMEDIATE (see Open): the write lock, or SQLITE_BUSY.
 		b.tx, err = b.conn.BeginTx(context.WithoutCancel(ctx), nil)
-		if err == nil || !strings.Contains(err.Error(), "SQLITE_BUSY") || ctx.Err() != nil {
+		if err == nil || !isBusy(err) || ctx.Err() != nil {
 			break
 		}
 	}
