@@ -442,10 +442,9 @@ func (w *rowWriter) wait() error {
 }
 
 // bulkIndexes are the invitation indexes a bulk load drops and builds
-// again (all but the partial linkedin_id one, as before migration 12 added
-// the listing indexes).
-var bulkIndexes = []string{"invitations_identity", "invitations_status", "invitations_sent",
-	"invitations_name", "invitations_company"}
+// again: all but the partial linkedin_id one (few rows have an id in an
+// export).
+var bulkIndexes = []string{"invitations_identity", "invitations_status"}
 
 var bulkIndexNames = "'" + strings.Join(bulkIndexes, "', '") + "'"
 

@@ -251,7 +251,7 @@ var sorts = map[string]string{
 }
 
 // whereClause turns a filter into SQL; the order of conditions follows the
-// invitations_status index (account, status, sent_at).
+// invitations_status index (account, status, sent_at, …).
 func whereClause(f unvite.InvitationFilter) (string, []any, error) {
 	return filterSQL(f, false)
 }
@@ -336,13 +336,13 @@ func anys[T any](xs []T) []any {
 }
 
 // listIndex names the index that serves a page (count false) or a count
-// of f by itself: one that holds every column f tests, so that neither
-// reads a row (see migration 12), ordered as the page's sort when it is a
-// page. "" leaves the choice to SQLite's planner, which without statistics
-// ties these indexes and may take one that reads every row. A tag is
-// tested by a probe of the tags table per index entry (a count joins from
-// the tag's rows instead, see countInvitations); a search reads the text of
-// the rows the index lets through.
+// of f by itself: invitations_status holds every column the page's filters
+// test (see migration 12), so neither reads a row. "" leaves the choice to
+// SQLite's planner, which without statistics may take an index that reads
+// every row. A tag is tested by a probe of the tags table per index entry
+// (a count joins from the tag's rows instead, see countInvitations); a
+// search reads the text of the rows the index lets through; a sort by name
+// or company reads the rows.
 func listIndex(f unvite.InvitationFilter, count bool) string {
 	if f.AccountID == 0 || len(f.IDs) > 0 || f.Protected != nil || !f.ReinviteBy.IsZero() {
 		return ""
@@ -350,20 +350,14 @@ func listIndex(f unvite.InvitationFilter, count bool) string {
 	switch {
 	case count && f.Tag != "" && f.Search == "":
 		return "" // joined from the tag's rows
-	case count && len(f.Statuses) > 0:
-		return "invitations_status"
 	case count:
-		return "invitations_sent"
+		return "invitations_status"
 	case f.Tag != "":
 		return "" // SQLite weighs the tag's rows against the sort's order
-	case f.Sort == "name" || f.Sort == "-name":
-		return "invitations_name"
-	case f.Sort == "company" || f.Sort == "-company":
-		return "invitations_company"
-	case f.Sort == "status" || len(f.Statuses) == 1:
-		return "invitations_status"
+	case f.Sort == "name" || f.Sort == "-name" || f.Sort == "company" || f.Sort == "-company":
+		return ""
 	default:
-		return "invitations_sent"
+		return "invitations_status"
 	}
 }
 
