@@ -3,12 +3,11 @@ package engine
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
@@ -37,29 +36,23 @@ func New(cfg Config, work bool) (*Engine, error) {
 			pool.Close()
 			return nil, fmt.Errorf("engine: %w", err)
 		}
-		e.be = &sqliteBackend{riverBackend: riverBackend[*sql.Tx]{client: c}, pool: pool, locks: &accountMutexes{}}
+		e.be = &sqliteBackend{riverBackend: riverBackend[*sql.Tx]{client: c}, pool: pool}
 	case *postgres.DB:
-		// River and the account locks get pools of their own, sized for the
-		// workers: a worker holds a lock connection for its whole call and
-		// needs the store's connections meanwhile; sharing one small pool,
-		// the workers would starve each other. (InsertTx still runs in the
-		// store's own transaction: River takes the pgx.Tx it is given.)
+		// River gets a pool of its own, sized for the workers, and the
+		// account locks a session of their own (see lock). (InsertTx still
+		// runs in the store's own transaction: River takes the pgx.Tx it is
+		// given.)
 		riverPool, err := pgxpool.NewWithConfig(context.Background(), poolConfig(s, int32(cfg.Workers)+5))
 		if err != nil {
-			return nil, fmt.Errorf("engine: %w", err)
-		}
-		lockPool, err := pgxpool.NewWithConfig(context.Background(), poolConfig(s, int32(cfg.Workers)+2))
-		if err != nil {
-			riverPool.Close()
 			return nil, fmt.Errorf("engine: %w", err)
 		}
 		c, err := river.NewClient(riverpgxv5.New(riverPool), e.riverConfig(work))
 		if err != nil {
 			riverPool.Close()
-			lockPool.Close()
 			return nil, fmt.Errorf("engine: %w", err)
 		}
-		e.be = &pgBackend{riverBackend: riverBackend[pgx.Tx]{client: c}, riverPool: riverPool, lockPool: lockPool}
+		e.be = &pgBackend{riverBackend: riverBackend[pgx.Tx]{client: c}, riverPool: riverPool,
+			locks: &lockSession{cfg: s.Pool().Config().ConnConfig}}
 	default:
 		return nil, fmt.Errorf("engine: unsupported store %T", cfg.Store)
 	}
@@ -133,7 +126,7 @@ func (b *riverBackend[TTx]) cancel(ctx context.Context, id int64) error {
 type sqliteBackend struct {
 	riverBackend[*sql.Tx]
 	pool  *sql.DB
-	locks *accountMutexes
+	turns accountTurns
 }
 
 func (b *sqliteBackend) stop(ctx context.Context) error {
@@ -162,46 +155,95 @@ func (b *sqliteBackend) rescue(ctx context.Context) (int, error) {
 	return int(n), nil
 }
 
-// On SQLite one process works the file (serve holds a lock file), so an
-// in-process mutex per account keeps one LinkedIn call in flight.
-func (b *sqliteBackend) lock(ctx context.Context, accountID int64) (func(), bool, error) {
-	return b.locks.lock(ctx, accountID)
+// On SQLite one process works the file (serve holds a lock file), so the
+// in-process turns keep one LinkedIn call in flight per account.
+func (b *sqliteBackend) lock(_ context.Context, accountID int64) (func(), time.Duration, error) {
+	release, wait := b.turns.take(accountID)
+	return release, wait, nil
 }
 
-type accountMutexes struct {
+// accountTurns keeps one call per account in flight in this process. A job
+// that finds its account busy does not wait for it: its worker would sit
+// idle while other accounts have work (an account's queue comes in a run,
+// so River hands one worker after another jobs of the same account). It
+// books the account's next turn instead, after the turns booked before
+// it, each expected to last as long as the account's recent calls, and
+// comes back then.
+type accountTurns struct {
 	mu sync.Mutex
-	m  map[int64]chan struct{}
+	m  map[int64]*turns
 }
 
-func (a *accountMutexes) lock(ctx context.Context, id int64) (func(), bool, error) {
-	a.mu.Lock()
-	if a.m == nil {
-		a.m = map[int64]chan struct{}{}
-	}
-	ch, ok := a.m[id]
-	if !ok {
-		ch = make(chan struct{}, 1)
-		a.m[id] = ch
-	}
-	a.mu.Unlock()
-	select {
-	case ch <- struct{}{}:
-		return func() { <-ch }, true, nil
-	case <-ctx.Done():
-		return nil, false, ctx.Err()
-	}
+type turns struct {
+	busy bool
+	last time.Time     // the latest turn booked
+	hold time.Duration // how long a call holds the account, smoothed
 }
+
+// firstHold is the hold expected of an account not seen yet.
+const firstHold = 20 * time.Millisecond
+
+func (a *accountTurns) get(id int64) *turns {
+	if a.m == nil {
+		a.m = map[int64]*turns{}
+	}
+	t, ok := a.m[id]
+	if !ok {
+		t = &turns{hold: firstHold}
+		a.m[id] = t
+	}
+	return t
+}
+
+// take holds the account when it is free (release frees it); else it
+// books a turn and says how long to wait for it.
+func (a *accountTurns) take(id int64) (release func(), wait time.Duration) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	t := a.get(id)
+	now := time.Now()
+	if t.busy {
+		return nil, a.bookLocked(t, now)
+	}
+	t.busy = true
+	return func() {
+		a.mu.Lock()
+		t.busy = false
+		t.hold = (3*t.hold + time.Since(now)) / 4
+		a.mu.Unlock()
+	}, 0
+}
+
+// book books the account's next turn: another process holds it.
+func (a *accountTurns) book(id int64) time.Duration {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.bookLocked(a.get(id), time.Now())
+}
+
+func (a *accountTurns) bookLocked(t *turns, now time.Time) time.Duration {
+	if t.last.Before(now) {
+		t.last = now
+	}
+	t.last = t.last.Add(t.hold)
+	// A call that hangs (until the job's timeout) must not push the turns
+	// of the jobs that keep arriving ever further: they look again soon.
+	return min(t.last.Sub(now), maxTurnWait)
+}
+
+// maxTurnWait bounds the wait for a turn.
+const maxTurnWait = 30 * time.Second
 
 type pgBackend struct {
 	riverBackend[pgx.Tx]
-	riverPool, lockPool *pgxpool.Pool
-	local               accountMutexes
+	riverPool *pgxpool.Pool
+	locks     *lockSession
+	turns     accountTurns
 }
 
 func (b *pgBackend) close() error {
 	b.riverPool.Close()
-	b.lockPool.Close()
-	return nil
+	return b.locks.close()
 }
 
 // poolConfig is the store's connection settings (server, schema) with a
@@ -214,41 +256,71 @@ func poolConfig(s *postgres.DB, size int32) *pgxpool.Config {
 }
 
 // On PostgreSQL several processes work: a session advisory lock per
-// account, held on one connection for the call and its records, keeps one
-// LinkedIn call in flight across all of them, and is freed by the server
-// if the process dies. This process's workers queue for an account in
-// memory first, so that at most one of them holds a connection waiting.
-func (b *pgBackend) lock(ctx context.Context, accountID int64) (func(), bool, error) {
-	local, ok, err := b.local.lock(ctx, accountID)
-	if !ok {
-		return nil, false, err
+// account keeps one LinkedIn call in flight across all of them, and is
+// freed by the server if the process dies. This process's workers take
+// the account's turn in memory first, so that the lock is asked for by one
+// of them at a time; all of its locks are held by one session (one
+// connection, not one per worker), and a lock held by another process
+// books a turn as a busy account does here.
+func (b *pgBackend) lock(ctx context.Context, accountID int64) (func(), time.Duration, error) {
+	local, wait := b.turns.take(accountID)
+	if wait > 0 {
+		return nil, wait, nil
 	}
-	conn, err := b.lockPool.Acquire(ctx)
-	if err != nil {
+	key, ok, err := b.locks.try(ctx, accountID)
+	if err != nil || !ok {
 		local()
-		return nil, false, fmt.Errorf("engine: lock account %d: %w", accountID, err)
-	}
-	// Wait a little for another process's call to end; longer, the job
-	// snoozes and its worker takes other work.
-	var key int64
-	_, err = conn.Exec(ctx, `SET lock_timeout = '3s'`)
-	if err == nil {
-		err = conn.QueryRow(ctx, `SELECT k FROM (SELECT hashtextextended('unvite:linkedin:' || current_schema() || ':' || $1::bigint::text, 0) AS k) x, pg_advisory_lock(k)`, accountID).Scan(&key)
-	}
-	if err != nil {
-		conn.Release()
-		local()
-		var pe *pgconn.PgError
-		if errors.As(err, &pe) && pe.Code == "55P03" { // lock_not_available
-			return nil, false, nil
+		if err != nil {
+			return nil, 0, fmt.Errorf("engine: lock account %d: %w", accountID, err)
 		}
-		return nil, false, fmt.Errorf("engine: lock account %d: %w", accountID, err)
+		return nil, b.turns.book(accountID), nil
 	}
 	return func() {
-		if _, err := conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, key); err != nil {
-			conn.Conn().Close(context.Background()) // the session ends, and its lock with it
-		}
-		conn.Release()
+		b.locks.unlock(context.WithoutCancel(ctx), key)
 		local()
-	}, true, nil
+	}, 0, nil
+}
+
+// lockSession is the connection that holds this process's account locks.
+type lockSession struct {
+	cfg  *pgx.ConnConfig
+	mu   sync.Mutex
+	conn *pgx.Conn
+}
+
+func (l *lockSession) try(ctx context.Context, accountID int64) (key int64, ok bool, err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.conn == nil || l.conn.IsClosed() {
+		if l.conn, err = pgx.ConnectConfig(ctx, l.cfg); err != nil {
+			return 0, false, err
+		}
+	}
+	err = l.conn.QueryRow(ctx, `SELECT k, pg_try_advisory_lock(k) FROM (SELECT hashtextextended('unvite:linkedin:' || current_schema() || ':' || $1::bigint::text, 0) AS k) x`, accountID).Scan(&key, &ok)
+	return key, ok, err
+}
+
+func (l *lockSession) unlock(ctx context.Context, key int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.conn == nil {
+		return
+	}
+	if _, err := l.conn.Exec(ctx, `SELECT pg_advisory_unlock($1)`, key); err != nil {
+		// The session ends, and its locks with it: a lock must not outlive
+		// its call.
+		l.conn.Close(context.Background())
+		l.conn = nil
+	}
+}
+
+func (l *lockSession) close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.conn == nil {
+		return nil
+	}
+	err := l.conn.Close(context.Background())
+	l.conn = nil
+	return err
 }

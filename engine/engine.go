@@ -81,8 +81,9 @@ type backend interface {
 	rescue(ctx context.Context) (int, error)
 	close() error
 	// lock takes the account's LinkedIn lock: one call in flight per
-	// account, across processes where the database allows several.
-	lock(ctx context.Context, accountID int64) (release func(), ok bool, err error)
+	// account, across processes where the database allows several. When
+	// the account is busy it holds nothing and says when to come back.
+	lock(ctx context.Context, accountID int64) (release func(), wait time.Duration, err error)
 }
 
 // Engine runs the jobs.
@@ -295,12 +296,9 @@ func (e *Engine) ready(acct *unvite.Account, now time.Time) (time.Duration, erro
 // lock is seen before any request. On a wait > 0 or an error nothing is
 // held; otherwise the caller must call release.
 func (e *Engine) lockReady(ctx context.Context, accountID int64) (acct *unvite.Account, release func(), wait time.Duration, err error) {
-	release, ok, err := e.be.lock(ctx, accountID)
-	if err != nil {
-		return nil, nil, 0, err
-	}
-	if !ok {
-		return nil, nil, lockRetry, nil // another call of this account is in flight
+	release, wait, err = e.be.lock(ctx, accountID)
+	if err != nil || wait > 0 {
+		return nil, nil, wait, err // another call of this account is in flight
 	}
 	if acct, err = e.cfg.Store.Account(ctx, accountID); err != nil {
 		release()

@@ -99,7 +99,7 @@ func patchAccount(ctx context.Context, tx *sql.Tx, id int64, p unvite.AccountPat
 
 // Account returns one account by id.
 func (s *DB) Account(ctx context.Context, id int64) (*unvite.Account, error) {
-	a, err := scanAccount(s.db.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = ?`, id))
+	a, err := scanAccount(s.prepared(nil).QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = ?`, id))
 	if isNoRows(err) {
 		return nil, notFound("account", id)
 	}
