@@ -157,25 +157,22 @@ func (b *sqliteBackend) rescue(ctx context.Context) (int, error) {
 
 // On SQLite one process works the file (serve holds a lock file), so the
 // in-process turns keep one LinkedIn call in flight per account.
-func (b *sqliteBackend) lock(_ context.Context, accountID int64) (func(), time.Duration, error) {
-	release, wait := b.turns.take(accountID)
-	return release, wait, nil
+func (b *sqliteBackend) lock(ctx context.Context, accountID int64) (func(), time.Duration, error) {
+	release, err := b.turns.take(ctx, accountID)
+	return release, 0, err
 }
 
-// accountTurns keeps one call per account in flight in this process. A job
-// that finds its account busy does not wait for it: its worker would sit
-// idle while other accounts have work (an account's queue comes in a run,
-// so River hands one worker after another jobs of the same account). It
-// books the account's next turn instead, after the turns booked before
-// it, each expected to last as long as the account's recent calls, and
-// comes back then.
+// accountTurns keeps one call per account in flight in this process: the
+// workers with jobs of a busy account wait in line for it (in memory: no
+// round trip through the job table). It also books turns for jobs that
+// find the account held by another process, which come back later.
 type accountTurns struct {
 	mu sync.Mutex
 	m  map[int64]*turns
 }
 
 type turns struct {
-	busy bool
+	held chan struct{} // full while a call is in flight
 	last time.Time     // the latest turn booked
 	hold time.Duration // how long a call holds the account, smoothed
 }
@@ -184,44 +181,45 @@ type turns struct {
 const firstHold = 20 * time.Millisecond
 
 func (a *accountTurns) get(id int64) *turns {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	if a.m == nil {
 		a.m = map[int64]*turns{}
 	}
 	t, ok := a.m[id]
 	if !ok {
-		t = &turns{hold: firstHold}
+		t = &turns{held: make(chan struct{}, 1), hold: firstHold}
 		a.m[id] = t
 	}
 	return t
 }
 
-// take holds the account when it is free (release frees it); else it
-// books a turn and says how long to wait for it.
-func (a *accountTurns) take(id int64) (release func(), wait time.Duration) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
+// take waits for the account's turn and holds it until release.
+func (a *accountTurns) take(ctx context.Context, id int64) (release func(), err error) {
 	t := a.get(id)
-	now := time.Now()
-	if t.busy {
-		return nil, a.bookLocked(t, now)
+	select {
+	case t.held <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
-	t.busy = true
+	start := time.Now()
 	return func() {
 		a.mu.Lock()
-		t.busy = false
-		t.hold = (3*t.hold + time.Since(now)) / 4
+		t.hold = (3*t.hold + time.Since(start)) / 4
 		a.mu.Unlock()
-	}, 0
+		<-t.held
+	}, nil
 }
 
-// book books the account's next turn: another process holds it.
+// book books a later turn for a job whose account another process holds,
+// after the turns booked before it, each expected to last as long as the
+// account's recent calls here; it says how long to wait for it. The job
+// comes back then rather than hold a worker (and a connection) waiting.
 func (a *accountTurns) book(id int64) time.Duration {
+	t := a.get(id)
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return a.bookLocked(a.get(id), time.Now())
-}
-
-func (a *accountTurns) bookLocked(t *turns, now time.Time) time.Duration {
+	now := time.Now()
 	if t.last.Before(now) {
 		t.last = now
 	}
@@ -231,7 +229,7 @@ func (a *accountTurns) bookLocked(t *turns, now time.Time) time.Duration {
 	return min(t.last.Sub(now), maxTurnWait)
 }
 
-// maxTurnWait bounds the wait for a turn.
+// maxTurnWait bounds the wait for a booked turn.
 const maxTurnWait = 30 * time.Second
 
 type pgBackend struct {
@@ -260,12 +258,12 @@ func poolConfig(s *postgres.DB, size int32) *pgxpool.Config {
 // freed by the server if the process dies. This process's workers take
 // the account's turn in memory first, so that the lock is asked for by one
 // of them at a time; all of its locks are held by one session (one
-// connection, not one per worker), and a lock held by another process
-// books a turn as a busy account does here.
+// connection, not one per worker). A lock another process holds is not
+// waited for: the job books a later turn.
 func (b *pgBackend) lock(ctx context.Context, accountID int64) (func(), time.Duration, error) {
-	local, wait := b.turns.take(accountID)
-	if wait > 0 {
-		return nil, wait, nil
+	local, err := b.turns.take(ctx, accountID)
+	if err != nil {
+		return nil, 0, err
 	}
 	key, ok, err := b.locks.try(ctx, accountID)
 	if err != nil || !ok {

@@ -127,12 +127,18 @@ func withDefaults(cfg Config) Config {
 	return cfg
 }
 
+// fetchCooldown is the least time between two fetches of jobs. A fetch
+// takes at most Workers jobs, so River's default (100ms) capped a process
+// at 10×Workers jobs a second, below the withdrawal rates wanted (issue 11).
+const fetchCooldown = 20 * time.Millisecond
+
 // riverConfig is the River configuration both backends share.
 func (e *Engine) riverConfig(work bool) *river.Config {
 	c := &river.Config{
 		Logger:            e.log.With("component", "river"),
 		JobTimeout:        e.cfg.JobTimeout,
 		FetchPollInterval: e.cfg.FetchPoll,
+		FetchCooldown:     min(fetchCooldown, e.cfg.FetchPoll),
 		// A process killed mid-job leaves its job running; rescue it soon
 		// after the timeout (the job finds out where it stood first).
 		RescueStuckJobsAfter: e.cfg.JobTimeout + min(e.cfg.JobTimeout, time.Minute),
