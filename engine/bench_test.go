@@ -2,10 +2,12 @@ package engine_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/exec"
 	"strconv"
@@ -15,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/unvite/unvite"
@@ -164,7 +167,13 @@ func benchWithdrawals(b *testing.B, processes int, pg bool) {
 	var store unvite.Store
 	var dsn string
 	if pg {
-		dsn = pgDSN(b)
+		// The server's processes serving this benchmark are found by name.
+		u, err := url.Parse(pgDSN(b))
+		require.NoError(b, err)
+		q := u.Query()
+		q.Set("application_name", "bench_"+q.Get("search_path"))
+		u.RawQuery = q.Encode()
+		dsn = u.String()
 		db, err := postgres.Open(ctx, dsn)
 		require.NoError(b, err)
 		b.Cleanup(func() { db.Close() })
@@ -203,6 +212,7 @@ func benchWithdrawals(b *testing.B, processes int, pg bool) {
 		}
 	}
 	cpu0 := cpuTime(syscall.RUSAGE_SELF)
+	pg0 := serverCPU(b, dsn)
 	b.StartTimer()
 	start := time.Now()
 	if eng != nil {
@@ -226,6 +236,10 @@ func benchWithdrawals(b *testing.B, processes int, pg bool) {
 	elapsed := time.Since(start)
 	b.StopTimer()
 	cpu := cpuTime(syscall.RUSAGE_SELF) - cpu0
+	var pgCPU time.Duration
+	for pid, t := range serverCPU(b, dsn) {
+		pgCPU += t - pg0[pid]
+	}
 	var engineCPU time.Duration
 	if eng != nil {
 		require.NoError(b, eng.Stop(ctx))
@@ -245,6 +259,9 @@ func benchWithdrawals(b *testing.B, processes int, pg bool) {
 	if len(children) > 0 {
 		b.ReportMetric(float64(engineCPU)/n/1e3, "engine-cpu-µs/withdrawal")
 	}
+	if pg {
+		b.ReportMetric(float64(pgCPU)/n/1e3, "pg-cpu-µs/withdrawal")
+	}
 }
 
 // cpuTime is the user and system time used so far by this process
@@ -255,6 +272,41 @@ func cpuTime(who int) time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// serverCPU is the CPU time used so far by each PostgreSQL server process
+// that serves a connection named as dsn names its own (application_name),
+// read from /proc (the server runs on this machine). A connection that
+// closes before the end takes its count with it: the pools keep theirs
+// open for the run.
+func serverCPU(b *testing.B, dsn string) map[int]time.Duration {
+	b.Helper()
+	out := map[int]time.Duration{}
+	if dsn == "" {
+		return out
+	}
+	conn, err := pgx.Connect(ctx, dsn)
+	require.NoError(b, err)
+	defer conn.Close(ctx)
+	u, err := url.Parse(dsn)
+	require.NoError(b, err)
+	rows, err := conn.Query(ctx, `SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()`, u.Query().Get("application_name"))
+	require.NoError(b, err)
+	pids, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+	require.NoError(b, err)
+	for _, pid := range pids {
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue // ended, or not on this machine
+		}
+		// The fields after the command (in parentheses): utime and stime
+		// are the 12th and 13th, in clock ticks (100 a second on Linux).
+		f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		ut, _ := strconv.ParseInt(f[11], 10, 64)
+		st, _ := strconv.ParseInt(f[12], 10, 64)
+		out[int(pid)] = time.Duration(ut+st) * 10 * time.Millisecond
+	}
+	return out
 }
 
 // benchChild is an engine process of the benchmark.

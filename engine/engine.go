@@ -215,12 +215,30 @@ func (e *Engine) QueueWithdrawals(ctx context.Context, ids []int64, ch unvite.Ch
 	}
 	return e.cfg.Store.QueueWithdrawals(ctx, ids, ch, func(ctx context.Context, tx any, qs []unvite.QueuedWithdrawal) error {
 		params := make([]river.InsertManyParams, len(qs))
+		nth := map[int64]int{}
+		now := time.Now() // River schedules on the wall clock
 		for i, q := range qs {
 			params[i] = river.InsertManyParams{Args: WithdrawArgs{InvitationID: q.InvitationID, AccountID: q.AccountID}}
+			if k := nth[q.AccountID]; e.cfg.NoPacing && k > 0 {
+				params[i].InsertOpts = &river.InsertOpts{ScheduledAt: now.Add(min(time.Duration(k)*noPacingStep, noPacingSpread))}
+			}
+			nth[q.AccountID]++
 		}
 		return e.be.enqueue(ctx, tx, params)
 	})
 }
+
+// noPacingStep spaces the jobs of one account queued together when pacing
+// is off. River hands out jobs in the order they are due, and an account's
+// calls go one at a time: due all at once, one account's run of jobs would
+// fill every worker of every process while the others wait. Spaced, the
+// queues of many accounts interleave. (With pacing on, each job finds its
+// turn when it first runs, see inTurn.) The spread is bounded: the jobs
+// are due now, in effect (see Idle).
+const (
+	noPacingStep   = 5 * time.Millisecond
+	noPacingSpread = 2 * time.Second
+)
 
 // Requeue makes sure every recorded intent has its job (an intent always
 // gets one in its own transaction; this heals a job table restored from an
