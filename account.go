@@ -42,6 +42,11 @@ type Account struct {
 	// cookies themselves never leave the store through this type.
 	HasSession bool      `json:"has_session"`
 	LastSyncAt time.Time `json:"last_sync_at,omitzero"`
+	// Policy holds the account's own policy values, set from the dashboard,
+	// the API or `unvite policy set`, by policy key ("daily_limit") with the
+	// value as the policy file would write it ("20"). They apply over the
+	// policy file's (see package policy).
+	Policy map[string]string `json:"policy,omitempty"`
 }
 
 // ProfileURL is the account's canonical profile address.
@@ -142,6 +147,11 @@ type AccountPatch struct {
 	OnlyFrom       []AccountState
 
 	LastSyncAt *time.Time
+
+	// Policy sets the account's own policy values by key; a nil value
+	// removes the key, so that the policy file's value applies again. Keys
+	// not named stay as they are. Package policy checks keys and values.
+	Policy map[string]*string
 }
 
 // Ptr returns a pointer to v, for building patches.
@@ -192,6 +202,35 @@ func (p AccountPatch) Apply(a *Account, ch Change) (*Event, error) {
 	if t := p.LastSyncAt; t != nil && !a.LastSyncAt.Equal(t.UTC().Truncate(time.Second)) {
 		a.LastSyncAt = t.UTC().Truncate(time.Second)
 		changes = append(changes, "synced "+a.LastSyncAt.Format(time.RFC3339))
+	}
+	keys := make([]string, 0, len(p.Policy))
+	for k := range p.Policy {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if strings.TrimSpace(k) == "" {
+			return nil, Errorf(EINVALID, "policy: an empty key")
+		}
+		old, had := a.Policy[k]
+		switch v := p.Policy[k]; {
+		case v == nil && had:
+			delete(a.Policy, k)
+			changes = append(changes, fmt.Sprintf("policy %s %s → the policy file's", k, old))
+		case v != nil && (!had || old != *v):
+			if a.Policy == nil {
+				a.Policy = map[string]string{}
+			}
+			a.Policy[k] = *v
+			if had {
+				changes = append(changes, fmt.Sprintf("policy %s %s → %s", k, old, *v))
+			} else {
+				changes = append(changes, fmt.Sprintf("policy %s → %s", k, *v))
+			}
+		}
+	}
+	if len(a.Policy) == 0 {
+		a.Policy = nil
 	}
 	if err := a.Validate(); err != nil {
 		return nil, err

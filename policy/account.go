@@ -7,15 +7,51 @@ import (
 	"github.com/unvite/unvite"
 )
 
-// ForAccount returns the policy in force for acct, checked: a policy with
-// an error (see Check) is an EINVALID error naming the account, so that no
-// caller plans from a broken policy.
+// ForAccount returns the policy in force for acct, checked: the file's
+// (see For), then the account's own values (acct.Policy, set with Save). A
+// policy with an error (see Check) is an EINVALID error naming the account,
+// so that no caller plans from a broken policy.
 func (f *File) ForAccount(acct *unvite.Account) (unvite.Policy, error) {
-	p := f.For(acct.Slug, acct.ID)
+	p, ps := WithValues(f.For(acct.Slug, acct.ID), acct.Policy)
+	if len(ps) > 0 {
+		return p, unvite.Errorf(unvite.EINVALID, "policy for %s: the account's own %s: %s (set it again in Accounts → Policy, or unvite policy set)", acct.Name, ps[0].Field, ps[0].Message)
+	}
 	if errs := Errors(Check(p)); len(errs) > 0 {
 		return p, unvite.Errorf(unvite.EINVALID, "policy for %s: %s (run unvite policy check)", acct.Name, errs[0])
 	}
 	return p, nil
+}
+
+// DefaultFile is the File in force when there is no policy file: Default()
+// for every account.
+func DefaultFile() *File { return &File{base: Default()} }
+
+// Save makes p the account's policy: it checks p (an error names every key
+// in error), then patches the account's own values of the keys named (all
+// when keys is nil) to what p changes from the file's policy for it (see
+// Changes), with an audit event that lists each change. Keys not named are
+// left as they are stored, so two people editing different keys do not undo
+// each other. The dashboard, the API and `unvite policy set` all save so.
+func (f *File) Save(ctx context.Context, s unvite.Store, acct *unvite.Account, p unvite.Policy, keys []string, ch unvite.Change) (*unvite.Account, error) {
+	if err := Validate(p); err != nil {
+		return nil, err
+	}
+	if ch.Reason == "" {
+		ch.Reason = "policy set"
+	}
+	patch := Changes(f.For(acct.Slug, acct.ID), p)
+	if keys != nil {
+		named := make(map[string]*string, len(keys))
+		for _, k := range keys {
+			v, ok := patch[k]
+			if !ok {
+				return nil, unvite.Errorf(unvite.EINVALID, "policy: %s is not a policy key%s", k, suggestKey(k))
+			}
+			named[k] = v
+		}
+		patch = named
+	}
+	return s.PatchAccount(ctx, acct.ID, unvite.AccountPatch{Policy: patch}, ch)
 }
 
 // PlanAccount loads an account's pending sent invitations (those sent by

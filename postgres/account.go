@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -14,14 +15,21 @@ import (
 )
 
 const accountColumns = `id, name, slug, member_id, plan, time_zone, state, state_reason,
-	throttled_until, created_at, last_sync_at, session IS NOT NULL`
+	throttled_until, created_at, last_sync_at, session IS NOT NULL, policy`
 
 func scanAccount(row pgx.Row) (*unvite.Account, error) {
 	var a unvite.Account
 	var throttled, created, lastSync pgtype.Timestamptz
+	var pol []byte
 	if err := row.Scan(&a.ID, &a.Name, &a.Slug, &a.MemberID, &a.Plan, &a.TimeZone, &a.State,
-		&a.StateReason, &throttled, &created, &lastSync, &a.HasSession); err != nil {
+		&a.StateReason, &throttled, &created, &lastSync, &a.HasSession, &pol); err != nil {
 		return nil, err
+	}
+	if err := json.Unmarshal(pol, &a.Policy); err != nil {
+		return nil, fmt.Errorf("account %d policy: %w", a.ID, err)
+	}
+	if len(a.Policy) == 0 {
+		a.Policy = nil
 	}
 	a.ThrottledUntil, a.CreatedAt, a.LastSyncAt = fromTS(throttled), fromTS(created), fromTS(lastSync)
 	return &a, nil
@@ -83,9 +91,9 @@ func patchAccount(ctx context.Context, tx pgx.Tx, id int64, p unvite.AccountPatc
 		return a, err
 	}
 	_, err = tx.Exec(ctx, `UPDATE accounts SET name = $1, slug = $2, member_id = $3, plan = $4,
-		time_zone = $5, state = $6, state_reason = $7, throttled_until = $8, last_sync_at = $9 WHERE id = $10`,
+		time_zone = $5, state = $6, state_reason = $7, throttled_until = $8, last_sync_at = $9, policy = $10 WHERE id = $11`,
 		a.Name, a.Slug, a.MemberID, string(a.Plan), a.TimeZone, string(a.State), a.StateReason,
-		ts(a.ThrottledUntil), ts(a.LastSyncAt), a.ID)
+		ts(a.ThrottledUntil), ts(a.LastSyncAt), policyJSON(a.Policy), a.ID)
 	if pgCode(err) == uniqueViolation {
 		return nil, unvite.Errorf(unvite.ECONFLICT, "an account with profile %s exists already", a.Slug)
 	}
@@ -226,4 +234,13 @@ func (s *DB) ReplaceSession(ctx context.Context, accountID int64, old, sealed []
 		return nil
 	})
 	return done && err == nil, err
+}
+
+// policyJSON is the policy column's text: a JSON object, {} when empty.
+func policyJSON(p map[string]string) string {
+	if len(p) == 0 {
+		return "{}"
+	}
+	b, _ := json.Marshal(p) // a map of strings cannot fail
+	return string(b)
 }

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -12,14 +13,21 @@ import (
 )
 
 const accountColumns = `id, name, slug, member_id, plan, time_zone, state, state_reason,
-	throttled_until, created_at, last_sync_at, session IS NOT NULL`
+	throttled_until, created_at, last_sync_at, session IS NOT NULL, policy`
 
 func scanAccount(row interface{ Scan(...any) error }) (*unvite.Account, error) {
 	var a unvite.Account
 	var throttled, created, lastSync sql.NullInt64
+	var pol []byte
 	if err := row.Scan(&a.ID, &a.Name, &a.Slug, &a.MemberID, &a.Plan, &a.TimeZone, &a.State,
-		&a.StateReason, &throttled, &created, &lastSync, &a.HasSession); err != nil {
+		&a.StateReason, &throttled, &created, &lastSync, &a.HasSession, &pol); err != nil {
 		return nil, err
+	}
+	if err := json.Unmarshal(pol, &a.Policy); err != nil {
+		return nil, fmt.Errorf("account %d policy: %w", a.ID, err)
+	}
+	if len(a.Policy) == 0 {
+		a.Policy = nil
 	}
 	a.ThrottledUntil, a.CreatedAt, a.LastSyncAt = fromUnix(throttled), fromUnix(created), fromUnix(lastSync)
 	return &a, nil
@@ -81,9 +89,9 @@ func patchAccount(ctx context.Context, tx *sql.Tx, id int64, p unvite.AccountPat
 		return a, err
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE accounts SET name = ?, slug = ?, member_id = ?, plan = ?,
-		time_zone = ?, state = ?, state_reason = ?, throttled_until = ?, last_sync_at = ? WHERE id = ?`,
+		time_zone = ?, state = ?, state_reason = ?, throttled_until = ?, last_sync_at = ?, policy = ? WHERE id = ?`,
 		a.Name, a.Slug, a.MemberID, a.Plan, a.TimeZone, a.State, a.StateReason,
-		unix(a.ThrottledUntil), unix(a.LastSyncAt), a.ID)
+		unix(a.ThrottledUntil), unix(a.LastSyncAt), policyJSON(a.Policy), a.ID)
 	if err != nil {
 		if strings.Contains(err.Error(), "UNIQUE") {
 			return nil, unvite.Errorf(unvite.ECONFLICT, "an account with profile %s exists already", a.Slug)
@@ -232,4 +240,13 @@ func (s *DB) ReplaceSession(ctx context.Context, accountID int64, old, sealed []
 		return nil
 	})
 	return done && err == nil, err
+}
+
+// policyJSON is the policy column's text: a JSON object, {} when empty.
+func policyJSON(p map[string]string) string {
+	if len(p) == 0 {
+		return "{}"
+	}
+	b, _ := json.Marshal(p) // a map of strings cannot fail
+	return string(b)
 }

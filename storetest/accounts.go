@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -273,4 +275,50 @@ func testDeleteAccount(t *testing.T, s unvite.Store) {
 	n, _ = s.CountInvitations(ctx, unvite.InvitationFilter{AccountID: keep.ID})
 	require.Equal(t, 1, n, "other accounts are untouched")
 	require.Equal(t, unvite.ENOTFOUND, unvite.ErrorCode(s.DeleteAccount(ctx, a.ID)))
+}
+
+// An account's own policy values are patched key by key: keys a patch
+// does not name stay, a nil value removes one, and each change is told in
+// the audit event; two writers setting different keys keep both.
+func testAccountPolicyPatch(t *testing.T, s unvite.Store) {
+	a := newAccount(t, s, "maya")
+	require.Nil(t, a.Policy)
+	ch := unvite.Change{At: day(0), Actor: "user:admin", Reason: "policy set from the dashboard"}
+	got, err := s.PatchAccount(ctx, a.ID, unvite.AccountPatch{Policy: map[string]*string{"daily_limit": unvite.Ptr("20"), "max_age": unvite.Ptr("auto")}}, ch)
+	require.NoError(t, err)
+	require.Equal(t, map[string]string{"daily_limit": "20", "max_age": "auto"}, got.Policy)
+	got, err = s.PatchAccount(ctx, a.ID, unvite.AccountPatch{Policy: map[string]*string{"withdraw_age_days": unvite.Ptr("60")}}, ch)
+	require.NoError(t, err)
+	require.Equal(t, map[string]string{"daily_limit": "20", "max_age": "auto", "withdraw_age_days": "60"}, got.Policy, "keys not named stay")
+	got, err = s.PatchAccount(ctx, a.ID, unvite.AccountPatch{Policy: map[string]*string{"max_age": nil, "daily_limit": unvite.Ptr("25")}}, ch)
+	require.NoError(t, err)
+	require.Equal(t, map[string]string{"daily_limit": "25", "withdraw_age_days": "60"}, got.Policy)
+	stored, err := s.Account(ctx, a.ID)
+	require.NoError(t, err)
+	require.Equal(t, got, stored)
+	list, err := s.Accounts(ctx)
+	require.NoError(t, err)
+	require.Equal(t, got.Policy, list[0].Policy)
+
+	ev := accountEvents(t, s, a.ID)
+	require.Len(t, ev, 3)
+	slices.SortFunc(ev, func(x, y *unvite.Event) int { return cmp.Compare(x.ID, y.ID) })
+	require.Equal(t, "policy set from the dashboard: policy daily_limit → 20; policy max_age → auto", ev[0].Reason)
+	require.Equal(t, "user:admin", ev[0].Actor)
+	require.Equal(t, "policy set from the dashboard: policy daily_limit 20 → 25; policy max_age auto → the policy file's", ev[2].Reason)
+
+	// The same values again change nothing and write no event.
+	_, err = s.PatchAccount(ctx, a.ID, unvite.AccountPatch{Policy: map[string]*string{"daily_limit": unvite.Ptr("25"), "order": nil}}, ch)
+	require.NoError(t, err)
+	require.Len(t, accountEvents(t, s, a.ID), 3)
+	// A bad key is refused whole.
+	_, err = s.PatchAccount(ctx, a.ID, unvite.AccountPatch{Policy: map[string]*string{" ": unvite.Ptr("1"), "daily_limit": unvite.Ptr("1")}}, ch)
+	require.Equal(t, unvite.EINVALID, unvite.ErrorCode(err))
+	// Removing every key leaves none.
+	got, err = s.PatchAccount(ctx, a.ID, unvite.AccountPatch{Policy: map[string]*string{"daily_limit": nil, "withdraw_age_days": nil}}, ch)
+	require.NoError(t, err)
+	require.Nil(t, got.Policy)
+	stored, err = s.Account(ctx, a.ID)
+	require.NoError(t, err)
+	require.Nil(t, stored.Policy)
 }

@@ -20,6 +20,7 @@ func Run(t *testing.T, open func(t *testing.T) unvite.Store, reopen func(t *test
 	tests := map[string]func(t *testing.T, s unvite.Store){
 		"Accounts":             testAccounts,
 		"AccountPatch":         testAccountPatch,
+		"AccountPolicyPatch":   testAccountPolicyPatch,
 		"ImportStatuses":       testImportStatuses,
 		"ImportIdempotent":     testImportIdempotent,
 		"ImportNewerExport":    testImportNewerExport,

@@ -10,7 +10,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/unvite/unvite"
 	"github.com/unvite/unvite/engine"
 	"github.com/unvite/unvite/policy"
 	"github.com/unvite/unvite/web"
@@ -33,7 +32,7 @@ func TestAPIDocExamples(t *testing.T) {
 	// queue, as a dashboard beside a separate worker (serve --no-worker).
 	b := setup(t, 120, func(c *web.Config) {
 		eng, err := engine.New(engine.Config{Store: c.Store, Now: c.Now,
-			Policy: func(*unvite.Account) (unvite.Policy, error) { return policy.Default(), nil }}, false)
+			Policy: policy.DefaultFile().ForAccount}, false)
 		require.NoError(t, err)
 		t.Cleanup(func() { eng.Close() })
 		c.Engine = eng

@@ -243,6 +243,7 @@ func TestBrowser(t *testing.T) {
 	shots := map[string]string{
 		"overview": "/", "invitations": "/invitations?status=pending", "plan": "/plan", "activity": "/activity",
 		"reconnect": "/reconnect", "tokens": "/settings/tokens",
+		"accounts": "/accounts", "policy": fmt.Sprintf("/accounts/%d/policy", b.acct.ID),
 	}
 	for _, w := range []int64{1366, 390} {
 		for name, path := range shots {

@@ -87,7 +87,7 @@ func setupProduct(t *testing.T) *product {
 	p.eng, err = engine.New(engine.Config{
 		Store:     p.store,
 		Client:    func(ctx context.Context, a *unvite.Account) (engine.LinkedIn, error) { return svc.Open(ctx, a) },
-		Policy:    func(*unvite.Account) (unvite.Policy, error) { return policy.Default(), nil },
+		Policy:    policy.DefaultFile().ForAccount, // as the web reads it: the defaults and the account's own values
 		Now:       p.sb.Now,
 		NoPacing:  true,
 		FetchPoll: 100 * time.Millisecond,

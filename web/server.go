@@ -22,8 +22,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/accounts"
 	"github.com/unvite/unvite/engine"
-	"github.com/unvite/unvite/policy"
 )
 
 //go:embed templates/*.html
@@ -59,6 +59,10 @@ type Config struct {
 	// does; it need not run jobs itself (`serve --no-worker`). Nil leaves
 	// those actions refused with a hint.
 	Engine *engine.Engine
+	// Accounts connects accounts to LinkedIn (Settings → Accounts), as
+	// `unvite account add` does. Nil leaves connecting refused with a hint;
+	// pausing, resuming and the policy work without it.
+	Accounts *accounts.Service
 }
 
 // Server is the dashboard and API.
@@ -143,6 +147,13 @@ func (s *Server) routes() http.Handler {
 	page("GET /activity", s.activity)
 	page("GET /reconnect", s.reconnect)
 	page("POST /reconnect/{id}/reinvite", s.reinvite)
+	page("GET /accounts", s.accountsPage)
+	page("POST /accounts", s.connect)
+	page("POST /accounts/{id}/session", s.reconnectAccount)
+	page("POST /accounts/{id}/pause", s.pause)
+	page("POST /accounts/{id}/resume", s.resume)
+	page("GET /accounts/{id}/policy", s.policyPage)
+	page("POST /accounts/{id}/policy", s.policyPost)
 	page("GET /settings/tokens", s.tokens)
 	page("POST /settings/tokens", s.createToken)
 	page("POST /settings/tokens/{id}/delete", s.deleteToken)
@@ -159,6 +170,10 @@ func (s *Server) routes() http.Handler {
 	api("POST /api/v1/invitations/protect", true, s.apiProtect)
 	api("POST /api/v1/accounts/{id}/withdrawals", true, s.apiWithdrawals)
 	api("GET /api/v1/accounts/{id}/jobs", false, s.apiJobs)
+	api("POST /api/v1/accounts/{id}/pause", true, s.apiPause)
+	api("POST /api/v1/accounts/{id}/resume", true, s.apiResume)
+	api("GET /api/v1/accounts/{id}/policy", false, s.apiPolicy)
+	api("PUT /api/v1/accounts/{id}/policy", true, s.apiSetPolicy)
 	api("POST /api/v1/invitations/{id}/reinvite", true, s.apiReinvite)
 	mux.Handle("/api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.log, r, unvite.Errorf(unvite.ENOTFOUND, "no API route %s %s", r.Method, r.URL.Path))
@@ -178,12 +193,10 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte("ready\n"))
 }
 
-// policyFor is the checked policy in force for acct.
+// policyFor is the checked policy in force for acct: the policy file's,
+// then the account's own values.
 func (s *Server) policyFor(acct *unvite.Account) (unvite.Policy, error) {
-	if s.cfg.PolicyFile == "" {
-		return policy.Default(), nil
-	}
-	f, err := policy.Load(s.cfg.PolicyFile)
+	f, err := s.policyFile()
 	if err != nil {
 		return unvite.Policy{}, err
 	}

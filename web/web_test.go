@@ -21,11 +21,11 @@ import (
 	"github.com/unvite/unvite/web"
 )
 
-var pages = []string{"/", "/invitations", "/plan", "/activity", "/reconnect", "/settings/tokens"}
+var pages = []string{"/", "/invitations", "/plan", "/activity", "/reconnect", "/settings/tokens", "/accounts", "/accounts/1/policy"}
 
 var apiGets = []string{
 	"/api/v1/accounts", "/api/v1/accounts/1/invitations", "/api/v1/accounts/1/plan", "/api/v1/accounts/1/activity",
-	"/api/v1/accounts/1/stats", "/api/v1/accounts/1/reconnect", "/api/v1/invitations/1",
+	"/api/v1/accounts/1/stats", "/api/v1/accounts/1/reconnect", "/api/v1/invitations/1", "/api/v1/accounts/1/policy",
 }
 
 func TestSignInRequired(t *testing.T) {
@@ -37,7 +37,8 @@ func TestSignInRequired(t *testing.T) {
 		require.Equal(t, http.StatusSeeOther, code, p)
 		require.Equal(t, "/login?next="+url.QueryEscape(p), h.Get("Location"), p)
 	}
-	for _, p := range []string{"/invitations/actions", "/settings/tokens", "/settings/tokens/1/delete"} {
+	for _, p := range []string{"/invitations/actions", "/settings/tokens", "/settings/tokens/1/delete",
+		"/accounts", "/accounts/1/session", "/accounts/1/pause", "/accounts/1/resume", "/accounts/1/policy"} {
 		code, _ := post(t, c, b.url+p, form, "id=1&action=protect")
 		require.Equal(t, http.StatusUnauthorized, code, p)
 	}
@@ -187,6 +188,8 @@ func TestPages(t *testing.T) {
 		"/activity":        {"withdrawn on LinkedIn", "by user"},
 		"/reconnect":       {reconnect[0].Invitee.Name, `data-limit="300"`},
 		"/settings/tokens": {"Create a token"},
+		"/accounts":        {"Maya Lindqvist", "This account has no LinkedIn session.", "Connect an account"},
+		fmt.Sprintf("/accounts/%d/policy", b.acct.ID): {`name="daily_limit" value="30"`, fmt.Sprintf("<dd id=\"current-withdraw\">%d</dd>", len(plan.Withdrawals))},
 	}
 	for p, needles := range want {
 		code, body, h := get(t, c, b.url+p)
@@ -366,6 +369,11 @@ func TestAPITokens(t *testing.T) {
 		{"POST", "/api/v1/invitations/tag", `{"ids":[1],"tags":["a,b"]}`, 400, "invalid"},
 		{"POST", "/api/v1/invitations/tag", `{"ids":[1],"tagz":["a"]}`, 400, "invalid"},
 		{"POST", "/api/v1/invitations/protect", `{"ids":[1]}`, 400, "invalid"},
+		{"POST", "/api/v1/accounts/99/pause", "", 404, "not_found"},
+		{"PUT", "/api/v1/accounts/1/policy", `{}`, 400, "invalid"},
+		{"PUT", "/api/v1/accounts/1/policy", `{"daily_limit": {"a": 1}}`, 400, "invalid"},
+		{"PUT", "/api/v1/accounts/1/policy", `[1]`, 400, "invalid"},
+		{"GET", "/api/v1/accounts/99/policy", "", 404, "not_found"},
 	} {
 		req, err := http.NewRequest(tc.method, b.url+tc.path, strings.NewReader(tc.body))
 		require.NoError(t, err)

@@ -174,7 +174,7 @@ func (a *app) serve(ctx context.Context, ef engineFlags, wf webFlags, work, web,
 	defer eng.Close()
 	var srv *webServer
 	if web {
-		if srv, err = a.newWeb(ctx, wf, ef.policyFlags, eng); err != nil {
+		if srv, err = a.newWeb(ctx, wf, ef, eng); err != nil {
 			return err
 		}
 	}

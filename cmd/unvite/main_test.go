@@ -81,7 +81,7 @@ func TestHelpForEveryCommand(t *testing.T) {
 	for _, args := range [][]string{
 		{"--help"}, {"import", "--help"}, {"invitations", "list", "--help"}, {"plan", "--help"}, {"stats", "--help"},
 		{"reconnect", "--help"}, {"export", "--help"}, {"tag", "--help"}, {"protect", "--help"}, {"log", "--help"},
-		{"policy", "show", "--help"}, {"policy", "check", "--help"}, {"account", "add", "--help"}, {"sync", "--help"},
+		{"policy", "show", "--help"}, {"policy", "check", "--help"}, {"policy", "set", "--help"}, {"account", "add", "--help"}, {"sync", "--help"},
 		{"sandbox", "--help"},
 	} {
 		r := c.run("", args...)

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/unvite/unvite"
 	"github.com/unvite/unvite/policy"
@@ -17,6 +18,7 @@ type PolicyCmd struct {
 	Show  PolicyShowCmd  `cmd:"" help:"Show the policy in force for an account, and what it will do."`
 	Check PolicyCheckCmd `cmd:"" help:"Check the policy file: errors and warnings, by field."`
 	Init  PolicyInitCmd  `cmd:"" help:"Write a commented policy file with the defaults."`
+	Set   PolicySetCmd   `cmd:"" help:"Set policy keys for one account, over the policy file (as the dashboard's Accounts → Policy does)."`
 }
 
 // PolicyShowCmd is `unvite policy show`.
@@ -33,7 +35,9 @@ func (c *PolicyShowCmd) Run(ctx context.Context, a *app) error {
 	}
 	p, whose := file.For("", 0), "every account"
 	if acct, err := a.account(ctx, c.Account); err == nil {
-		p, whose = file.For(acct.Slug, acct.ID), acct.Name
+		// With the account's own values (see policy set), as plans use it.
+		p, _ = policy.WithValues(file.For(acct.Slug, acct.ID), acct.Policy)
+		whose = acct.Name
 	} else if c.Account != "" {
 		return err
 	}
@@ -122,5 +126,68 @@ func (c *PolicyInitCmd) Run(ctx context.Context, a *app) error {
 		return a.printJSON(map[string]string{"wrote": path})
 	}
 	fmt.Fprintf(a.stdout, "wrote %s\n", path)
+	return nil
+}
+
+// PolicySetCmd is `unvite policy set`.
+type PolicySetCmd struct {
+	policyFlags
+	Account string   `help:"Account (default: the only one)." short:"a"`
+	Values  []string `arg:"" optional:"" help:"KEY=VALUE pairs, as the policy file names the keys (daily_limit=20, protect.tags=vip,friends)."`
+	Reset   []string `help:"Give KEY back to the policy file's value." placeholder:"KEY"`
+	JSON    bool     `help:"Print JSON for scripts." name:"json"`
+}
+
+func (c *PolicySetCmd) Run(ctx context.Context, a *app) error {
+	if len(c.Values) == 0 && len(c.Reset) == 0 {
+		return unvite.Errorf(unvite.EINVALID, "name what to set, as daily_limit=20, or --reset daily_limit")
+	}
+	file, err := policy.Load(a.policyPath(c.policyFlags))
+	if err != nil {
+		return err
+	}
+	acct, err := a.account(ctx, c.Account)
+	if err != nil {
+		return err
+	}
+	fileFor := file.For(acct.Slug, acct.ID)
+	vals := map[string]string{}
+	for _, kv := range c.Values {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			return unvite.Errorf(unvite.EINVALID, "%q: want KEY=VALUE", kv)
+		}
+		vals[strings.TrimSpace(k)] = v
+	}
+	for _, k := range c.Reset {
+		f, ok := policy.FieldByKey(k)
+		if !ok {
+			return unvite.Errorf(unvite.EINVALID, "--reset %s: not a policy key", k)
+		}
+		vals[k] = f.Value(fileFor)
+	}
+	start, _ := policy.WithValues(fileFor, acct.Policy)
+	p, problems := policy.WithValues(start, vals)
+	problems = append(problems, policy.Check(p)...)
+	if errs := policy.Errors(problems); len(errs) > 0 {
+		for _, e := range errs {
+			fmt.Fprintln(a.stderr, e.String())
+		}
+		return unvite.Errorf(unvite.EINVALID, "policy for %s: %d error(s), nothing saved", acct.Name, len(errs))
+	}
+	keys := make([]string, 0, len(vals))
+	for k := range vals {
+		keys = append(keys, k)
+	}
+	if acct, err = file.Save(ctx, a.store, acct, p, keys, unvite.Change{At: a.now(), Actor: "user", Reason: "policy set from the command line"}); err != nil {
+		return err
+	}
+	if c.JSON {
+		return a.printJSON(map[string]any{"account_id": acct.ID, "policy": policy.Values(p), "own": acct.Policy})
+	}
+	for _, w := range policy.Warnings(problems) {
+		fmt.Fprintln(a.stderr, w.String())
+	}
+	fmt.Fprintf(a.stdout, "Policy for %s saved.\n\n%s\n", acct.Name, policy.Explain(p))
 	return nil
 }

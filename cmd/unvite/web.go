@@ -19,9 +19,10 @@ type webFlags struct {
 
 type webServer = web.Server
 
-// newWeb builds the dashboard on the store, acting through eng, with the
-// engine's metrics on its registry; the first run creates the admin.
-func (a *app) newWeb(ctx context.Context, f webFlags, pf policyFlags, eng *engine.Engine) (*web.Server, error) {
+// newWeb builds the dashboard on the store, acting through eng and
+// connecting accounts to LinkedIn as ef says, with the engine's metrics on
+// its registry; the first run creates the admin.
+func (a *app) newWeb(ctx context.Context, f webFlags, ef engineFlags, eng *engine.Engine) (*web.Server, error) {
 	pw, err := web.AdminPassword(a.getenv)
 	if err != nil {
 		return nil, err
@@ -35,7 +36,8 @@ func (a *app) newWeb(ctx context.Context, f webFlags, pf policyFlags, eng *engin
 		return nil, err
 	}
 	return web.New(web.Config{
-		Store: a.store, Logger: a.log, Now: a.env.now, PolicyFile: a.policyPath(pf),
+		Store: a.store, Logger: a.log, Now: a.env.now, PolicyFile: a.policyPath(ef.policyFlags),
 		SecureCookies: f.SecureCookies, TrustedOrigins: f.TrustedOrigins, Registry: reg, Engine: eng,
+		Accounts: a.accounts(ef.linkedinFlags),
 	})
 }
