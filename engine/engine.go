@@ -219,8 +219,9 @@ func (e *Engine) QueueWithdrawals(ctx context.Context, ids []int64, ch unvite.Ch
 		now := time.Now() // River schedules on the wall clock
 		for i, q := range qs {
 			params[i] = river.InsertManyParams{Args: WithdrawArgs{InvitationID: q.InvitationID, AccountID: q.AccountID}}
-			if k := nth[q.AccountID]; e.cfg.NoPacing && k > 0 {
-				params[i].InsertOpts = &river.InsertOpts{ScheduledAt: now.Add(min(time.Duration(k)*noPacingStep, noPacingSpread))}
+			if e.cfg.NoPacing {
+				k := time.Duration(nth[q.AccountID])
+				params[i].InsertOpts = &river.InsertOpts{ScheduledAt: now.Add(min(k*noPacingStep, noPacingSpread))}
 			}
 			nth[q.AccountID]++
 		}
