@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -39,7 +40,7 @@ func New(cfg Config, work bool) (*Engine, error) {
 		e.be = &sqliteBackend{riverBackend: riverBackend[*sql.Tx]{client: c}, pool: pool}
 	case *postgres.DB:
 		// River gets a pool of its own, sized for the workers, and the
-		// account locks a session of their own (see lock). (InsertTx still
+		// account locks sessions of their own (see lock). (InsertTx still
 		// runs in the store's own transaction: River takes the pgx.Tx it is
 		// given.)
 		riverPool, err := pgxpool.NewWithConfig(context.Background(), poolConfig(s, int32(cfg.Workers)+5))
@@ -51,8 +52,11 @@ func New(cfg Config, work bool) (*Engine, error) {
 			riverPool.Close()
 			return nil, fmt.Errorf("engine: %w", err)
 		}
-		e.be = &pgBackend{riverBackend: riverBackend[pgx.Tx]{client: c}, riverPool: riverPool,
-			locks: &lockSession{cfg: s.Pool().Config().ConnConfig}}
+		be := &pgBackend{riverBackend: riverBackend[pgx.Tx]{client: c}, riverPool: riverPool}
+		for range lockSessions {
+			be.locks = append(be.locks, &lockSession{cfg: s.Pool().Config().ConnConfig})
+		}
+		e.be = be
 	default:
 		return nil, fmt.Errorf("engine: unsupported store %T", cfg.Store)
 	}
@@ -235,14 +239,23 @@ const maxTurnWait = 30 * time.Second
 type pgBackend struct {
 	riverBackend[pgx.Tx]
 	riverPool *pgxpool.Pool
-	locks     *lockSession
+	locks     []*lockSession
 	turns     accountTurns
 }
 
 func (b *pgBackend) close() error {
 	b.riverPool.Close()
-	return b.locks.close()
+	var err error
+	for _, l := range b.locks {
+		err = errors.Join(err, l.close())
+	}
+	return err
 }
+
+// lockSessions is how many sessions hold a process's account locks, each
+// account always on the same one: a session makes one round trip at a
+// time, and a lock and an unlock go with every call.
+const lockSessions = 4
 
 // poolConfig is the store's connection settings (server, schema) with a
 // pool size of its own.
@@ -257,15 +270,16 @@ func poolConfig(s *postgres.DB, size int32) *pgxpool.Config {
 // account keeps one LinkedIn call in flight across all of them, and is
 // freed by the server if the process dies. This process's workers take
 // the account's turn in memory first, so that the lock is asked for by one
-// of them at a time; all of its locks are held by one session (one
-// connection, not one per worker). A lock another process holds is not
+// of them at a time; its locks are held by a few sessions (lockSessions
+// connections, not one per worker). A lock another process holds is not
 // waited for: the job books a later turn.
 func (b *pgBackend) lock(ctx context.Context, accountID int64) (func(), time.Duration, error) {
 	local, err := b.turns.take(ctx, accountID)
 	if err != nil {
 		return nil, 0, err
 	}
-	key, ok, err := b.locks.try(ctx, accountID)
+	session := b.locks[uint64(accountID)%lockSessions]
+	key, ok, err := session.try(ctx, accountID)
 	if err != nil || !ok {
 		local()
 		if err != nil {
@@ -274,12 +288,12 @@ func (b *pgBackend) lock(ctx context.Context, accountID int64) (func(), time.Dur
 		return nil, b.turns.book(accountID), nil
 	}
 	return func() {
-		b.locks.unlock(context.WithoutCancel(ctx), key)
+		session.unlock(context.WithoutCancel(ctx), key)
 		local()
 	}, 0, nil
 }
 
-// lockSession is the connection that holds this process's account locks.
+// lockSession is a connection that holds account locks of this process.
 type lockSession struct {
 	cfg  *pgx.ConnConfig
 	mu   sync.Mutex
