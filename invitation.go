@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Kind is what an invitation invites to.
@@ -54,6 +55,10 @@ type Invitation struct {
 	// there was one even if its text is unknown.
 	Note    string `json:"note,omitempty"`
 	HadNote bool   `json:"had_note"`
+	// NoteLength is the note's length in characters when a store loads
+	// the length without the text (InvitationFilter.Outcomes); read it
+	// through NoteChars.
+	NoteLength int `json:"-"`
 
 	Status        Status    `json:"status"`
 	StatusSince   time.Time `json:"status_since"`
@@ -64,6 +69,19 @@ type Invitation struct {
 	FollowUpOn    time.Time `json:"follow_up_on,omitzero"` // from a tracking sheet
 	Comment       string    `json:"comment,omitempty"`     // from a tracking sheet
 }
+
+// NoteChars is the note's length in characters: of Note when its text is
+// loaded, else NoteLength.
+func (inv *Invitation) NoteChars() int {
+	if inv.Note != "" {
+		return utf8.RuneCountInString(inv.Note)
+	}
+	return inv.NoteLength
+}
+
+// HasNote reports whether the invitation was sent with a note, known by
+// its text, its length or the note flag.
+func (inv *Invitation) HasNote() bool { return inv.HadNote || inv.Note != "" || inv.NoteLength > 0 }
 
 // Age is how long ago the invitation was sent, as of now.
 func (inv *Invitation) Age(now time.Time) time.Duration { return now.Sub(inv.SentAt) }

@@ -11,6 +11,7 @@ import (
 // in the same transaction.
 type Store interface {
 	UserStore
+	WebhookStore
 
 	CreateAccount(ctx context.Context, a *Account) error
 	// PatchAccount changes the fields the patch sets, on the row as it is
@@ -85,16 +86,23 @@ type InvitationFilter struct {
 	// Search matches name, company, headline, note or slug, case-insensitively.
 	Search    string
 	Protected *bool
-	// ReinviteBy selects withdrawn invitations whose cool-down ends by then.
-	ReinviteBy time.Time
+	// ReinviteBy selects withdrawn invitations whose cool-down ends by then,
+	// ReinviteFrom those whose cool-down ends at or after then.
+	ReinviteBy   time.Time
+	ReinviteFrom time.Time
+	// ChangedFrom keeps invitations whose status changed at or after then
+	// (StatusSince), ChangedBefore those whose status changed before then.
+	ChangedFrom   time.Time
+	ChangedBefore time.Time
 	// Brief loads only what a plan needs (id, account, direction, name,
 	// slug, sent time, note flag, status, protection, tags): several times
 	// faster for a large account.
 	Brief bool
 	// Outcomes loads what acceptance analytics need: id, account,
-	// direction, sent time, note flag and text, status and its time,
-	// protection, tags, and the invitee's company and headline (not name or
-	// slug). A store may load more.
+	// direction, sent time, note flag and length (Invitation.NoteChars; the
+	// text need not be loaded, and a length past 65,535 may read as that),
+	// status and its time, protection, tags, and the invitee's company and
+	// headline (not name or slug). A store may load more.
 	Outcomes bool
 	// Unordered lets EachInvitation stream the rows in any order (Sort is
 	// then ignored; Limit and Offset must be 0), which a store may do much

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/unvite/unvite"
 )
 
 // Rate is how one group of invitations fared: of those Settled (whose
@@ -98,18 +100,15 @@ func openDim(key, title string, m map[string]*tally, top int, byName bool, minGr
 // Note length bands, in characters.
 var noteBands = []string{"no note", "note, text unknown", "1-99 characters", "100-199 characters", "200+ characters"}
 
-func noteBand(hadNote bool, note string) int {
+// noteBand is the band of an invitation's note (the store may load its
+// length without its text).
+func noteBand(inv *unvite.Invitation) int {
+	n := inv.NoteChars()
 	switch {
-	case note == "" && !hadNote:
+	case n == 0 && !inv.HadNote:
 		return 0
-	case note == "":
+	case n == 0:
 		return 1
-	}
-	n := 0
-	for range note {
-		n++
-	}
-	switch {
 	case n < 100:
 		return 2
 	case n < 200:

@@ -208,3 +208,49 @@ func TestEmptyReport(t *testing.T) {
 	_, ok := l.Cutoff(0.02)
 	require.False(t, ok)
 }
+
+// Weekday, hour and month are the sending time's in the account's zone,
+// across daylight-saving changes and on either side of 1970, as package
+// time tells them; so are the days of the weekly bars.
+func TestCivilTimeInZone(t *testing.T) {
+	t.Parallel()
+	for _, zone := range []string{"Europe/Paris", "America/Los_Angeles", "Asia/Kolkata", "Pacific/Chatham"} {
+		loc, err := time.LoadLocation(zone)
+		require.NoError(t, err)
+		acc := analytics.New(analytics.Options{AsOf: asOf, Location: loc})
+		weekday, hour, month := map[string]int{}, map[string]int{}, map[string]int{}
+		week := map[string]int{}
+		// Every 37 minutes 7 seconds over two years, and a few before 1970.
+		var times []time.Time
+		for at := asOf.Add(-2 * 365 * day); at.Before(asOf); at = at.Add(37*time.Minute + 7*time.Second) {
+			times = append(times, at)
+		}
+		for at := time.Date(1969, 12, 30, 0, 0, 0, 0, time.UTC); at.Before(time.Date(1970, 1, 3, 0, 0, 0, 0, time.UTC)); at = at.Add(97 * time.Minute) {
+			times = append(times, at)
+		}
+		for _, at := range times {
+			acc.Add(&unvite.Invitation{Direction: unvite.Sent, SentAt: at, Status: unvite.StatusPending})
+			l := at.In(loc)
+			weekday[l.Weekday().String()]++
+			hour[l.Format("15")+":00"]++
+			month[l.Format("2006-01")]++
+			// The Monday of its week, for the weekly bars.
+			d := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, time.UTC)
+			week[d.AddDate(0, 0, -(int(d.Weekday())+6)%7).Format("2006-01-02")]++
+		}
+		r := acc.Report()
+		got := map[string]map[string]int{}
+		for _, d := range r.Groups {
+			got[d.Key] = map[string]int{}
+			for _, g := range d.Groups {
+				got[d.Key][g.Label] = g.Sent
+			}
+		}
+		require.Equal(t, weekday, got["weekday"], zone)
+		require.Equal(t, hour, got["hour"], zone)
+		require.Equal(t, month, got["month"], zone)
+		for _, w := range r.Weekly.Weeks {
+			require.Equal(t, week[w.Start], w.Count, "%s week of %s", zone, w.Start)
+		}
+	}
+}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/unvite/unvite"
 	"github.com/unvite/unvite/accounts"
+	"github.com/unvite/unvite/notify"
 	"github.com/unvite/unvite/syncer"
 )
 
@@ -56,6 +57,9 @@ type Config struct {
 	// leaves it running; on PostgreSQL River rescues it after twice this
 	// (at most JobTimeout + 1m), on SQLite the next start frees it at once.
 	JobTimeout time.Duration
+	// Notify posts to the user's webhook (nil: no webhook): an account
+	// LinkedIn stopped, and the weekly review.
+	Notify *notify.Service
 	// RetryBase is the first wait before a failed job runs again (default
 	// 5s); each further failure doubles it, up to an hour.
 	RetryBase time.Duration
@@ -153,12 +157,18 @@ func (e *Engine) riverConfig(work bool) *river.Config {
 	river.AddWorker(workers, &planWorker{e: e})
 	river.AddWorker(workers, &syncDueWorker{e: e})
 	river.AddWorker(workers, &reinviteWorker{e: e})
+	river.AddWorker(workers, &webhookWorker{e: e})
+	river.AddWorker(workers, &weeklyReviewWorker{e: e})
 	c.Workers = workers
 	c.Queues = map[string]river.QueueConfig{QueueDefault: {MaxWorkers: e.cfg.Workers}}
 	c.PeriodicJobs = []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(e.cfg.SyncCheck),
 			func() (river.JobArgs, *river.InsertOpts) { return SyncDueArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true}),
+		// Periodic jobs run on the elected leader only (one process on
+		// PostgreSQL), and the week's name keeps the review to one a week.
+		river.NewPeriodicJob(weekly{},
+			func() (river.JobArgs, *river.InsertOpts) { return WeeklyReviewArgs{Week: isoWeek(e.now())}, nil }, nil),
 	}
 	return c
 }
@@ -343,9 +353,11 @@ const pausedRecheck = 30 * time.Second
 // one mapping, in package accounts) and reports whether its work must stop.
 func (e *Engine) stopAccount(ctx context.Context, acct *unvite.Account, err error) bool {
 	now := e.now()
+	before := *acct
 	out, ferr := accounts.Fail(ctx, e.cfg.Store, acct, err, unvite.Change{At: now, Actor: "engine"})
 	if out.Account != nil {
 		*acct = *out.Account
+		e.attention(ctx, &before, out.Account)
 	}
 	if out.SlowDown {
 		if pol, perr := e.cfg.Policy(acct); perr == nil {

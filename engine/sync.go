@@ -127,7 +127,11 @@ func (e *Engine) Sync(ctx context.Context, accountID int64) (time.Duration, erro
 	sy := &syncer.Syncer{Store: e.cfg.Store, Now: e.now}
 	res, err := sy.Sync(ctx, acct, li)
 	if err != nil {
-		if fresh, ferr := e.cfg.Store.Account(ctx, accountID); ferr == nil && accounts.Ready(fresh, e.now()) != nil {
+		fresh, ferr := e.cfg.Store.Account(ctx, accountID)
+		if ferr == nil {
+			e.attention(ctx, acct, fresh) // the syncer recorded LinkedIn's refusal
+		}
+		if ferr == nil && accounts.Ready(fresh, e.now()) != nil {
 			wait, _ := e.ready(fresh, e.now())
 			e.log.Warn("sync stopped", "account", accountID, "err", err)
 			e.m.sync("stopped")

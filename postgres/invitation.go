@@ -122,6 +122,15 @@ func whereClause(f unvite.InvitationFilter) (where, order string, args []any, er
 	if !f.ReinviteBy.IsZero() {
 		add("i.reinvite_after <= $?", sec(f.ReinviteBy))
 	}
+	if !f.ReinviteFrom.IsZero() {
+		add("i.reinvite_after >= $?", sec(f.ReinviteFrom))
+	}
+	if !f.ChangedFrom.IsZero() {
+		add("i.status_since >= $?", sec(f.ChangedFrom))
+	}
+	if !f.ChangedBefore.IsZero() {
+		add("i.status_since < $?", sec(f.ChangedBefore))
+	}
 	order, ok := sorts[f.Sort]
 	if !ok {
 		return "", "", nil, unvite.Errorf(unvite.EINVALID, "unknown sort %q (want sent, -sent, name, -name, status, company or -company)", f.Sort)

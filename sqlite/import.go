@@ -154,7 +154,7 @@ func (b *batch) begin(ctx context.Context) error {
 	for {
 		// BEGIN IMMEDIATE (see Open): the write lock, or SQLITE_BUSY.
 		b.tx, err = b.conn.BeginTx(context.WithoutCancel(ctx), nil)
-		if err == nil || !strings.Contains(err.Error(), "SQLITE_BUSY") || ctx.Err() != nil {
+		if err == nil || !isBusy(err) || ctx.Err() != nil {
 			break
 		}
 	}
@@ -441,11 +441,19 @@ func (w *rowWriter) wait() error {
 	return <-w.done
 }
 
+// bulkIndexes are the invitation indexes a bulk load drops and builds
+// again (all but the partial linkedin_id one, as before migration 12 added
+// the listing indexes).
+var bulkIndexes = []string{"invitations_identity", "invitations_status", "invitations_sent",
+	"invitations_name", "invitations_company"}
+
+var bulkIndexNames = "'" + strings.Join(bulkIndexes, "', '") + "'"
+
 // beginBulk drops the invitation indexes for a large load, keeping their
 // definitions to build them again.
 func (b *batch) beginBulk(ctx context.Context) error {
 	rows, err := b.tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_schema WHERE type = 'index'
-		AND tbl_name = 'invitations' AND name IN ('invitations_identity', 'invitations_status') ORDER BY name`)
+		AND tbl_name = 'invitations' AND name IN (`+bulkIndexNames+`) ORDER BY name`)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin bulk import: %w", err)
 	}
@@ -461,8 +469,8 @@ func (b *batch) beginBulk(ctx context.Context) error {
 		return fmt.Errorf("sqlite: begin bulk import: %w", err)
 	}
 	rows.Close()
-	if len(b.dropped) != 2 {
-		return fmt.Errorf("sqlite: begin bulk import: found %d of the 2 invitation indexes", len(b.dropped))
+	if len(b.dropped) != len(bulkIndexes) {
+		return fmt.Errorf("sqlite: begin bulk import: found %d of the %d invitation indexes", len(b.dropped), len(bulkIndexes))
 	}
 	for _, ix := range b.dropped {
 		if _, err := b.tx.ExecContext(ctx, `DROP INDEX `+ix.name); err != nil {

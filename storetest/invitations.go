@@ -205,8 +205,18 @@ func testOutcomeListing(t *testing.T, s unvite.Store) {
 	load := func(a *unvite.Account, n int) {
 		var rows importRows
 		for i := range n {
-			inv := sent(fmt.Sprintf("p%04d", i), day(-1-i/3), strings.Repeat("n", i%4*40))
-			inv.Invitee.Company, inv.Invitee.Headline = fmt.Sprintf("Co %d", i%9), fmt.Sprintf("Role %d at Co %d", i%5, i%9)
+			// Notes of every length band, in letters of one to three
+			// bytes; companies with digits, colons and letters of
+			// several bytes, or none.
+			inv := sent(fmt.Sprintf("p%04d", i), day(-1-i/3), strings.Repeat([]string{"n", "é", "€"}[i%3], i%4*70))
+			inv.HadNote = inv.Note != "" || i%5 == 0
+			inv.Invitee.Company, inv.Invitee.Headline = fmt.Sprintf("Co %d: Zürich", i%9), fmt.Sprintf("Role %d at Co %d", i%5, i%9)
+			if i%7 == 0 {
+				inv.Invitee.Company = ""
+			}
+			if i%11 == 0 {
+				inv.Invitee.Headline = ""
+			}
 			if i%6 == 0 {
 				inv.Direction = unvite.Received
 			}
@@ -227,30 +237,14 @@ func testOutcomeListing(t *testing.T, s unvite.Store) {
 		_, err = s.Transition(ctx, list[2].ID, unvite.StatusWithdrawn, unvite.Change{At: day(0), Reason: "test"})
 		require.NoError(t, err)
 
-		type row struct {
-			ID, Account       int64
-			Sent, Since       time.Time
-			Note              string
-			HadNote, Prot     bool
-			Status            unvite.Status
-			Company, Headline string
-			Tags              []string
-		}
-		view := func(f unvite.InvitationFilter) []row {
-			var out []row
-			require.NoError(t, s.EachInvitation(ctx, f, func(inv *unvite.Invitation) error {
-				out = append(out, row{inv.ID, inv.AccountID, inv.SentAt, inv.StatusSince, inv.Note, inv.HadNote,
-					inv.Protected, inv.Status, inv.Invitee.Company, inv.Invitee.Headline, inv.Tags})
-				return nil
-			}))
-			slices.SortFunc(out, func(a, b row) int { return cmp.Compare(a.ID, b.ID) })
-			return out
-		}
 		f := unvite.InvitationFilter{AccountID: a.ID, Direction: unvite.Sent}
-		full := view(f)
+		full := outcomeView(t, s, f)
 		f.Outcomes, f.Unordered, f.Sort = true, true, "-name"
-		require.Equal(t, full, view(f), "account %s", a.Slug)
-		accepted := slices.IndexFunc(full, func(r row) bool { return r.Status == unvite.StatusAccepted })
+		require.Equal(t, full, outcomeView(t, s, f), "account %s", a.Slug)
+		for _, n := range []int{0, 70, 140, 210} {
+			require.True(t, slices.ContainsFunc(full, func(r outcomeRow) bool { return r.NoteChars == n }), "a note of %d letters", n)
+		}
+		accepted := slices.IndexFunc(full, func(r outcomeRow) bool { return r.Status == unvite.StatusAccepted })
 		require.GreaterOrEqual(t, accepted, 0, "some accepted")
 		require.False(t, full[accepted].Since.IsZero(), "with a time")
 
@@ -265,6 +259,35 @@ func testOutcomeListing(t *testing.T, s unvite.Store) {
 		require.ErrorIs(t, err, stop)
 		require.Equal(t, 7, seen, "nothing after the error")
 	}
+	// Every account's at once: the account is read.
+	f := unvite.InvitationFilter{Direction: unvite.Sent}
+	full := outcomeView(t, s, f)
+	f.Outcomes, f.Unordered = true, true
+	require.Equal(t, full, outcomeView(t, s, f), "all accounts")
+}
+
+// outcomeRow is what analytics read of an invitation.
+type outcomeRow struct {
+	ID, Account        int64
+	Sent, Since        time.Time
+	NoteChars          int
+	HadNote, Prot, Has bool
+	Status             unvite.Status
+	Company, Headline  string
+	Tags               []string
+}
+
+// outcomeView lists the analytics fields of what f selects, by id.
+func outcomeView(t *testing.T, s unvite.Store, f unvite.InvitationFilter) []outcomeRow {
+	t.Helper()
+	var out []outcomeRow
+	require.NoError(t, s.EachInvitation(ctx, f, func(inv *unvite.Invitation) error {
+		out = append(out, outcomeRow{inv.ID, inv.AccountID, inv.SentAt, inv.StatusSince, inv.NoteChars(), inv.HadNote,
+			inv.Protected, inv.HasNote(), inv.Status, inv.Invitee.Company, inv.Invitee.Headline, inv.Tags})
+		return nil
+	}))
+	slices.SortFunc(out, func(a, b outcomeRow) int { return cmp.Compare(a.ID, b.ID) })
+	return out
 }
 
 // As of a day, a listing holds what existed that day: invitations sent

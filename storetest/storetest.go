@@ -29,6 +29,7 @@ func Run(t *testing.T, open func(t *testing.T) unvite.Store, reopen func(t *test
 		"ImportDuplicates":     testImportDuplicates,
 		"Transitions":          testTransitions,
 		"FilterAndSort":        testFilterAndSort,
+		"Pages":                testPages,
 		"BriefListing":         testBriefListing,
 		"OutcomeListing":       testOutcomeListing,
 		"TagsAndProtection":    testTagsAndProtection,
@@ -46,6 +47,8 @@ func Run(t *testing.T, open func(t *testing.T) unvite.Store, reopen func(t *test
 		"ImportByOwner":        testImportByOwner,
 		"ImportOwnerProfile":   testImportOwnerLearnsProfile,
 		"ImportMatchesByName":  testImportMatchesByName,
+		"Webhook":              testWebhook,
+		"ChangedInWeek":        testChangedInWeek,
 	}
 	for name, fn := range map[string]func(t *testing.T, s, other unvite.Store){
 		"ImportTwoProcesses": testImportTwoProcesses,

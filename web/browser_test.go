@@ -242,7 +242,7 @@ func TestBrowser(t *testing.T) {
 	// scrolling, no serious accessibility violation.
 	shots := map[string]string{
 		"overview": "/", "invitations": "/invitations?status=pending", "plan": "/plan", "activity": "/activity",
-		"reconnect": "/reconnect", "tokens": "/settings/tokens",
+		"reconnect": "/reconnect", "tokens": "/settings/tokens", "review": "/review", "webhook": "/settings/webhook", "insights": "/insights",
 		"accounts": "/accounts", "policy": fmt.Sprintf("/accounts/%d/policy", b.acct.ID),
 	}
 	for _, w := range []int64{1366, 390} {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -143,6 +144,7 @@ type jobView struct {
 
 var jobNames = map[string]string{
 	"withdraw": "Withdraw", "reinvite": "Re-invite", "sync": "Sync", "plan": "Plan", "sync-due": "Look for syncs due",
+	"webhook": "Webhook", "weekly-review": "Weekly review",
 }
 
 func describeJob(j engine.Job, now time.Time) jobView {
@@ -220,6 +222,18 @@ func (s *Server) jobsOf(r *http.Request, acct *unvite.Account) ([]jobView, error
 	if err != nil {
 		return nil, err
 	}
+	// The weekly review's deliveries are about every account: each
+	// account's Activity shows them (and their failures).
+	hooks, err := s.cfg.Engine.Jobs(r.Context(), engine.JobFilter{Kinds: []string{engine.WebhookArgs{}.Kind()}})
+	if err != nil {
+		return nil, err
+	}
+	for _, j := range hooks {
+		if j.AccountID == 0 {
+			jobs = append(jobs, j)
+		}
+	}
+	slices.SortFunc(jobs, func(a, b engine.Job) int { return cmp.Compare(a.ID, b.ID) })
 	slices.Reverse(jobs)
 	jobs = jobs[:min(len(jobs), 100)]
 	var ids []int64

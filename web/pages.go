@@ -156,8 +156,9 @@ type invitationRow struct {
 }
 
 type invitationList struct {
-	Rows  []invitationRow
-	Total int
+	Rows   []invitationRow
+	Total  int
+	policy unvite.Policy // the listing's, for the page's age buckets
 }
 
 // listInvitations runs a listing for one account: the page and the API.
@@ -185,7 +186,7 @@ func (s *Server) listInvitations(r *http.Request, acct *unvite.Account, l listQu
 			return invitationList{}, err
 		}
 	}
-	out := invitationList{Total: total, Rows: make([]invitationRow, 0, len(list))}
+	out := invitationList{Total: total, Rows: make([]invitationRow, 0, len(list)), policy: pol}
 	for _, inv := range list {
 		row := invitationRow{Invitation: inv, AgeDays: inv.AgeDays(now)}
 		if inv.Status == unvite.StatusPending {
@@ -220,9 +221,8 @@ func (s *Server) invitations(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	pol, _ := s.policyFor(p.Account) // listInvitations checked it
 	var ages []option
-	for _, b := range stats.AgeBuckets(pol) {
+	for _, b := range stats.AgeBuckets(res.policy) {
 		ages = append(ages, option{b.Label, b.Label + " days"})
 	}
 	var statuses []option
@@ -295,7 +295,7 @@ func (s *Server) invitationActions(w http.ResponseWriter, r *http.Request) {
 		ids = append(ids, id)
 	}
 	back := r.PostFormValue("back")
-	if !strings.HasPrefix(back, "/invitations") && !strings.HasPrefix(back, "/plan?") {
+	if !strings.HasPrefix(back, "/invitations") && !strings.HasPrefix(back, "/plan?") && !strings.HasPrefix(back, "/review?") {
 		back = "/invitations"
 	}
 	if r.PostFormValue("action") == "withdraw" {

@@ -24,6 +24,7 @@ import (
 	"github.com/unvite/unvite/accounts"
 	"github.com/unvite/unvite/engine"
 	"github.com/unvite/unvite/linkedin"
+	"github.com/unvite/unvite/notify"
 	"github.com/unvite/unvite/password"
 	"github.com/unvite/unvite/policy"
 	"github.com/unvite/unvite/sandbox"
@@ -44,6 +45,7 @@ type product struct {
 	eng    *engine.Engine
 	acct   *unvite.Account
 	url    string
+	notify *notify.Service
 }
 
 func setupProduct(t *testing.T) *product {
@@ -74,6 +76,7 @@ func setupProduct(t *testing.T) *product {
 		},
 		Now: p.sb.Now,
 	}
+	p.notify = &notify.Service{Store: p.store, Keys: svc.Keys, Now: p.sb.Now}
 	p.acct, err = svc.Connect(ctx, linkedin.Session{LiAt: p.member.LiAt(), JSESSIONID: p.member.JSessionID()}, nil, "Europe/Paris", "test")
 	require.NoError(t, err)
 	cl, err := svc.Open(ctx, p.acct)
@@ -91,6 +94,7 @@ func setupProduct(t *testing.T) *product {
 		Now:       p.sb.Now,
 		NoPacing:  true,
 		FetchPoll: 100 * time.Millisecond,
+		Notify:    p.notify,
 	}, true)
 	require.NoError(t, err)
 	t.Cleanup(func() { p.eng.Close() })
@@ -101,7 +105,7 @@ func setupProduct(t *testing.T) *product {
 		require.NoError(t, p.eng.Stop(sctx))
 	})
 
-	srv, err := web.New(web.Config{Store: p.store, Now: p.sb.Now, Engine: p.eng})
+	srv, err := web.New(web.Config{Store: p.store, Now: p.sb.Now, Engine: p.eng, Notify: p.notify})
 	require.NoError(t, err)
 	require.NoError(t, srv.Listen("127.0.0.1:0"))
 	p.url = srv.URL()

@@ -24,6 +24,7 @@ import (
 	"github.com/unvite/unvite"
 	"github.com/unvite/unvite/accounts"
 	"github.com/unvite/unvite/engine"
+	"github.com/unvite/unvite/notify"
 )
 
 //go:embed templates/*.html
@@ -59,6 +60,9 @@ type Config struct {
 	// does; it need not run jobs itself (`serve --no-worker`). Nil leaves
 	// those actions refused with a hint.
 	Engine *engine.Engine
+	// Notify keeps the webhook's settings and sends its test message. Nil
+	// leaves Settings → Webhook saying the server runs without it.
+	Notify *notify.Service
 	// Accounts connects accounts to LinkedIn (Settings → Accounts), as
 	// `unvite account add` does. Nil leaves connecting refused with a hint;
 	// pausing, resuming and the policy work without it.
@@ -145,8 +149,13 @@ func (s *Server) routes() http.Handler {
 	page("POST /invitations/actions", s.invitationActions)
 	page("GET /plan", s.plan)
 	page("GET /activity", s.activity)
+	page("GET /review", s.reviewPage)
+	page("GET /insights", s.insights)
 	page("GET /reconnect", s.reconnect)
 	page("POST /reconnect/{id}/reinvite", s.reinvite)
+	page("GET /settings/webhook", s.webhookPage)
+	page("POST /settings/webhook", s.saveWebhook)
+	page("POST /settings/webhook/test", s.testWebhook)
 	page("GET /accounts", s.accountsPage)
 	page("POST /accounts", s.connect)
 	page("POST /accounts/{id}/session", s.reconnectAccount)
@@ -164,7 +173,9 @@ func (s *Server) routes() http.Handler {
 	api("GET /api/v1/accounts/{id}/plan", false, s.apiPlan)
 	api("GET /api/v1/accounts/{id}/activity", false, s.apiActivity)
 	api("GET /api/v1/accounts/{id}/stats", false, s.apiStats)
+	api("GET /api/v1/accounts/{id}/report", false, s.apiReport)
 	api("GET /api/v1/accounts/{id}/reconnect", false, s.apiReconnect)
+	api("GET /api/v1/accounts/{id}/review", false, s.apiReview)
 	api("GET /api/v1/invitations/{id}", false, s.apiInvitation)
 	api("POST /api/v1/invitations/tag", true, s.apiTag)
 	api("POST /api/v1/invitations/protect", true, s.apiProtect)

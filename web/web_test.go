@@ -21,11 +21,12 @@ import (
 	"github.com/unvite/unvite/web"
 )
 
-var pages = []string{"/", "/invitations", "/plan", "/activity", "/reconnect", "/settings/tokens", "/accounts", "/accounts/1/policy"}
+var pages = []string{"/", "/invitations", "/plan", "/activity", "/reconnect", "/settings/tokens", "/accounts", "/accounts/1/policy", "/review", "/settings/webhook", "/insights"}
 
 var apiGets = []string{
 	"/api/v1/accounts", "/api/v1/accounts/1/invitations", "/api/v1/accounts/1/plan", "/api/v1/accounts/1/activity",
 	"/api/v1/accounts/1/stats", "/api/v1/accounts/1/reconnect", "/api/v1/invitations/1", "/api/v1/accounts/1/policy",
+	"/api/v1/accounts/1/review", "/api/v1/accounts/1/report",
 }
 
 func TestSignInRequired(t *testing.T) {
@@ -38,7 +39,8 @@ func TestSignInRequired(t *testing.T) {
 		require.Equal(t, "/login?next="+url.QueryEscape(p), h.Get("Location"), p)
 	}
 	for _, p := range []string{"/invitations/actions", "/settings/tokens", "/settings/tokens/1/delete",
-		"/accounts", "/accounts/1/session", "/accounts/1/pause", "/accounts/1/resume", "/accounts/1/policy"} {
+		"/accounts", "/accounts/1/session", "/accounts/1/pause", "/accounts/1/resume", "/accounts/1/policy",
+		"/settings/webhook", "/settings/webhook/test"} {
 		code, _ := post(t, c, b.url+p, form, "id=1&action=protect")
 		require.Equal(t, http.StatusUnauthorized, code, p)
 	}
@@ -190,6 +192,8 @@ func TestPages(t *testing.T) {
 		"/settings/tokens": {"Create a token"},
 		"/accounts":        {"Maya Lindqvist", "This account has no LinkedIn session.", "Connect an account"},
 		fmt.Sprintf("/accounts/%d/policy", b.acct.ID): {`name="daily_limit" value="30"`, fmt.Sprintf("<dd id=\"current-withdraw\">%d</dd>", len(plan.Withdrawals))},
+		"/review":           {"Became stale this week", "May be re-invited", `id="count-stale"`},
+		"/settings/webhook": {"Send notices", "runs without webhooks"},
 	}
 	for p, needles := range want {
 		code, body, h := get(t, c, b.url+p)

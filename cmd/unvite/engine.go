@@ -42,6 +42,7 @@ func (a *app) engine(ctx context.Context, f engineFlags, work bool) (*engine.Eng
 		Logger:     a.log,
 		NoPacing:   f.NoPacing,
 		JobTimeout: f.JobTimeout,
+		Notify:     a.notifier(),
 	}, work)
 }
 

@@ -21,22 +21,25 @@ type ReportCmd struct {
 	Threshold   float64 `help:"Chance of acceptance, in percent, under which a pending invitation is not worth keeping." default:"2"`
 	SettleDays  int     `help:"Group rates count acceptances within this many days, of invitations at least that old." default:"30" name:"settle-days"`
 	MinGroup    int     `help:"Groups with fewer settled invitations are marked too small to compare." default:"30" name:"min-group"`
-	WeeklyLimit int     `help:"LinkedIn's limit of invitations in a rolling week." default:"100" name:"weekly-limit"`
+	WeeklyLimit int     `help:"LinkedIn's limit of invitations in a rolling week (default: the account's plan's, 100 free or 200 premium)." name:"weekly-limit"`
 }
 
 func (c *ReportCmd) Run(ctx context.Context, a *app) error {
 	if c.Threshold <= 0 || c.Threshold >= 50 {
 		return unvite.Errorf(unvite.EINVALID, "--threshold %g: want a percentage above 0 and under 50", c.Threshold)
 	}
-	if c.SettleDays < 1 || c.MinGroup < 1 || c.WeeklyLimit < 1 {
-		return unvite.Errorf(unvite.EINVALID, "--settle-days, --min-group and --weekly-limit must be at least 1")
+	if c.SettleDays < 1 || c.MinGroup < 1 || c.WeeklyLimit < 0 {
+		return unvite.Errorf(unvite.EINVALID, "--settle-days and --min-group must be at least 1, --weekly-limit at least 1 when given")
 	}
 	acct, err := a.account(ctx, c.Account)
 	if err != nil {
 		return err
 	}
 	o := analytics.OptionsFor(acct, a.asOf(c.AsOf))
-	o.Threshold, o.SettleDays, o.MinGroup, o.WeeklyLimit = c.Threshold/100, c.SettleDays, c.MinGroup, c.WeeklyLimit
+	o.Threshold, o.SettleDays, o.MinGroup = c.Threshold/100, c.SettleDays, c.MinGroup
+	if c.WeeklyLimit > 0 {
+		o.WeeklyLimit = c.WeeklyLimit
+	}
 	r, err := analytics.Compute(ctx, a.store, acct, o)
 	if err != nil {
 		return err

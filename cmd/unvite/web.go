@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/unvite/unvite/engine"
+	"github.com/unvite/unvite/notify"
 	"github.com/unvite/unvite/web"
 )
 
@@ -18,6 +19,12 @@ type webFlags struct {
 }
 
 type webServer = web.Server
+
+// notifier posts to the webhook set in the dashboard, its URL sealed with
+// the keyring that seals sessions.
+func (a *app) notifier() *notify.Service {
+	return &notify.Service{Store: a.store, Keys: a.keyring, Now: a.env.now}
+}
 
 // newWeb builds the dashboard on the store, acting through eng and
 // connecting accounts to LinkedIn as ef says, with the engine's metrics on
@@ -38,6 +45,7 @@ func (a *app) newWeb(ctx context.Context, f webFlags, ef engineFlags, eng *engin
 	return web.New(web.Config{
 		Store: a.store, Logger: a.log, Now: a.env.now, PolicyFile: a.policyPath(ef.policyFlags),
 		SecureCookies: f.SecureCookies, TrustedOrigins: f.TrustedOrigins, Registry: reg, Engine: eng,
+		Notify:   a.notifier(),
 		Accounts: a.accounts(ef.linkedinFlags),
 	})
 }

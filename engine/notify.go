@@ -1,0 +1,171 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/accounts"
+	"github.com/unvite/unvite/notify"
+	"github.com/unvite/unvite/review"
+)
+
+// WebhookArgs is the job that posts one message to the webhook. River
+// retries it with backoff; the message's ID stays the same across tries
+// (the receiver de-duplicates by it), and one ID is queued only once.
+type WebhookArgs struct {
+	ID        string         `json:"id" river:"unique"`
+	AccountID int64          `json:"account_id,omitempty"` // shows the job in that account's Activity
+	Message   notify.Message `json:"message"`
+}
+
+func (WebhookArgs) Kind() string { return "webhook" }
+
+func (WebhookArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 8, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// webhookTimeout bounds one delivery, whatever the receiver does.
+const webhookTimeout = 30 * time.Second
+
+type webhookWorker struct {
+	river.WorkerDefaults[WebhookArgs]
+	e *Engine
+}
+
+func (w *webhookWorker) Timeout(*river.Job[WebhookArgs]) time.Duration { return webhookTimeout }
+
+func (w *webhookWorker) Work(ctx context.Context, job *river.Job[WebhookArgs]) error {
+	if w.e.cfg.Notify == nil {
+		return river.JobCancel(errors.New("this worker has no webhook configured"))
+	}
+	err := w.e.cfg.Notify.Send(ctx, job.Args.Message)
+	if errors.Is(err, notify.ErrDisabled) {
+		w.e.log.Info("webhook switched off since the message was queued: not sent", "id", job.Args.ID)
+		return nil
+	}
+	if err != nil {
+		w.e.log.Warn("webhook delivery failed", "id", job.Args.ID, "attempt", job.Attempt, "err", err)
+		return err
+	}
+	w.e.log.Info("webhook delivered", "id", job.Args.ID, "kind", job.Args.Message.Kind)
+	return nil
+}
+
+// webhookOn says whether messages are to be queued at all.
+func (e *Engine) webhookOn(ctx context.Context) bool {
+	if e.cfg.Notify == nil {
+		return false
+	}
+	w, err := e.cfg.Store.Webhook(ctx)
+	if err != nil {
+		e.log.Warn("webhook settings unreadable", "err", err)
+		return false
+	}
+	return w.Enabled && w.HasURL()
+}
+
+// attention queues a notice when LinkedIn just stopped an account: its
+// state moved (from before to after) to one that needs the user or waits
+// (needs-login for an expired session or a challenge, paused on a 999,
+// throttled on a 429).
+func (e *Engine) attention(ctx context.Context, before, after *unvite.Account) {
+	if before == nil || after == nil || before.State == after.State && before.StateReason == after.StateReason {
+		return
+	}
+	switch after.State {
+	case unvite.AccountNeedsLogin, unvite.AccountPaused, unvite.AccountThrottled:
+	default:
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	if !e.webhookOn(ctx) {
+		return
+	}
+	now := e.now()
+	next := accounts.NextStep(after, now)
+	m := notify.Message{
+		ID: fmt.Sprintf("attention-%d-%s-%d", after.ID, after.State, now.Unix()), Kind: notify.KindAttention, At: now,
+		Text: fmt.Sprintf("unvite: account %s %s. Next: %s", after.Name, accounts.Describe(after), next),
+		Account: &notify.AccountNotice{ID: after.ID, Name: after.Name, State: after.State, Reason: after.StateReason,
+			Until: after.ThrottledUntil, NextStep: next},
+	}
+	if err := e.be.insert(ctx, WebhookArgs{ID: m.ID, AccountID: after.ID, Message: m}, nil); err != nil {
+		e.log.Warn("could not queue the webhook notice", "account", after.ID, "err", err)
+	}
+}
+
+// WeeklyReviewArgs is the weekly job that posts the review; unique per
+// week, so that a restart or a new leader does not post it twice.
+type WeeklyReviewArgs struct {
+	Week string `json:"week" river:"unique"` // ISO week, "2026-W49"
+}
+
+func (WeeklyReviewArgs) Kind() string { return "weekly-review" }
+
+func (WeeklyReviewArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+type weeklyReviewWorker struct {
+	river.WorkerDefaults[WeeklyReviewArgs]
+	e *Engine
+}
+
+func (w *weeklyReviewWorker) Work(ctx context.Context, job *river.Job[WeeklyReviewArgs]) error {
+	_, err := w.e.QueueWeeklyReview(ctx, job.Args.Week)
+	return err
+}
+
+// isoWeek names t's ISO week.
+func isoWeek(t time.Time) string {
+	y, w := t.ISOWeek()
+	return fmt.Sprintf("%d-W%02d", y, w)
+}
+
+// weekly is River's schedule for the review: Mondays at 08:00 UTC.
+type weekly struct{}
+
+func (weekly) Next(t time.Time) time.Time {
+	t = t.UTC()
+	d := time.Date(t.Year(), t.Month(), t.Day(), 8, 0, 0, 0, time.UTC)
+	for d.Weekday() != time.Monday || !d.After(t) {
+		d = d.AddDate(0, 0, 1)
+	}
+	return d
+}
+
+// QueueWeeklyReview builds the review of the week ending now and queues
+// its delivery to the webhook (once per week name; "" is this week's). It
+// reports whether it queued one: not when the webhook is off.
+func (e *Engine) QueueWeeklyReview(ctx context.Context, week string) (bool, error) {
+	if !e.webhookOn(ctx) {
+		return false, nil
+	}
+	now := e.now()
+	if week == "" {
+		week = isoWeek(now)
+	}
+	accts, err := e.cfg.Store.Accounts(ctx)
+	if err != nil {
+		return false, err
+	}
+	r, err := review.Build(ctx, e.cfg.Store, accts, e.cfg.Policy, now)
+	if err != nil {
+		return false, err
+	}
+	raw, err := json.Marshal(r.Brief(10))
+	if err != nil {
+		return false, fmt.Errorf("weekly review: %w", err)
+	}
+	m := notify.Message{ID: "review-" + week, Kind: notify.KindReview, At: now, Text: r.Text(), Review: raw}
+	if err := e.be.insert(ctx, WebhookArgs{ID: m.ID, Message: m}, nil); err != nil {
+		return false, err
+	}
+	return true, nil
+}
