@@ -42,6 +42,15 @@ type Account struct {
 	// cookies themselves never leave the store through this type.
 	HasSession bool      `json:"has_session"`
 	LastSyncAt time.Time `json:"last_sync_at,omitzero"`
+	// Failures counts the account's LinkedIn calls that failed in a row
+	// (server errors, no reply, replies unvite cannot read); any answered
+	// call sets it back to 0. At the policy's max_failures the account is
+	// paused (see accounts.Fail).
+	Failures int `json:"failures,omitempty"`
+	// RateLimitedAt is when LinkedIn last rate-limited the account: the
+	// rest of that calendar day runs at half the daily limit, in every
+	// process and across restarts.
+	RateLimitedAt time.Time `json:"rate_limited_at,omitzero"`
 	// Policy holds the account's own policy values, set from the dashboard,
 	// the API or `unvite policy set`, by policy key ("daily_limit") with the
 	// value as the policy file would write it ("20"). They apply over the
@@ -148,6 +157,14 @@ type AccountPatch struct {
 
 	LastSyncAt *time.Time
 
+	// FailedCall adds one to Failures, after ResetFailures sets it back to
+	// 0. Stores count in SQL (failures + 1) on the locked row, so calls
+	// failing in several processes at once are all counted.
+	FailedCall    bool
+	ResetFailures bool
+	// RateLimitedAt records a rate limit whatever the state (a user's pause
+	// keeps its state, but the day still runs at half pace).
+	RateLimitedAt *time.Time
 	// Policy sets the account's own policy values by key; a nil value
 	// removes the key, so that the policy file's value applies again. Keys
 	// not named stay as they are. Package policy checks keys and values.
@@ -202,6 +219,19 @@ func (p AccountPatch) Apply(a *Account, ch Change) (*Event, error) {
 	if t := p.LastSyncAt; t != nil && !a.LastSyncAt.Equal(t.UTC().Truncate(time.Second)) {
 		a.LastSyncAt = t.UTC().Truncate(time.Second)
 		changes = append(changes, "synced "+a.LastSyncAt.Format(time.RFC3339))
+	}
+	if t := p.RateLimitedAt; t != nil && !a.RateLimitedAt.Equal(t.UTC().Truncate(time.Second)) {
+		a.RateLimitedAt = t.UTC().Truncate(time.Second)
+		changes = append(changes, "rate limited at "+a.RateLimitedAt.Format(time.RFC3339))
+	}
+	if n := a.Failures; p.ResetFailures && n != 0 || p.FailedCall {
+		if p.ResetFailures {
+			a.Failures = 0
+		}
+		if p.FailedCall {
+			a.Failures++
+		}
+		changes = append(changes, fmt.Sprintf("failed calls in a row %d → %d", n, a.Failures))
 	}
 	keys := make([]string, 0, len(p.Policy))
 	for k := range p.Policy {

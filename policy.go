@@ -30,6 +30,10 @@ type Policy struct {
 	MinGap    time.Duration `toml:"min_gap" json:"min_gap"`
 	MaxGap    time.Duration `toml:"max_gap" json:"max_gap"`
 	SyncEvery time.Duration `toml:"sync_every" json:"sync_every"`
+	// MaxFailures pauses an account after this many LinkedIn calls failed
+	// in a row (server errors, no reply, unreadable replies): the circuit
+	// breaker. 0 means DefaultMaxFailures.
+	MaxFailures int `toml:"max_failures" json:"max_failures"`
 	// MaxAge chooses the age rule: MaxAgeFixed ("fixed", or "") withdraws
 	// at WithdrawAgeDays; MaxAgeAuto ("auto") at the age the account's own
 	// history learned (see AutoAge), falling back to WithdrawAgeDays.
@@ -66,6 +70,17 @@ type Protections struct {
 	Tags     []string `toml:"tags" json:"tags"`
 	Profiles []string `toml:"profiles" json:"profiles"` // profile URLs or slugs
 	WithNote bool     `toml:"with_note" json:"with_note"`
+}
+
+// DefaultMaxFailures is Policy.MaxFailures when unset.
+const DefaultMaxFailures = 5
+
+// FailureLimit is how many failed calls in a row pause an account.
+func (p *Policy) FailureLimit() int {
+	if p.MaxFailures <= 0 {
+		return DefaultMaxFailures
+	}
+	return p.MaxFailures
 }
 
 // CoolDown returns the policy's cool-down as a duration.

@@ -88,6 +88,7 @@ func (s *Service) Connect(ctx context.Context, sess linkedin.Session, want *unvi
 	p := unvite.AccountPatch{
 		MemberID: &me.MemberID, Plan: unvite.Ptr(me.Plan()),
 		State: unvite.Ptr(unvite.AccountActive), StateReason: unvite.Ptr(""), ThrottledUntil: &time.Time{},
+		ResetFailures: true, // LinkedIn answered "me"
 	}
 	if name != "" {
 		p.Name = &name

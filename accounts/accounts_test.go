@@ -158,7 +158,7 @@ func TestFail(t *testing.T) {
 			b.member.SetFaults(c.faults)
 			lerr := refusal(ctx, t, cl)
 			now := b.sb.Now()
-			out, err := accounts.Fail(ctx, b.store, acct, lerr, unvite.Change{At: now, Actor: "worker"})
+			out, err := accounts.Fail(ctx, b.store, acct, lerr, 0, unvite.Change{At: now, Actor: "worker"})
 			require.True(t, out.Stop)
 			require.Equal(t, c.slowDown, out.SlowDown)
 			require.Equal(t, c.state, out.Account.State)
@@ -177,6 +177,7 @@ func TestFail(t *testing.T) {
 			require.Equal(t, "account", ev[0].Type)
 			require.Equal(t, "worker", ev[0].Actor)
 
+			require.Equal(t, c.slowDown, !stored.RateLimitedAt.IsZero(), "a rate limit is recorded for the day's pace")
 			later := now.Add(48 * time.Hour)
 			if c.state == unvite.AccountThrottled {
 				require.True(t, stored.ThrottledUntil.Equal(now.Add(90*time.Second).Truncate(time.Second)), "until Retry-After")
@@ -215,7 +216,7 @@ func TestFailKeepsUserPause(t *testing.T) {
 	for _, f := range []sandbox.Faults{{RateLimit: 1}, {SessionExpired: true}} {
 		b.member.SetFaults(f)
 		lerr := refusal(ctx, t, cl)
-		out, err := accounts.Fail(ctx, b.store, acct, lerr, unvite.Change{Actor: "worker"})
+		out, err := accounts.Fail(ctx, b.store, acct, lerr, 0, unvite.Change{Actor: "worker"})
 		require.Error(t, err)
 		require.True(t, out.Stop)
 		require.Equal(t, unvite.AccountPaused, out.Account.State)
@@ -232,15 +233,16 @@ func TestFailOtherErrors(t *testing.T) {
 	before, err := b.store.Events(ctx, unvite.EventFilter{AccountID: acct.ID})
 	require.NoError(t, err)
 	for _, lerr := range []error{
-		&linkedin.Error{Kind: linkedin.ErrUnexpected, Status: 503},
 		&linkedin.Error{Kind: linkedin.ErrNotPending},
+		&linkedin.Error{Kind: linkedin.ErrCoolDown, Status: 400},
+		&linkedin.Error{Kind: linkedin.ErrUnexpected, Err: context.Canceled}, // unvite's own cancel
 		context.Canceled,
 	} {
-		out, err := accounts.Fail(ctx, b.store, acct, lerr, unvite.Change{Actor: "worker"})
+		out, err := accounts.Fail(ctx, b.store, acct, lerr, 0, unvite.Change{Actor: "worker"})
 		require.False(t, out.Stop)
 		require.Same(t, lerr, err)
 	}
-	out, err := accounts.Fail(ctx, b.store, acct, nil, unvite.Change{})
+	out, err := accounts.Fail(ctx, b.store, acct, nil, 0, unvite.Change{})
 	require.NoError(t, err)
 	require.False(t, out.Stop)
 	after, err := b.store.Events(ctx, unvite.EventFilter{AccountID: acct.ID})
@@ -249,6 +251,69 @@ func TestFailOtherErrors(t *testing.T) {
 	got, err := b.store.Account(ctx, acct.ID)
 	require.NoError(t, err)
 	require.Equal(t, unvite.AccountActive, got.State)
+}
+
+// Server errors are counted, and the account is paused at the limit with
+// a reason that says so, the last failure and the way on; a call LinkedIn
+// answers in between starts the count again, and so does a resume.
+func TestFailCircuitBreaker(t *testing.T) {
+	ctx := context.Background()
+	b := setup(t)
+	acct := b.connect(t)
+	cl, err := b.svc.Open(ctx, acct)
+	require.NoError(t, err)
+	fail := func() (accounts.Outcome, error) {
+		t.Helper()
+		_, lerr := cl.PendingCount(ctx)
+		require.Error(t, lerr)
+		out, err := accounts.Fail(ctx, b.store, acct, lerr, 3, unvite.Change{Actor: "worker"})
+		if !out.Stop {
+			require.Same(t, lerr, err, "under the limit the error is LinkedIn's own")
+		}
+		return out, err
+	}
+	b.member.SetFaults(sandbox.Faults{ServerErrors: 2})
+	for i := 1; i <= 2; i++ {
+		out, _ := fail()
+		require.False(t, out.Stop)
+		require.Equal(t, i, out.Account.Failures)
+		require.Equal(t, unvite.AccountActive, out.Account.State)
+	}
+	// LinkedIn answers: the count starts again.
+	_, err = cl.PendingCount(ctx)
+	require.NoError(t, err)
+	got, err := b.store.Account(ctx, acct.ID)
+	require.NoError(t, err)
+	got, err = accounts.Lift(ctx, b.store, got, unvite.Change{Actor: "worker"})
+	require.NoError(t, err)
+	require.Zero(t, got.Failures)
+
+	b.member.SetFaults(sandbox.Faults{ServerErrors: 3, ServerErrorStatus: 503})
+	for range 2 {
+		out, _ := fail()
+		require.False(t, out.Stop)
+	}
+	out, err := fail()
+	require.True(t, out.Stop)
+	require.Equal(t, unvite.AccountPaused, out.Account.State)
+	require.Equal(t, 3, out.Account.Failures)
+	id := strconv.FormatInt(acct.ID, 10)
+	require.Equal(t, "paused after 3 failed calls in a row; last: count pending invitations: HTTP 503; resume with unvite account resume "+id, out.Account.StateReason)
+	require.Equal(t, unvite.ECONFLICT, unvite.ErrorCode(err))
+	require.ErrorContains(t, err, "Next: unvite account resume "+id)
+	stored, err := b.store.Account(ctx, acct.ID)
+	require.NoError(t, err)
+	require.Equal(t, out.Account, stored)
+	require.ErrorContains(t, accounts.Ready(stored, b.sb.Now().Add(48*time.Hour)), "paused after 3 failed calls in a row", "no timer lifts it")
+	ev, err := b.store.Events(ctx, unvite.EventFilter{AccountID: acct.ID, Limit: 2})
+	require.NoError(t, err)
+	require.Contains(t, ev[0].Reason, "circuit breaker: state active → paused")
+	require.Contains(t, ev[1].Reason, "LinkedIn call failed: count pending invitations: HTTP 503: failed calls in a row 2 → 3")
+
+	got, err = accounts.Resume(ctx, b.store, stored, unvite.Change{Actor: "user"})
+	require.NoError(t, err)
+	require.Equal(t, unvite.AccountActive, got.State)
+	require.Zero(t, got.Failures, "a resumed account gets its tries again")
 }
 
 func TestResume(t *testing.T) {
@@ -269,7 +334,7 @@ func TestResume(t *testing.T) {
 	cl, err := b.svc.Open(ctx, acct)
 	require.NoError(t, err)
 	_, lerr := cl.PendingCount(ctx)
-	_, _ = accounts.Fail(ctx, b.store, acct, lerr, unvite.Change{Actor: "worker"})
+	_, _ = accounts.Fail(ctx, b.store, acct, lerr, 0, unvite.Change{Actor: "worker"})
 	got, err = accounts.Resume(ctx, b.store, paused, unvite.Change{Actor: "user"})
 	require.Equal(t, unvite.ECONFLICT, unvite.ErrorCode(err))
 	require.True(t, strings.Contains(err.Error(), "reconnect"))

@@ -79,8 +79,8 @@ type Outcome struct {
 	// Stop is true when the account's work must stop now: no request until
 	// its state allows one again (see Ready).
 	Stop bool
-	// SlowDown is true after a rate limit: halve the account's pace for
-	// the rest of the day.
+	// SlowDown is true after a rate limit: the account runs at half pace
+	// for the rest of the day (Account.RateLimitedAt records it).
 	SlowDown bool
 }
 
@@ -90,15 +90,20 @@ type Outcome struct {
 //   - expired session, CSRF mismatch or security challenge: needs-login,
 //     until the user reconnects;
 //   - 429 rate limit: throttled until Retry-After (DefaultRetryAfter when
-//     absent), and the pace is to be halved;
+//     absent), and half pace for the rest of the day;
 //   - 999 "Request denied": paused until the user resumes, never retried on
-//     a timer.
+//     a timer;
+//   - a failed call (a server error, no reply, a reply unvite cannot read):
+//     counted; the maxFailures-th in a row (the policy's max_failures; 0
+//     means the default) pauses the account until the user resumes, the
+//     circuit breaker. Any answered call resets the count (see Lift).
 //
 // A user's pause is never replaced by an automatic stop. The error returned
 // (nil only when err is nil) tells the user what happened and the next step;
-// errors that say nothing about the account (a server error, an invitation
-// no longer pending) are returned as they are, with Stop false.
-func Fail(ctx context.Context, s unvite.Store, acct *unvite.Account, err error, ch unvite.Change) (Outcome, error) {
+// errors that say nothing about the account (an invitation no longer
+// pending, a cancelled call) and failed calls under the limit are returned
+// as they are, with Stop false.
+func Fail(ctx context.Context, s unvite.Store, acct *unvite.Account, err error, maxFailures int, ch unvite.Change) (Outcome, error) {
 	if err == nil {
 		return Outcome{Account: acct}, nil
 	}
@@ -121,7 +126,10 @@ func Fail(ctx context.Context, s unvite.Store, acct *unvite.Account, err error, 
 		}
 		p = stop(unvite.AccountThrottled, "rate limited by LinkedIn (429)", unvite.AccountActive, unvite.AccountThrottled)
 		p.ThrottledUntil = unvite.Ptr(ch.At.Add(wait))
+		p.RateLimitedAt = &ch.At
 		out.SlowDown = true
+	case FailedCall(err):
+		return failed(ctx, s, acct, err, maxFailures, ch)
 	default:
 		return Outcome{Account: acct}, err
 	}
@@ -132,6 +140,64 @@ func Fail(ctx context.Context, s unvite.Store, acct *unvite.Account, err error, 
 	}
 	out.Account = got
 	return out, &StopError{Account: got, Err: err, Next: NextStep(got, ch.At)}
+}
+
+// FailedCall reports whether err is a LinkedIn call that failed without an
+// answer about the account or the invitation: a server error, no reply (a
+// timeout, a dropped connection), a reply unvite cannot read. These count
+// towards the circuit breaker; a call cancelled by unvite itself does not.
+func FailedCall(err error) bool {
+	return errors.Is(err, linkedin.ErrUnexpected) && !errors.Is(err, context.Canceled)
+}
+
+// failed counts a failed call and pauses the account at the limit. The
+// count is kept by the store, so that failures in several processes add up.
+func failed(ctx context.Context, s unvite.Store, acct *unvite.Account, err error, maxFailures int, ch unvite.Change) (Outcome, error) {
+	if maxFailures <= 0 {
+		maxFailures = unvite.DefaultMaxFailures
+	}
+	ctx = context.WithoutCancel(ctx)
+	ch.Reason = "LinkedIn call failed: " + brief(err)
+	got, perr := s.PatchAccount(ctx, acct.ID, unvite.AccountPatch{FailedCall: true}, ch)
+	if perr != nil {
+		return Outcome{Account: acct}, errors.Join(err, fmt.Errorf("counting a failed call of account %s: %w", acct.Name, perr))
+	}
+	if got.Failures < maxFailures {
+		return Outcome{Account: got}, err
+	}
+	why := fmt.Sprintf("paused after %d failed calls in a row; last: %s; resume with unvite account resume %d", got.Failures, brief(err), got.ID)
+	p := stop(unvite.AccountPaused, why, unvite.AccountActive, unvite.AccountThrottled)
+	ch.Reason = "circuit breaker"
+	if got, perr = s.PatchAccount(ctx, acct.ID, p, ch); perr != nil {
+		return Outcome{Account: acct, Stop: true}, errors.Join(err, fmt.Errorf("recording that account %s stopped: %w", acct.Name, perr))
+	}
+	return Outcome{Account: got, Stop: true}, &StopError{Account: got, Err: err, Next: NextStep(got, ch.At)}
+}
+
+// brief says what a failed call was in a few words, for the account's
+// state reason: the call and its status, not the reply's body.
+func brief(err error) string {
+	var le *linkedin.Error
+	if !errors.As(err, &le) {
+		s := []rune(err.Error())
+		if len(s) > 120 {
+			return string(s[:119]) + "…"
+		}
+		return string(s)
+	}
+	what := "no reply"
+	if le.Status != 0 {
+		what = fmt.Sprintf("HTTP %d", le.Status)
+		if le.Status < 300 {
+			what += ", a reply unvite cannot read"
+		}
+	} else if le.Err != nil && errors.Is(le.Err, context.DeadlineExceeded) {
+		what = "no reply in time"
+	}
+	if le.Op != "" {
+		return le.Op + ": " + what
+	}
+	return what
 }
 
 func stop(st unvite.AccountState, why string, from ...unvite.AccountState) unvite.AccountPatch {
@@ -155,10 +221,11 @@ func (e *StopError) Unwrap() []error {
 	return []error{e.Err, unvite.Errorf(unvite.ECONFLICT, "account stopped")}
 }
 
-// Lift ends a throttle that is over once LinkedIn has answered again, so
-// the account shows as active. Other states are left alone, unwritten.
+// Lift records that LinkedIn answered again: a throttle that is over
+// ends, so the account shows as active, and the count of failed calls in a
+// row goes back to 0. An account with neither is left alone, unwritten.
 func Lift(ctx context.Context, s unvite.Store, acct *unvite.Account, ch unvite.Change) (*unvite.Account, error) {
-	if acct.State != unvite.AccountThrottled {
+	if acct.State != unvite.AccountThrottled && acct.Failures == 0 {
 		return acct, nil
 	}
 	if ch.Reason == "" {
@@ -166,7 +233,7 @@ func Lift(ctx context.Context, s unvite.Store, acct *unvite.Account, ch unvite.C
 	}
 	return s.PatchAccount(ctx, acct.ID, unvite.AccountPatch{
 		State: unvite.Ptr(unvite.AccountActive), StateReason: unvite.Ptr(""), ThrottledUntil: &time.Time{},
-		OnlyFrom: []unvite.AccountState{unvite.AccountThrottled},
+		OnlyFrom: []unvite.AccountState{unvite.AccountThrottled}, ResetFailures: true,
 	}, ch)
 }
 
@@ -195,6 +262,8 @@ func Resume(ctx context.Context, s unvite.Store, acct *unvite.Account, ch unvite
 	}
 	got, err := s.PatchAccount(ctx, acct.ID, unvite.AccountPatch{
 		State: &next, StateReason: unvite.Ptr(""), ThrottledUntil: &time.Time{},
+		// A resumed account gets max_failures tries again.
+		ResetFailures: true,
 		// Not from needs-login, which a worker may have set meanwhile.
 		OnlyFrom: []unvite.AccountState{unvite.AccountPaused, unvite.AccountThrottled, unvite.AccountActive, unvite.AccountOffline},
 	}, ch)

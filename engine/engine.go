@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -96,10 +95,7 @@ type Engine struct {
 	be      backend
 	log     *slog.Logger
 	started bool
-	// slowed holds, per account, the day (in its zone) LinkedIn last
-	// rate-limited it: the rest of that day runs at half the daily limit.
-	slowed sync.Map
-	m      *metrics // nil until Register
+	m       *metrics // nil until Register
 }
 
 func (e *Engine) now() time.Time {
@@ -350,21 +346,19 @@ func (e *Engine) lockReady(ctx context.Context, accountID int64) (acct *unvite.A
 const pausedRecheck = 30 * time.Second
 
 // stopAccount records what a LinkedIn error means for the account (the
-// one mapping, in package accounts) and reports whether its work must stop.
+// one mapping, in package accounts: a stop, a rate limit's half pace, or a
+// failed call counted towards the circuit breaker) and reports whether its
+// work must stop.
 func (e *Engine) stopAccount(ctx context.Context, acct *unvite.Account, err error) bool {
-	now := e.now()
+	maxFailures := 0 // the default, when the policy cannot be read
+	if pol, perr := e.cfg.Policy(acct); perr == nil {
+		maxFailures = pol.MaxFailures
+	}
 	before := *acct
-	out, ferr := accounts.Fail(ctx, e.cfg.Store, acct, err, unvite.Change{At: now, Actor: "engine"})
+	out, ferr := accounts.Fail(ctx, e.cfg.Store, acct, err, maxFailures, unvite.Change{At: e.now(), Actor: "engine"})
 	if out.Account != nil {
 		*acct = *out.Account
 		e.attention(ctx, &before, out.Account)
-	}
-	if out.SlowDown {
-		if pol, perr := e.cfg.Policy(acct); perr == nil {
-			if pace, perr := PaceFor(pol, acct); perr == nil {
-				e.slowed.Store(acct.ID, pace.Day(now))
-			}
-		}
 	}
 	if out.Stop {
 		e.log.Warn("account stopped", "account", acct.ID, "state", acct.State, "reason", acct.StateReason, "err", ferr)

@@ -128,8 +128,10 @@ func (e *Engine) Reinvite(ctx context.Context, invID int64, note string) (time.D
 		e.stopAccount(ctx, acct, err)
 		return 0, err
 	case err != nil:
+		e.stopAccount(ctx, acct, err) // a failed call counts towards the breaker
 		return 0, fmt.Errorf("re-invite %s: %w", inv.Invitee.Name, err)
 	}
+	e.lift(ctx, acct)
 	b, err := s.BeginImport(ctx, acct.ID, unvite.ImportMeta{File: "reinvite"})
 	if err != nil {
 		return 0, err

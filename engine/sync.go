@@ -124,7 +124,8 @@ func (e *Engine) Sync(ctx context.Context, accountID int64) (time.Duration, erro
 	if err != nil {
 		return 0, err
 	}
-	sy := &syncer.Syncer{Store: e.cfg.Store, Now: e.now}
+	pol, polErr := e.cfg.Policy(acct)
+	sy := &syncer.Syncer{Store: e.cfg.Store, Now: e.now, MaxFailures: pol.MaxFailures}
 	res, err := sy.Sync(ctx, acct, li)
 	if err != nil {
 		fresh, ferr := e.cfg.Store.Account(ctx, accountID)
@@ -143,8 +144,7 @@ func (e *Engine) Sync(ctx context.Context, accountID int64) (time.Duration, erro
 	e.m.sync("ok")
 	e.log.Info("synced", "account", accountID, "added", res.Added, "accepted", res.Accepted, "gone", res.Gone,
 		"withdrawn", res.Withdrawn, "requests", res.Requests)
-	pol, err := e.cfg.Policy(acct)
-	if err == nil && pol.Enabled {
+	if polErr == nil && pol.Enabled {
 		return 0, e.be.insert(ctx, PlanArgs{AccountID: accountID}, nil)
 	}
 	return 0, nil

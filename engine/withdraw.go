@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -43,6 +44,9 @@ func (w *withdrawWorker) Work(ctx context.Context, job *river.Job[WithdrawArgs])
 		defer func(start time.Time) { o(job.Kind, time.Since(start)) }(time.Now())
 	}
 	wait, err := w.e.Withdraw(ctx, job.Args, attempt)
+	if errors.Is(err, ErrNotListed) {
+		return river.JobCancel(err) // the intent is dropped: nothing to retry
+	}
 	if err != nil {
 		return err
 	}
@@ -52,12 +56,15 @@ func (w *withdrawWorker) Work(ctx context.Context, job *river.Job[WithdrawArgs])
 	return nil
 }
 
-// Step outcomes the pacing test and jobs listing read.
-var (
-	// ErrNoLinkedInID: the invitation was never seen by a sync, so its
-	// LinkedIn id is unknown; a sync is queued and the job waits.
-	ErrNoLinkedInID = errors.New("invitation not synced yet: its LinkedIn id is unknown")
-)
+// ErrNotListed: the invitation is known only from an export, and a sync
+// made after its withdrawal was queued did not find it on LinkedIn's sent
+// list, which shows only the newest so many: no sync will learn its
+// LinkedIn id. Its withdrawal is dropped (it stays pending) and the job
+// cancelled with this error, which says where to withdraw it by hand.
+var ErrNotListed = unvite.Errorf(unvite.ENOTFOUND, "not found on LinkedIn's sent list; it may be older than the list shows")
+
+// SentInvitationsPage is where a member withdraws a sent invitation by hand.
+const SentInvitationsPage = "https://www.linkedin.com/mynetwork/invitation-manager/sent/"
 
 // Withdraw carries one queued withdrawal as far as it can now. It returns
 // a wait when it must be tried again later (budget spent, outside active
@@ -114,12 +121,7 @@ func (e *Engine) Withdraw(ctx context.Context, args WithdrawArgs, attemptID stri
 		return 0, nil
 	}
 	if inv.LinkedInID == "" {
-		// Exports carry no LinkedIn id: a sync matches the invitation to
-		// LinkedIn's list first.
-		if err := e.be.insert(ctx, SyncArgs{AccountID: acct.ID}, nil); err != nil {
-			return 0, err
-		}
-		return noIDRetry, nil
+		return e.unlisted(ctx, acct, inv, now)
 	}
 
 	if !e.cfg.NoPacing {
@@ -154,6 +156,42 @@ func (e *Engine) Withdraw(ctx context.Context, args WithdrawArgs, attemptID stri
 	return e.call(ctx, acct, inv, attemptID, pol)
 }
 
+// unlisted carries a withdrawal of an invitation known only from an export
+// (exports carry no LinkedIn id): a sync matches it to LinkedIn's list
+// first, and the job waits for it. Once a sync made after the withdrawal
+// was queued has not found it either, none will (LinkedIn lists only the
+// newest so many): the withdrawal is dropped, with an audit event, and the
+// invitation stays pending; the error (ErrNotListed) says what to do.
+func (e *Engine) unlisted(ctx context.Context, acct *unvite.Account, inv *unvite.Invitation, now time.Time) (time.Duration, error) {
+	qs, err := e.cfg.Store.Queued(ctx, acct.ID)
+	if err != nil {
+		return 0, err
+	}
+	i := slices.IndexFunc(qs, func(q unvite.QueuedWithdrawal) bool { return q.InvitationID == inv.ID })
+	if i < 0 {
+		return 0, nil // cancelled
+	}
+	// LastSyncAt is when the last complete sync began (it runs under the
+	// account's lock, which this job holds): after the queueing means the
+	// invitation was pending in the store while LinkedIn was listed.
+	if !acct.LastSyncAt.After(qs[i].QueuedAt) {
+		if err := e.be.insert(ctx, SyncArgs{AccountID: acct.ID}, nil); err != nil {
+			return 0, err
+		}
+		return noIDRetry, nil
+	}
+	how := "withdraw it by hand at " + SentInvitationsPage
+	if u := inv.Invitee.ProfileURL(); u != "" {
+		how += " (or from " + u + ")"
+	}
+	ch := unvite.Change{At: now, Actor: "engine", Reason: ErrNotListed.Error() + " — " + how}
+	if _, err := e.cfg.Store.Unqueue(ctx, acct.ID, []int64{inv.ID}, ch); err != nil {
+		return 0, err
+	}
+	e.log.Warn("withdrawal dropped: not on LinkedIn's list", "account", acct.ID, "invitation", inv.ID)
+	return 0, fmt.Errorf("invitation %d to %s: %w — %s", inv.ID, inv.Invitee.Name, ErrNotListed, how)
+}
+
 // inTurn staggers the wake-ups of an account's waiting withdrawals: the
 // one queued first wakes after wait, the next a minimum gap later, and so
 // on, so that a queue of E jobs does not wake all at once (to find one of
@@ -177,9 +215,10 @@ const (
 )
 
 // limit is the day's budget: halved for the rest of a day on which
-// LinkedIn rate-limited the account (as this process saw it).
+// LinkedIn rate-limited the account. The time of the rate limit is stored
+// with the account, so every process, and a restarted one, halves alike.
 func (e *Engine) limit(acct *unvite.Account, pace Pace, now time.Time) int {
-	if day, ok := e.slowed.Load(acct.ID); ok && day == pace.Day(now) {
+	if !acct.RateLimitedAt.IsZero() && pace.Day(acct.RateLimitedAt) == pace.Day(now) {
 		return max(1, pace.Limit/2)
 	}
 	return pace.Limit
@@ -210,12 +249,14 @@ func (e *Engine) call(ctx context.Context, acct *unvite.Account, inv *unvite.Inv
 	default:
 		// 5xx, a dropped connection, an unknown reply: the withdrawal may
 		// or may not have happened. Leave it withdrawing; the retry finds
-		// out first (settle).
+		// out first (settle). The failure counts towards the breaker.
+		e.stopAccount(ctx, acct, err)
 		return 0, fmt.Errorf("withdraw invitation %d (attempt %s): outcome unknown, will check before any new call: %w", inv.ID, attemptID, err)
 	}
 }
 
-// lift ends a throttle that is over, now that LinkedIn answered again.
+// lift ends a throttle that is over and resets the count of failed calls,
+// now that LinkedIn answered again.
 func (e *Engine) lift(ctx context.Context, acct *unvite.Account) {
 	if _, err := accounts.Lift(ctx, e.cfg.Store, acct, unvite.Change{At: e.now(), Actor: "engine"}); err != nil {
 		e.log.Warn("lift throttle", "account", acct.ID, "err", err)
@@ -245,14 +286,17 @@ func (e *Engine) settle(ctx context.Context, acct *unvite.Account, inv *unvite.I
 	err = li.Withdraw(ctx, inv.LinkedInID)
 	switch {
 	case err == nil:
+		e.lift(ctx, acct)
 		return 0, e.finish(ctx, attemptID, unvite.OutcomeWithdrawn, "withdrawn on LinkedIn (checked after an unknown outcome)", pol)
 	case errors.Is(err, linkedin.ErrNotPending):
+		e.lift(ctx, acct)
 		return e.notPending(ctx, acct, li, inv, attemptID, pol, true)
 	case e.refused(err):
 		e.stopAccount(ctx, acct, err)
 		wait, _ := e.ready(acct, e.now())
 		return max(wait, time.Second), nil
 	default:
+		e.stopAccount(ctx, acct, err)
 		return 0, fmt.Errorf("settle invitation %d (attempt %s): outcome still unknown: %w", inv.ID, attemptID, err)
 	}
 }
@@ -263,9 +307,7 @@ func (e *Engine) settle(ctx context.Context, acct *unvite.Account, inv *unvite.I
 func (e *Engine) notPending(ctx context.Context, acct *unvite.Account, li LinkedIn, inv *unvite.Invitation, attemptID string, pol unvite.Policy, ours bool) (time.Duration, error) {
 	conns, err := li.RecentConnections(ctx, 100)
 	if err != nil {
-		if e.refused(err) {
-			e.stopAccount(ctx, acct, err)
-		}
+		e.stopAccount(ctx, acct, err)
 		// Leave the attempt open: the next try reads the connections again.
 		return 0, fmt.Errorf("invitation %d is no longer pending; reading connections to learn why: %w", inv.ID, err)
 	}

@@ -29,6 +29,10 @@ const (
 	MinSyncEvery = 15 * time.Minute
 )
 
+// MaxFailuresWarn is the most failed LinkedIn calls in a row worth making
+// before an account is paused: more keeps calling a LinkedIn that fails.
+const MaxFailuresWarn = 20
+
 // MinCoolDownDays is the shortest cool-down that matches LinkedIn's own
 // refusal to re-invite (about three weeks; two is the least reported).
 const MinCoolDownDays = 14
@@ -144,6 +148,12 @@ func Check(p unvite.Policy) []Problem {
 		add(SeverityError, "sync_every", "must not be negative (got %s)", p.SyncEvery)
 	case p.SyncEvery > 0 && p.SyncEvery < MinSyncEvery:
 		add(SeverityError, "sync_every", "must be at least %s: LinkedIn rate-limits frequent listing (got %s)", MinSyncEvery, p.SyncEvery)
+	}
+	switch {
+	case p.MaxFailures < 1:
+		add(SeverityError, "max_failures", "must be at least 1: the account is paused after that many failed calls in a row (got %d)", p.MaxFailures)
+	case p.MaxFailures > MaxFailuresWarn:
+		add(SeverityWarning, "max_failures", "more than %d failed calls in a row before a pause keeps calling a LinkedIn that is failing (got %d)", MaxFailuresWarn, p.MaxFailures)
 	}
 	switch p.MaxAge {
 	case "", unvite.MaxAgeFixed, unvite.MaxAgeAuto:

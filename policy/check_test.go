@@ -66,6 +66,9 @@ func TestCheck(t *testing.T) {
 		{name: "gap negative", change: func(p *unvite.Policy) { p.MinGap = -time.Second }, want: []finding{{"error", "min_gap"}}},
 		{name: "gap tiny", change: func(p *unvite.Policy) { p.MinGap = time.Second }, want: []finding{{"warning", "min_gap"}}},
 		{name: "sync too often", change: func(p *unvite.Policy) { p.SyncEvery = time.Minute }, want: []finding{{"error", "sync_every"}}},
+		{name: "no failure allowed", change: func(p *unvite.Policy) { p.MaxFailures = 0 }, want: []finding{{"error", "max_failures"}}},
+		{name: "failures negative", change: func(p *unvite.Policy) { p.MaxFailures = -2 }, want: []finding{{"error", "max_failures"}}},
+		{name: "failures many", change: func(p *unvite.Policy) { p.MaxFailures = 50 }, want: []finding{{"warning", "max_failures"}}},
 		{name: "sync negative", change: func(p *unvite.Policy) { p.SyncEvery = -time.Hour }, want: []finding{{"error", "sync_every"}}},
 		{name: "all day", change: func(p *unvite.Policy) { p.ActiveHours = "00:00-24:00" }},
 		{

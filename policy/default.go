@@ -25,6 +25,7 @@ func Default() unvite.Policy {
 		MinGap:          45 * time.Second,
 		MaxGap:          4 * time.Minute,
 		SyncEvery:       6 * time.Hour,
+		MaxFailures:     unvite.DefaultMaxFailures,
 		MaxAge:          unvite.MaxAgeFixed,
 		Order:           unvite.OrderOldestFirst,
 		AutoAge:         unvite.AutoAge{ThresholdPercent: 2, FloorDays: 21, CeilingDays: 120, MinAccepted: 100},

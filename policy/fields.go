@@ -159,6 +159,8 @@ var fields = []Field{
 		func(p *unvite.Policy) *time.Duration { return &p.MaxGap }),
 	durationField("sync_every", "Sync every", "How often the server syncs the account with LinkedIn (“6h”; at least 15m).",
 		func(p *unvite.Policy) *time.Duration { return &p.SyncEvery }),
+	intField("max_failures", "Pause after failures", "in a row", "LinkedIn calls that may fail in a row (server errors, no reply) before the account is paused until you resume it.",
+		func(p *unvite.Policy) *int { return &p.MaxFailures }),
 	listField("protect.tags", "Protected tags", "Invitations carrying any of these tags are never withdrawn (comma-separated, any case).",
 		func(p *unvite.Policy) *[]string { return &p.Protect.Tags }),
 	listField("protect.profiles", "Protected profiles", "Invitations to these people are never withdrawn: profile URLs or slugs, comma-separated.",

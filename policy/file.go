@@ -227,7 +227,8 @@ func tomlError(short string, err error) error {
 var knownKeys = []string{
 	"min_age_days", "review_age_days", "consider_age_days", "withdraw_age_days",
 	"pending_cap", "daily_limit", "active_hours", "time_zone", "cool_down_days",
-	"enabled", "max_age", "order", "auto_age", "protect",
+	"enabled", "min_gap", "max_gap", "sync_every", "max_failures",
+	"max_age", "order", "auto_age", "protect",
 }
 
 var knownProtectKeys = []string{"tags", "profiles", "with_note"}

@@ -224,6 +224,7 @@ daily_limit = 150
 
 [account.calm]
 time_zone = "Europe/Oslo"
+max_failures = 0
 `)
 	var got []string
 	for _, p := range f.CheckAll() {
@@ -233,5 +234,6 @@ time_zone = "Europe/Oslo"
 		`warning: daily_limit (line 1): more than 40 a day looks automated to LinkedIn (got 50)`,
 		`error: time_zone (line 2): unknown time zone "Mars/Olympus" (want an IANA name like "Europe/Paris", or "" for the account's)`,
 		`error: [account."acme"] daily_limit (line 5): must be at most 100 a day: more risks a LinkedIn restriction (got 150)`,
+		`error: [account."calm"] max_failures (line 9): must be at least 1: the account is paused after that many failed calls in a row (got 0)`,
 	}, got)
 }

@@ -66,6 +66,11 @@ min_gap = %s
 max_gap = %s
 sync_every = %s
 
+# Pause an account after this many LinkedIn calls failed in a row (server
+# errors, no reply, replies unvite cannot read); "unvite account resume"
+# lets it go on.
+max_failures = %d
+
 # Invitations never withdrawn, besides those marked protected.
 [protect]
 # Invitations carrying any of these tags (any case).
@@ -94,7 +99,7 @@ min_accepted = %d
 		p.MinAgeDays, p.ReviewAgeDays, p.ConsiderAgeDays, p.WithdrawAgeDays,
 		p.PendingCap, quote(p.MaxAge), quote(p.Order), DailyLimitMax, DailyLimitWarn, p.DailyLimit,
 		quote(p.ActiveHours), quote(p.TimeZone), p.CoolDownDays, p.Enabled,
-		quote(p.MinGap.String()), quote(p.MaxGap.String()), quote(p.SyncEvery.String()),
+		quote(p.MinGap.String()), quote(p.MaxGap.String()), quote(p.SyncEvery.String()), p.MaxFailures,
 		list(p.Protect.Tags), list(p.Protect.Profiles), p.Protect.WithNote,
 		strconv.FormatFloat(p.AutoAge.ThresholdPercent, 'f', -1, 64), p.AutoAge.FloorDays, p.AutoAge.CeilingDays, p.AutoAge.MinAccepted)
 	return b.Bytes(), nil

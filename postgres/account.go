@@ -15,14 +15,14 @@ import (
 )
 
 const accountColumns = `id, name, slug, member_id, plan, time_zone, state, state_reason,
-	throttled_until, created_at, last_sync_at, session IS NOT NULL, policy`
+	throttled_until, created_at, last_sync_at, session IS NOT NULL, policy, failures, rate_limited_at`
 
 func scanAccount(row pgx.Row) (*unvite.Account, error) {
 	var a unvite.Account
-	var throttled, created, lastSync pgtype.Timestamptz
+	var throttled, created, lastSync, rateLimited pgtype.Timestamptz
 	var pol []byte
 	if err := row.Scan(&a.ID, &a.Name, &a.Slug, &a.MemberID, &a.Plan, &a.TimeZone, &a.State,
-		&a.StateReason, &throttled, &created, &lastSync, &a.HasSession, &pol); err != nil {
+		&a.StateReason, &throttled, &created, &lastSync, &a.HasSession, &pol, &a.Failures, &rateLimited); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal(pol, &a.Policy); err != nil {
@@ -32,6 +32,7 @@ func scanAccount(row pgx.Row) (*unvite.Account, error) {
 		a.Policy = nil
 	}
 	a.ThrottledUntil, a.CreatedAt, a.LastSyncAt = fromTS(throttled), fromTS(created), fromTS(lastSync)
+	a.RateLimitedAt = fromTS(rateLimited)
 	return &a, nil
 }
 
@@ -90,10 +91,13 @@ func patchAccount(ctx context.Context, tx pgx.Tx, id int64, p unvite.AccountPatc
 	if err != nil || ev == nil {
 		return a, err
 	}
-	_, err = tx.Exec(ctx, `UPDATE accounts SET name = $1, slug = $2, member_id = $3, plan = $4,
-		time_zone = $5, state = $6, state_reason = $7, throttled_until = $8, last_sync_at = $9, policy = $10 WHERE id = $11`,
+	// The failure count is computed here from the row's own value, not
+	// written from the copy read above.
+	err = tx.QueryRow(ctx, `UPDATE accounts SET name = $1, slug = $2, member_id = $3, plan = $4,
+		time_zone = $5, state = $6, state_reason = $7, throttled_until = $8, last_sync_at = $9, policy = $10,
+		rate_limited_at = $11, failures = CASE WHEN $12 THEN 0 ELSE failures END + $13 WHERE id = $14 RETURNING failures`,
 		a.Name, a.Slug, a.MemberID, string(a.Plan), a.TimeZone, string(a.State), a.StateReason,
-		ts(a.ThrottledUntil), ts(a.LastSyncAt), policyJSON(a.Policy), a.ID)
+		ts(a.ThrottledUntil), ts(a.LastSyncAt), policyJSON(a.Policy), ts(a.RateLimitedAt), p.ResetFailures, failedCall(p), a.ID).Scan(&a.Failures)
 	if pgCode(err) == uniqueViolation {
 		return nil, unvite.Errorf(unvite.ECONFLICT, "an account with profile %s exists already", a.Slug)
 	}
@@ -105,6 +109,14 @@ func patchAccount(ctx context.Context, tx pgx.Tx, id int64, p unvite.AccountPatc
 		return nil, fmt.Errorf("postgres: account %d event: %w", id, err)
 	}
 	return a, nil
+}
+
+// failedCall is what a patch adds to the failure count.
+func failedCall(p unvite.AccountPatch) int {
+	if p.FailedCall {
+		return 1
+	}
+	return 0
 }
 
 // Account returns one account by id.

@@ -13,14 +13,14 @@ import (
 )
 
 const accountColumns = `id, name, slug, member_id, plan, time_zone, state, state_reason,
-	throttled_until, created_at, last_sync_at, session IS NOT NULL, policy`
+	throttled_until, created_at, last_sync_at, session IS NOT NULL, policy, failures, rate_limited_at`
 
 func scanAccount(row interface{ Scan(...any) error }) (*unvite.Account, error) {
 	var a unvite.Account
-	var throttled, created, lastSync sql.NullInt64
+	var throttled, created, lastSync, rateLimited sql.NullInt64
 	var pol []byte
 	if err := row.Scan(&a.ID, &a.Name, &a.Slug, &a.MemberID, &a.Plan, &a.TimeZone, &a.State,
-		&a.StateReason, &throttled, &created, &lastSync, &a.HasSession, &pol); err != nil {
+		&a.StateReason, &throttled, &created, &lastSync, &a.HasSession, &pol, &a.Failures, &rateLimited); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal(pol, &a.Policy); err != nil {
@@ -30,6 +30,7 @@ func scanAccount(row interface{ Scan(...any) error }) (*unvite.Account, error) {
 		a.Policy = nil
 	}
 	a.ThrottledUntil, a.CreatedAt, a.LastSyncAt = fromUnix(throttled), fromUnix(created), fromUnix(lastSync)
+	a.RateLimitedAt = fromUnix(rateLimited)
 	return &a, nil
 }
 
@@ -88,10 +89,13 @@ func patchAccount(ctx context.Context, tx *sql.Tx, id int64, p unvite.AccountPat
 	if err != nil || ev == nil {
 		return a, err
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE accounts SET name = ?, slug = ?, member_id = ?, plan = ?,
-		time_zone = ?, state = ?, state_reason = ?, throttled_until = ?, last_sync_at = ?, policy = ? WHERE id = ?`,
+	// The failure count is computed here from the row's own value, not
+	// written from the copy read above.
+	err = tx.QueryRowContext(ctx, `UPDATE accounts SET name = ?, slug = ?, member_id = ?, plan = ?,
+		time_zone = ?, state = ?, state_reason = ?, throttled_until = ?, last_sync_at = ?, policy = ?, rate_limited_at = ?,
+		failures = CASE WHEN ? THEN 0 ELSE failures END + ? WHERE id = ? RETURNING failures`,
 		a.Name, a.Slug, a.MemberID, a.Plan, a.TimeZone, a.State, a.StateReason,
-		unix(a.ThrottledUntil), unix(a.LastSyncAt), policyJSON(a.Policy), a.ID)
+		unix(a.ThrottledUntil), unix(a.LastSyncAt), policyJSON(a.Policy), unix(a.RateLimitedAt), p.ResetFailures, failedCall(p), a.ID).Scan(&a.Failures)
 	if err != nil {
 		if strings.Contains(err.Error(), "UNIQUE") {
 			return nil, unvite.Errorf(unvite.ECONFLICT, "an account with profile %s exists already", a.Slug)
@@ -103,6 +107,14 @@ func patchAccount(ctx context.Context, tx *sql.Tx, id int64, p unvite.AccountPat
 		return nil, fmt.Errorf("sqlite: account %d event: %w", id, err)
 	}
 	return a, nil
+}
+
+// failedCall is what a patch adds to the failure count.
+func failedCall(p unvite.AccountPatch) int {
+	if p.FailedCall {
+		return 1
+	}
+	return 0
 }
 
 // Account returns one account by id.

@@ -240,6 +240,68 @@ func testAccountPatchesDoNotUndo(t *testing.T, cli, worker unvite.Store) {
 	require.True(t, got.ThrottledUntil.Equal(day(2)))
 }
 
+// Failed LinkedIn calls are counted by the store, so that calls failing in
+// two processes at once are all counted (a count written from a copy read
+// before would lose some); a reset sets it back to 0, once; each change is
+// an event. A rate limit's time is kept whatever the state.
+func testAccountFailures(t *testing.T, one, two unvite.Store) {
+	a := newAccount(t, one, "maya")
+	const each = 10
+	errs := make(chan error, 2*each)
+	var wg sync.WaitGroup
+	for _, s := range []unvite.Store{one, two} {
+		for range each {
+			wg.Go(func() {
+				_, err := s.PatchAccount(ctx, a.ID, unvite.AccountPatch{FailedCall: true}, unvite.Change{Actor: "engine", Reason: "HTTP 500"})
+				errs <- err
+			})
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	for _, s := range []unvite.Store{one, two} {
+		got, err := s.Account(ctx, a.ID)
+		require.NoError(t, err)
+		require.Equal(t, 2*each, got.Failures, "every failed call counts")
+	}
+	ev := accountEvents(t, one, a.ID)
+	require.Len(t, ev, 2*each)
+	require.Equal(t, "HTTP 500: failed calls in a row 19 → 20", ev[0].Reason)
+
+	// A paused account keeps counting, and keeps the time of a rate limit.
+	_, err := one.PatchAccount(ctx, a.ID, unvite.AccountPatch{State: unvite.Ptr(unvite.AccountPaused)}, unvite.Change{Actor: "user"})
+	require.NoError(t, err)
+	got, err := two.PatchAccount(ctx, a.ID, unvite.AccountPatch{
+		State: unvite.Ptr(unvite.AccountThrottled), OnlyFrom: []unvite.AccountState{unvite.AccountActive},
+		RateLimitedAt: unvite.Ptr(day(0).Add(90 * time.Minute)), FailedCall: true,
+	}, unvite.Change{Actor: "engine"})
+	require.NoError(t, err)
+	require.Equal(t, unvite.AccountPaused, got.State)
+	require.Equal(t, 2*each+1, got.Failures)
+	require.True(t, got.RateLimitedAt.Equal(day(0).Add(90*time.Minute)))
+
+	// A reset and a failure in one patch: the failure is the first in a row.
+	got, err = one.PatchAccount(ctx, a.ID, unvite.AccountPatch{ResetFailures: true, FailedCall: true}, unvite.Change{Actor: "engine"})
+	require.NoError(t, err)
+	require.Equal(t, 1, got.Failures)
+	got, err = two.PatchAccount(ctx, a.ID, unvite.AccountPatch{ResetFailures: true}, unvite.Change{Actor: "engine", Reason: "LinkedIn answers again"})
+	require.NoError(t, err)
+	require.Zero(t, got.Failures)
+	require.Equal(t, "LinkedIn answers again: failed calls in a row 1 → 0", accountEvents(t, one, a.ID)[0].Reason)
+	n := len(accountEvents(t, one, a.ID))
+	got, err = one.PatchAccount(ctx, a.ID, unvite.AccountPatch{ResetFailures: true}, unvite.Change{Actor: "engine"})
+	require.NoError(t, err)
+	require.Zero(t, got.Failures)
+	require.Len(t, accountEvents(t, one, a.ID), n, "a reset of nothing writes nothing")
+	stored, err := two.Account(ctx, a.ID)
+	require.NoError(t, err)
+	require.Equal(t, got, stored)
+	require.True(t, stored.RateLimitedAt.Equal(day(0).Add(90*time.Minute)))
+}
+
 func accountEvents(t *testing.T, s unvite.Store, acct int64) []*unvite.Event {
 	t.Helper()
 	all, err := s.Events(ctx, unvite.EventFilter{AccountID: acct})

@@ -75,6 +75,7 @@ func Run(t *testing.T, open func(t *testing.T) unvite.Store, reopen func(t *test
 func RunShared(t *testing.T, open func(t *testing.T) (unvite.Store, func(t *testing.T) unvite.Store)) {
 	tests := map[string]func(t *testing.T, a, b unvite.Store){
 		"AccountPatchesDoNotUndo": testAccountPatchesDoNotUndo,
+		"AccountFailures":         testAccountFailures,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {

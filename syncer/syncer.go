@@ -39,6 +39,9 @@ type Syncer struct {
 	Now   func() time.Time
 	// Progress, when set, hears the number of invitations listed so far.
 	Progress func(listed int)
+	// MaxFailures is the policy's max_failures: the account is paused
+	// after that many LinkedIn calls failed in a row (0: the default).
+	MaxFailures int
 }
 
 // recentConnections is how many recent connections are read to tell an
@@ -137,7 +140,7 @@ func (s *Syncer) now() time.Time {
 // stop records what LinkedIn's refusal means for the account (see
 // accounts.Fail) and returns an error saying what the user must do next.
 func (s *Syncer) stop(ctx context.Context, acct *unvite.Account, err error) error {
-	_, ferr := accounts.Fail(ctx, s.Store, acct, err, unvite.Change{At: s.now(), Actor: "sync"})
+	_, ferr := accounts.Fail(ctx, s.Store, acct, err, s.MaxFailures, unvite.Change{At: s.now(), Actor: "sync"})
 	return fmt.Errorf("sync: %w", ferr)
 }
 

@@ -192,7 +192,7 @@ func TestPolicyEdit(t *testing.T) {
 		v := url.Values{"action": {"preview"}, "min_age_days": {"14"}, "review_age_days": {"30"}, "consider_age_days": {"60"},
 			"withdraw_age_days": {"90"}, "pending_cap": {"400"}, "max_age": {"fixed"}, "order": {"oldest-first"}, "daily_limit": {"30"},
 			"active_hours": {"09:00-17:00"}, "time_zone": {"UTC"}, "cool_down_days": {"21"}, "min_gap": {"45s"}, "max_gap": {"4m"},
-			"sync_every": {"6h"}, "protect.tags": {"vip"}, "auto_age.threshold_percent": {"2"}, "auto_age.floor_days": {"21"},
+			"sync_every": {"6h"}, "max_failures": {"5"}, "protect.tags": {"vip"}, "auto_age.threshold_percent": {"2"}, "auto_age.floor_days": {"21"},
 			"auto_age.ceiling_days": {"120"}, "auto_age.min_accepted": {"100"}}
 		for i := 0; i+1 < len(kv); i += 2 {
 			v.Set(kv[i], kv[i+1])

@@ -87,8 +87,11 @@ func newKillRun(t *testing.T, db string) *killRun {
 		k.c.env[key] = v
 	}
 	require.NoError(t, os.MkdirAll(filepath.Join(k.c.env["XDG_CONFIG_HOME"], "unvite"), 0o700))
+	// Random server errors and lost replies are what this test survives;
+	// the circuit breaker (max_failures) is tested in package engine, and
+	// a run of them must not pause the account here.
 	require.NoError(t, os.WriteFile(filepath.Join(k.c.env["XDG_CONFIG_HOME"], "unvite", "policy.toml"),
-		[]byte(fmt.Sprintf("daily_limit = %d\nactive_hours = \"00:00-24:00\"\n", killLimit)), 0o600))
+		[]byte(fmt.Sprintf("daily_limit = %d\nactive_hours = \"00:00-24:00\"\nmax_failures = 20\n", killLimit)), 0o600))
 	r := k.c.run(fmt.Sprintf("li_at=%s\nJSESSIONID=\"%s\"\n", k.acct.LiAt(), k.acct.JSessionID()), "account", "add")
 	require.Equal(t, 0, r.code, r.stderr)
 	k.c.ok("sync")
