@@ -6,9 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
@@ -37,29 +37,26 @@ func New(cfg Config, work bool) (*Engine, error) {
 			pool.Close()
 			return nil, fmt.Errorf("engine: %w", err)
 		}
-		e.be = &sqliteBackend{riverBackend: riverBackend[*sql.Tx]{client: c}, pool: pool, locks: &accountMutexes{}}
+		e.be = &sqliteBackend{riverBackend: riverBackend[*sql.Tx]{client: c}, pool: pool}
 	case *postgres.DB:
-		// River and the account locks get pools of their own, sized for the
-		// workers: a worker holds a lock connection for its whole call and
-		// needs the store's connections meanwhile; sharing one small pool,
-		// the workers would starve each other. (InsertTx still runs in the
-		// store's own transaction: River takes the pgx.Tx it is given.)
+		// River gets a pool of its own, sized for the workers, and the
+		// account locks sessions of their own (see lock). (InsertTx still
+		// runs in the store's own transaction: River takes the pgx.Tx it is
+		// given.)
 		riverPool, err := pgxpool.NewWithConfig(context.Background(), poolConfig(s, int32(cfg.Workers)+5))
 		if err != nil {
-			return nil, fmt.Errorf("engine: %w", err)
-		}
-		lockPool, err := pgxpool.NewWithConfig(context.Background(), poolConfig(s, int32(cfg.Workers)+2))
-		if err != nil {
-			riverPool.Close()
 			return nil, fmt.Errorf("engine: %w", err)
 		}
 		c, err := river.NewClient(riverpgxv5.New(riverPool), e.riverConfig(work))
 		if err != nil {
 			riverPool.Close()
-			lockPool.Close()
 			return nil, fmt.Errorf("engine: %w", err)
 		}
-		e.be = &pgBackend{riverBackend: riverBackend[pgx.Tx]{client: c}, riverPool: riverPool, lockPool: lockPool}
+		be := &pgBackend{riverBackend: riverBackend[pgx.Tx]{client: c}, riverPool: riverPool}
+		for range lockSessions {
+			be.locks = append(be.locks, &lockSession{cfg: s.Pool().Config().ConnConfig})
+		}
+		e.be = be
 	default:
 		return nil, fmt.Errorf("engine: unsupported store %T", cfg.Store)
 	}
@@ -133,7 +130,7 @@ func (b *riverBackend[TTx]) cancel(ctx context.Context, id int64) error {
 type sqliteBackend struct {
 	riverBackend[*sql.Tx]
 	pool  *sql.DB
-	locks *accountMutexes
+	turns accountTurns
 }
 
 func (b *sqliteBackend) stop(ctx context.Context) error {
@@ -162,47 +159,103 @@ func (b *sqliteBackend) rescue(ctx context.Context) (int, error) {
 	return int(n), nil
 }
 
-// On SQLite one process works the file (serve holds a lock file), so an
-// in-process mutex per account keeps one LinkedIn call in flight.
-func (b *sqliteBackend) lock(ctx context.Context, accountID int64) (func(), bool, error) {
-	return b.locks.lock(ctx, accountID)
+// On SQLite one process works the file (serve holds a lock file), so the
+// in-process turns keep one LinkedIn call in flight per account.
+func (b *sqliteBackend) lock(ctx context.Context, accountID int64) (func(), time.Duration, error) {
+	release, err := b.turns.take(ctx, accountID)
+	return release, 0, err
 }
 
-type accountMutexes struct {
+// accountTurns keeps one call per account in flight in this process: the
+// workers with jobs of a busy account wait in line for it (in memory: no
+// round trip through the job table). It also books turns for jobs that
+// find the account held by another process, which come back later.
+type accountTurns struct {
 	mu sync.Mutex
-	m  map[int64]chan struct{}
+	m  map[int64]*turns
 }
 
-func (a *accountMutexes) lock(ctx context.Context, id int64) (func(), bool, error) {
-	a.mu.Lock()
-	if a.m == nil {
-		a.m = map[int64]chan struct{}{}
-	}
-	ch, ok := a.m[id]
-	if !ok {
-		ch = make(chan struct{}, 1)
-		a.m[id] = ch
-	}
-	a.mu.Unlock()
-	select {
-	case ch <- struct{}{}:
-		return func() { <-ch }, true, nil
-	case <-ctx.Done():
-		return nil, false, ctx.Err()
-	}
+type turns struct {
+	held chan struct{} // full while a call is in flight
+	last time.Time     // the latest turn booked
+	hold time.Duration // how long a call holds the account, smoothed
 }
+
+// firstHold is the hold expected of an account not seen yet.
+const firstHold = 20 * time.Millisecond
+
+func (a *accountTurns) get(id int64) *turns {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.m == nil {
+		a.m = map[int64]*turns{}
+	}
+	t, ok := a.m[id]
+	if !ok {
+		t = &turns{held: make(chan struct{}, 1), hold: firstHold}
+		a.m[id] = t
+	}
+	return t
+}
+
+// take waits for the account's turn and holds it until release.
+func (a *accountTurns) take(ctx context.Context, id int64) (release func(), err error) {
+	t := a.get(id)
+	select {
+	case t.held <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	start := time.Now()
+	return func() {
+		a.mu.Lock()
+		t.hold = (3*t.hold + time.Since(start)) / 4
+		a.mu.Unlock()
+		<-t.held
+	}, nil
+}
+
+// book books a later turn for a job whose account another process holds,
+// after the turns booked before it, each expected to last as long as the
+// account's recent calls here; it says how long to wait for it. The job
+// comes back then rather than hold a worker (and a connection) waiting.
+func (a *accountTurns) book(id int64) time.Duration {
+	t := a.get(id)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	now := time.Now()
+	if t.last.Before(now) {
+		t.last = now
+	}
+	t.last = t.last.Add(t.hold)
+	// A call that hangs (until the job's timeout) must not push the turns
+	// of the jobs that keep arriving ever further: they look again soon.
+	return min(t.last.Sub(now), maxTurnWait)
+}
+
+// maxTurnWait bounds the wait for a booked turn.
+const maxTurnWait = 30 * time.Second
 
 type pgBackend struct {
 	riverBackend[pgx.Tx]
-	riverPool, lockPool *pgxpool.Pool
-	local               accountMutexes
+	riverPool *pgxpool.Pool
+	locks     []*lockSession
+	turns     accountTurns
 }
 
 func (b *pgBackend) close() error {
 	b.riverPool.Close()
-	b.lockPool.Close()
-	return nil
+	var err error
+	for _, l := range b.locks {
+		err = errors.Join(err, l.close())
+	}
+	return err
 }
+
+// lockSessions is how many sessions hold a process's account locks, each
+// account always on the same one: a session makes one round trip at a
+// time, and a lock and an unlock go with every call.
+const lockSessions = 4
 
 // poolConfig is the store's connection settings (server, schema) with a
 // pool size of its own.
@@ -214,41 +267,72 @@ func poolConfig(s *postgres.DB, size int32) *pgxpool.Config {
 }
 
 // On PostgreSQL several processes work: a session advisory lock per
-// account, held on one connection for the call and its records, keeps one
-// LinkedIn call in flight across all of them, and is freed by the server
-// if the process dies. This process's workers queue for an account in
-// memory first, so that at most one of them holds a connection waiting.
-func (b *pgBackend) lock(ctx context.Context, accountID int64) (func(), bool, error) {
-	local, ok, err := b.local.lock(ctx, accountID)
-	if !ok {
-		return nil, false, err
-	}
-	conn, err := b.lockPool.Acquire(ctx)
+// account keeps one LinkedIn call in flight across all of them, and is
+// freed by the server if the process dies. This process's workers take
+// the account's turn in memory first, so that the lock is asked for by one
+// of them at a time; its locks are held by a few sessions (lockSessions
+// connections, not one per worker). A lock another process holds is not
+// waited for: the job books a later turn.
+func (b *pgBackend) lock(ctx context.Context, accountID int64) (func(), time.Duration, error) {
+	local, err := b.turns.take(ctx, accountID)
 	if err != nil {
-		local()
-		return nil, false, fmt.Errorf("engine: lock account %d: %w", accountID, err)
+		return nil, 0, err
 	}
-	// Wait a little for another process's call to end; longer, the job
-	// snoozes and its worker takes other work.
-	var key int64
-	_, err = conn.Exec(ctx, `SET lock_timeout = '3s'`)
-	if err == nil {
-		err = conn.QueryRow(ctx, `SELECT k FROM (SELECT hashtextextended('unvite:linkedin:' || current_schema() || ':' || $1::bigint::text, 0) AS k) x, pg_advisory_lock(k)`, accountID).Scan(&key)
-	}
-	if err != nil {
-		conn.Release()
+	session := b.locks[uint64(accountID)%lockSessions]
+	key, ok, err := session.try(ctx, accountID)
+	if err != nil || !ok {
 		local()
-		var pe *pgconn.PgError
-		if errors.As(err, &pe) && pe.Code == "55P03" { // lock_not_available
-			return nil, false, nil
+		if err != nil {
+			return nil, 0, fmt.Errorf("engine: lock account %d: %w", accountID, err)
 		}
-		return nil, false, fmt.Errorf("engine: lock account %d: %w", accountID, err)
+		return nil, b.turns.book(accountID), nil
 	}
 	return func() {
-		if _, err := conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, key); err != nil {
-			conn.Conn().Close(context.Background()) // the session ends, and its lock with it
-		}
-		conn.Release()
+		session.unlock(context.WithoutCancel(ctx), key)
 		local()
-	}, true, nil
+	}, 0, nil
+}
+
+// lockSession is a connection that holds account locks of this process.
+type lockSession struct {
+	cfg  *pgx.ConnConfig
+	mu   sync.Mutex
+	conn *pgx.Conn
+}
+
+func (l *lockSession) try(ctx context.Context, accountID int64) (key int64, ok bool, err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.conn == nil || l.conn.IsClosed() {
+		if l.conn, err = pgx.ConnectConfig(ctx, l.cfg); err != nil {
+			return 0, false, err
+		}
+	}
+	err = l.conn.QueryRow(ctx, `SELECT k, pg_try_advisory_lock(k) FROM (SELECT hashtextextended('unvite:linkedin:' || current_schema() || ':' || $1::bigint::text, 0) AS k) x`, accountID).Scan(&key, &ok)
+	return key, ok, err
+}
+
+func (l *lockSession) unlock(ctx context.Context, key int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.conn == nil {
+		return
+	}
+	if _, err := l.conn.Exec(ctx, `SELECT pg_advisory_unlock($1)`, key); err != nil {
+		// The session ends, and its locks with it: a lock must not outlive
+		// its call.
+		l.conn.Close(context.Background())
+		l.conn = nil
+	}
+}
+
+func (l *lockSession) close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.conn == nil {
+		return nil
+	}
+	err := l.conn.Close(context.Background())
+	l.conn = nil
+	return err
 }

@@ -84,8 +84,9 @@ type backend interface {
 	rescue(ctx context.Context) (int, error)
 	close() error
 	// lock takes the account's LinkedIn lock: one call in flight per
-	// account, across processes where the database allows several.
-	lock(ctx context.Context, accountID int64) (release func(), ok bool, err error)
+	// account, across processes where the database allows several. When
+	// the account is busy it holds nothing and says when to come back.
+	lock(ctx context.Context, accountID int64) (release func(), wait time.Duration, err error)
 }
 
 // Engine runs the jobs.
@@ -126,12 +127,18 @@ func withDefaults(cfg Config) Config {
 	return cfg
 }
 
+// fetchCooldown is the least time between two fetches of jobs. A fetch
+// takes at most Workers jobs, so River's default (100ms) capped a process
+// at 10×Workers jobs a second, below the withdrawal rates wanted (issue 11).
+const fetchCooldown = 20 * time.Millisecond
+
 // riverConfig is the River configuration both backends share.
 func (e *Engine) riverConfig(work bool) *river.Config {
 	c := &river.Config{
 		Logger:            e.log.With("component", "river"),
 		JobTimeout:        e.cfg.JobTimeout,
 		FetchPollInterval: e.cfg.FetchPoll,
+		FetchCooldown:     min(fetchCooldown, e.cfg.FetchPoll),
 		// A process killed mid-job leaves its job running; rescue it soon
 		// after the timeout (the job finds out where it stood first).
 		RescueStuckJobsAfter: e.cfg.JobTimeout + min(e.cfg.JobTimeout, time.Minute),
@@ -214,12 +221,31 @@ func (e *Engine) QueueWithdrawals(ctx context.Context, ids []int64, ch unvite.Ch
 	}
 	return e.cfg.Store.QueueWithdrawals(ctx, ids, ch, func(ctx context.Context, tx any, qs []unvite.QueuedWithdrawal) error {
 		params := make([]river.InsertManyParams, len(qs))
+		nth := map[int64]int{}
+		now := time.Now() // River schedules on the wall clock
 		for i, q := range qs {
 			params[i] = river.InsertManyParams{Args: WithdrawArgs{InvitationID: q.InvitationID, AccountID: q.AccountID}}
+			if e.cfg.NoPacing {
+				k := time.Duration(nth[q.AccountID])
+				params[i].InsertOpts = &river.InsertOpts{ScheduledAt: now.Add(min(k*noPacingStep, noPacingSpread))}
+			}
+			nth[q.AccountID]++
 		}
 		return e.be.enqueue(ctx, tx, params)
 	})
 }
+
+// noPacingStep spaces the jobs of one account queued together when pacing
+// is off. River hands out jobs in the order they are due, and an account's
+// calls go one at a time: due all at once, one account's run of jobs would
+// fill every worker of every process while the others wait. Spaced, the
+// queues of many accounts interleave. (With pacing on, each job finds its
+// turn when it first runs, see inTurn.) The spread is bounded: the jobs
+// are due now, in effect (see Idle).
+const (
+	noPacingStep   = 5 * time.Millisecond
+	noPacingSpread = 2 * time.Second
+)
 
 // Requeue makes sure every recorded intent has its job (an intent always
 // gets one in its own transaction; this heals a job table restored from an
@@ -301,12 +327,9 @@ func (e *Engine) ready(acct *unvite.Account, now time.Time) (time.Duration, erro
 // lock is seen before any request. On a wait > 0 or an error nothing is
 // held; otherwise the caller must call release.
 func (e *Engine) lockReady(ctx context.Context, accountID int64) (acct *unvite.Account, release func(), wait time.Duration, err error) {
-	release, ok, err := e.be.lock(ctx, accountID)
-	if err != nil {
-		return nil, nil, 0, err
-	}
-	if !ok {
-		return nil, nil, lockRetry, nil // another call of this account is in flight
+	release, wait, err = e.be.lock(ctx, accountID)
+	if err != nil || wait > 0 {
+		return nil, nil, wait, err // another call of this account is in flight
 	}
 	if acct, err = e.cfg.Store.Account(ctx, accountID); err != nil {
 		release()

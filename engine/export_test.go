@@ -3,13 +3,14 @@ package engine
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // LockAccount takes the account's LinkedIn lock as a job does, so that a
 // test can hold it while a job asks for it.
 func (e *Engine) LockAccount(ctx context.Context, accountID int64) (release func(), err error) {
-	release, ok, err := e.be.lock(ctx, accountID)
-	if err == nil && !ok {
+	release, wait, err := e.be.lock(ctx, accountID)
+	if err == nil && wait > 0 {
 		err = errors.New("the account's lock is held")
 	}
 	return release, err
@@ -26,7 +27,7 @@ type lockHook struct {
 	fn func(accountID int64)
 }
 
-func (h lockHook) lock(ctx context.Context, accountID int64) (func(), bool, error) {
+func (h lockHook) lock(ctx context.Context, accountID int64) (func(), time.Duration, error) {
 	h.fn(accountID)
 	return h.backend.lock(ctx, accountID)
 }

@@ -129,10 +129,16 @@ func (e *Engine) Idle(ctx context.Context) (bool, error) {
 	// A retry due within retrySoon counts as due: it is part of the work
 	// at hand (settling an unknown outcome), not a later window.
 	now := time.Now()
+	// Without pacing, withdrawals queued together are spaced a little (see
+	// noPacingStep): those are due too.
+	soon := now
+	if e.cfg.NoPacing {
+		soon = now.Add(noPacingSpread)
+	}
 	return !slices.ContainsFunc(rows, func(r *rivertype.JobRow) bool {
 		switch r.State {
 		case rivertype.JobStateScheduled:
-			return !r.ScheduledAt.After(now)
+			return !r.ScheduledAt.After(soon)
 		case rivertype.JobStateRetryable:
 			return !r.ScheduledAt.After(now.Add(retrySoon))
 		}

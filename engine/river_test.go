@@ -1,12 +1,14 @@
 package engine_test
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"net/url"
 	"os"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -141,4 +143,113 @@ func TestEngineOnRiver(t *testing.T) {
 			}
 		})
 	}
+}
+
+// inFlight wraps a client to count its account's withdrawals in flight,
+// each held a while so that overlapping calls would show.
+type inFlight struct {
+	engine.LinkedIn
+	now, max *atomic.Int32
+}
+
+func (c inFlight) Withdraw(ctx context.Context, id string) error {
+	n := c.now.Add(1)
+	defer c.now.Add(-1)
+	for m := c.max.Load(); n > m && !c.max.CompareAndSwap(m, n); m = c.max.Load() {
+	}
+	time.Sleep(20 * time.Millisecond)
+	return c.LinkedIn.Withdraw(ctx, id)
+}
+
+// Whatever the number of workers and engines (on PostgreSQL, each with its
+// own lock session, as separate processes have), LinkedIn sees at most one
+// call in flight per account.
+func TestOneCallInFlightPerAccount(t *testing.T) {
+	for name, tc := range map[string]struct {
+		open    func(t *testing.T) unvite.Store
+		engines int
+	}{
+		"sqlite":   {func(t *testing.T) unvite.Store { return nil }, 1},
+		"postgres": {func(t *testing.T) unvite.Store { return pgStore(t) }, 3},
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := basePolicy()
+			p.DailyLimit = 100
+			r := newRig(t, p, tc.open(t))
+			type counts struct{ now, max atomic.Int32 }
+			per := map[int64]*counts{}
+			var accts []*unvite.Account
+			for range 3 {
+				a := r.account(40, "UTC")
+				per[a.ID] = &counts{}
+				accts = append(accts, a)
+			}
+			var engines []*engine.Engine
+			for range tc.engines {
+				eng, err := engine.New(engine.Config{Store: r.store, Policy: r.policy, Now: r.clock.Now, NoPacing: true,
+					Workers: 10, FetchPoll: 50 * time.Millisecond, RetryBase: 50 * time.Millisecond, SyncCheck: time.Hour,
+					Client: func(ctx context.Context, a *unvite.Account) (engine.LinkedIn, error) {
+						li, err := r.client(ctx, a)
+						return inFlight{li, &per[a.ID].now, &per[a.ID].max}, err
+					}}, true)
+				require.NoError(t, err)
+				t.Cleanup(func() { eng.Stop(ctx); eng.Close() })
+				engines = append(engines, eng)
+			}
+			r.eng = engines[0]
+			var all []int64
+			for _, a := range accts {
+				all = append(all, queueN(t, r, a, 15, 0, "user")...)
+			}
+			for _, eng := range engines {
+				require.NoError(t, eng.Start(ctx))
+			}
+			waitFor(t, 60*time.Second, "every queued withdrawal", func() bool {
+				n, err := r.store.CountInvitations(ctx, unvite.InvitationFilter{IDs: all, Statuses: []unvite.Status{unvite.StatusWithdrawn}})
+				require.NoError(t, err)
+				return n == len(all)
+			})
+			for id, c := range per {
+				require.Equal(t, int32(1), c.max.Load(), "calls in flight at once, account %d", id)
+			}
+		})
+	}
+}
+
+// Without pacing, the withdrawals of one account queued together are
+// spaced, so that River, which hands out jobs in the order they are due,
+// interleaves the accounts; and they count as due (Idle).
+func TestNoPacingSpacesAnAccountsJobs(t *testing.T) {
+	r := newRig(t, basePolicy(), nil)
+	a, b := r.account(10, "UTC"), r.account(10, "UTC")
+	eng, err := engine.New(engine.Config{Store: r.store, Policy: r.policy, Now: r.clock.Now, NoPacing: true}, false)
+	require.NoError(t, err)
+	t.Cleanup(func() { eng.Close() })
+	var ids []int64
+	for _, acct := range []*unvite.Account{a, b} {
+		list, err := r.store.Invitations(ctx, unvite.InvitationFilter{AccountID: acct.ID, Statuses: []unvite.Status{unvite.StatusPending}, Limit: 3})
+		require.NoError(t, err)
+		for _, inv := range list {
+			ids = append(ids, inv.ID)
+		}
+	}
+	_, err = eng.QueueWithdrawals(ctx, ids, unvite.Change{Actor: "user"})
+	require.NoError(t, err)
+	jobs, err := eng.Jobs(ctx, engine.JobFilter{Kinds: []string{"withdraw"}})
+	require.NoError(t, err)
+	require.Len(t, jobs, 6)
+	at := map[int64][]time.Time{}
+	for _, j := range jobs {
+		at[j.AccountID] = append(at[j.AccountID], j.ScheduledAt)
+	}
+	for _, acct := range []int64{a.ID, b.ID} {
+		s := at[acct]
+		require.Len(t, s, 3)
+		require.GreaterOrEqual(t, s[1].Sub(s[0]), 4*time.Millisecond, "account %d", acct)
+		require.GreaterOrEqual(t, s[2].Sub(s[1]), 4*time.Millisecond, "account %d", acct)
+	}
+	require.True(t, at[b.ID][0].Before(at[a.ID][1]), "b's first job is due before a's second")
+	idle, err := eng.Idle(ctx)
+	require.NoError(t, err)
+	require.False(t, idle, "spaced jobs are due")
 }

@@ -75,12 +75,9 @@ func (e *Engine) Withdraw(ctx context.Context, args WithdrawArgs, attemptID stri
 	s := e.cfg.Store
 	// The account's lock first: everything below reads the state as it is
 	// once no other call of this account is in flight.
-	release, ok, err := e.be.lock(ctx, args.AccountID)
-	if err != nil {
-		return 0, err
-	}
-	if !ok {
-		return lockRetry, nil // another call of this account is in flight
+	release, wait, err := e.be.lock(ctx, args.AccountID)
+	if err != nil || wait > 0 {
+		return wait, err // another call of this account is in flight
 	}
 	defer release()
 	inv, err := s.Invitation(ctx, args.InvitationID)
@@ -214,7 +211,6 @@ func (e *Engine) inTurn(ctx context.Context, accountID, invID int64, wait time.D
 }
 
 const (
-	lockRetry = 2 * time.Second
 	noIDRetry = 5 * time.Minute
 )
 

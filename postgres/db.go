@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -52,6 +53,9 @@ func OpenExisting(ctx context.Context, dsn string) (*DB, error) {
 	return open(ctx, dsn, false)
 }
 
+// defaultMaxConns is the pool's size unless the DSN sets pool_max_conns.
+const defaultMaxConns = 16
+
 func open(ctx context.Context, dsn string, create bool) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
@@ -59,6 +63,12 @@ func open(ctx context.Context, dsn string, create bool) (*DB, error) {
 	}
 	// Day arithmetic and dates in reasons are UTC, as in the SQLite store.
 	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
+	// pgxpool's default is max(4, CPUs): the engine's workers, each making
+	// one store call at a time, and the dashboard's requests queued for
+	// those few. A DSN's pool_max_conns still rules.
+	if !strings.Contains(dsn, "pool_max_conns") {
+		cfg.MaxConns = defaultMaxConns
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: connect: %w", err)

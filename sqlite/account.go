@@ -119,7 +119,7 @@ func failedCall(p unvite.AccountPatch) int {
 
 // Account returns one account by id.
 func (s *DB) Account(ctx context.Context, id int64) (*unvite.Account, error) {
-	a, err := scanAccount(s.db.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = ?`, id))
+	a, err := scanAccount(s.prepared(nil).QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = ?`, id))
 	if isNoRows(err) {
 		return nil, notFound("account", id)
 	}

@@ -36,7 +36,7 @@ type DB struct {
 	dsn  string
 	// writer admits one of this process's write transactions at a time.
 	writer chan struct{}
-	stmts  sync.Map // query → *sql.Stmt, see exec
+	stmts  sync.Map // query → *sql.Stmt, see prepared
 	// Now is the clock for recorded times; tests replace it.
 	Now func() time.Time
 	// BulkRows is the estimated import size from which a first import (into

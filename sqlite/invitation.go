@@ -174,7 +174,7 @@ func (s *slab) next() *unvite.Invitation {
 
 // Invitation returns one invitation by id.
 func (s *DB) Invitation(ctx context.Context, id int64) (*unvite.Invitation, error) {
-	return getInvitation(ctx, s.db, id)
+	return getInvitation(ctx, s.prepared(nil), id)
 }
 
 func getInvitation(ctx context.Context, q queryer, id int64) (*unvite.Invitation, error) {

@@ -12,21 +12,63 @@ import (
 
 var _ unvite.Withdrawals = (*DB)(nil)
 
-// exec runs one of the engine's hot statements in tx, prepared once per
-// connection: SQLite compiles the invitations triggers into every UPDATE
-// it prepares, which cost a third of a withdrawal's time when reparsed.
-func (s *DB) exec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sql.Result, error) {
-	st, ok := s.stmts.Load(q)
+// prepared runs queries on tx, or on the database when tx is nil, with
+// each statement prepared once per connection: SQLite compiles the
+// invitations triggers into every UPDATE it prepares, and parsing was a
+// third of a withdrawal's time. Only for fixed query texts (the engine's
+// hot path): the statements are kept for the life of the store.
+type prepared struct {
+	s  *DB
+	tx *sql.Tx
+}
+
+func (s *DB) prepared(tx *sql.Tx) prepared { return prepared{s, tx} }
+
+func (p prepared) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	st, ok := p.s.stmts.Load(q)
 	if !ok {
-		p, err := s.db.PrepareContext(ctx, q)
+		ps, err := p.s.db.PrepareContext(ctx, q)
 		if err != nil {
 			return nil, err
 		}
-		if st, ok = s.stmts.LoadOrStore(q, p); ok {
-			p.Close()
+		if st, ok = p.s.stmts.LoadOrStore(q, ps); ok {
+			ps.Close()
 		}
 	}
-	return tx.StmtContext(ctx, st.(*sql.Stmt)).ExecContext(ctx, args...)
+	if p.tx != nil {
+		return p.tx.StmtContext(ctx, st.(*sql.Stmt)), nil
+	}
+	return st.(*sql.Stmt), nil
+}
+
+func (p prepared) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	st, err := p.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (p prepared) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	st, err := p.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// QueryRowContext: a failed prepare shows when the row is scanned, as
+// with database/sql's own QueryRowContext (the query runs again unprepared
+// to carry its error).
+func (p prepared) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	st, err := p.stmt(ctx, q)
+	if err != nil {
+		if p.tx != nil {
+			return p.tx.QueryRowContext(ctx, q, args...)
+		}
+		return p.s.db.QueryRowContext(ctx, q, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
 }
 
 // QueueWithdrawals records intents and enqueues their jobs in one transaction.
@@ -142,41 +184,47 @@ func (s *DB) ClaimWithdrawal(ctx context.Context, c unvite.Claim) (*unvite.Invit
 	}
 	var out *unvite.Invitation
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		inv, err := getInvitation(ctx, tx, c.InvitationID)
+		q := s.prepared(tx)
+		// Status, intent and the day's count in one read.
+		var acct, spent int64
+		var status unvite.Status
+		var queued bool
+		err := q.QueryRowContext(ctx, `SELECT i.account_id, i.status,
+			EXISTS (SELECT 1 FROM withdrawal_queue q WHERE q.invitation_id = i.id),
+			(SELECT count(*) FROM withdrawal_attempts a WHERE a.account_id = i.account_id AND a.day = ? AND a.outcome <> 'failed')
+			FROM invitations i WHERE i.id = ?`, c.Day, c.InvitationID).Scan(&acct, &status, &queued, &spent)
+		if isNoRows(err) {
+			return notFound("invitation", c.InvitationID)
+		}
 		if err != nil {
-			return err
+			return fmt.Errorf("sqlite: claim %d: %w", c.InvitationID, err)
 		}
-		var queued int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM withdrawal_queue WHERE invitation_id = ?`, inv.ID).Scan(&queued); err != nil {
-			return fmt.Errorf("sqlite: claim %d: %w", inv.ID, err)
+		if status != unvite.StatusPending {
+			return fmt.Errorf("invitation %d is %s: %w", c.InvitationID, status, unvite.ErrNotPending)
 		}
-		if inv.Status != unvite.StatusPending {
-			return fmt.Errorf("invitation %d is %s: %w", inv.ID, inv.Status, unvite.ErrNotPending)
+		if !queued {
+			return fmt.Errorf("invitation %d: %w", c.InvitationID, unvite.ErrNotQueued)
 		}
-		if queued == 0 {
-			return fmt.Errorf("invitation %d: %w", inv.ID, unvite.ErrNotQueued)
+		if spent >= int64(c.Limit) {
+			return fmt.Errorf("account %d, %s: %d of %d: %w", acct, c.Day, spent, c.Limit, unvite.ErrBudgetSpent)
 		}
-		spent, err := withdrawalsOn(ctx, tx, inv.AccountID, c.Day)
-		if err != nil {
-			return err
-		}
-		if spent >= c.Limit {
-			return fmt.Errorf("account %d, %s: %d of %d: %w", inv.AccountID, c.Day, spent, c.Limit, unvite.ErrBudgetSpent)
-		}
-		if _, err := s.exec(ctx, tx, `INSERT INTO withdrawal_attempts (id, account_id, invitation_id, day, claimed_at, actor)
-			VALUES (?, ?, ?, ?, ?, ?)`, c.AttemptID, inv.AccountID, inv.ID, c.Day, c.At.Unix(), c.Actor); err != nil {
-			return fmt.Errorf("sqlite: claim %d: record attempt %s: %w", inv.ID, c.AttemptID, err)
-		}
-		res, err := s.exec(ctx, tx, `UPDATE invitations SET status = 'withdrawing', attempt_id = ?, status_since = ?,
+		// The invitation first: a statement that changes no page the
+		// transaction changed before needs no statement journal (with its
+		// triggers, this one would spill one to a temporary file).
+		res, err := q.ExecContext(ctx, `UPDATE invitations SET status = 'withdrawing', attempt_id = ?, status_since = ?,
 			changed_at = ?, status_reason = ?, status_actor = ? WHERE id = ? AND status = 'pending'`,
-			c.AttemptID, c.At.Unix(), c.At.Unix(), attemptReason(c.AttemptID, c.Reason), c.Actor, inv.ID)
+			c.AttemptID, c.At.Unix(), c.At.Unix(), attemptReason(c.AttemptID, c.Reason), c.Actor, c.InvitationID)
 		if err != nil {
-			return fmt.Errorf("sqlite: claim %d: %w", inv.ID, err)
+			return fmt.Errorf("sqlite: claim %d: %w", c.InvitationID, err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("invitation %d: %w", inv.ID, unvite.ErrNotPending)
+			return fmt.Errorf("invitation %d: %w", c.InvitationID, unvite.ErrNotPending)
 		}
-		out, err = getInvitation(ctx, tx, inv.ID)
+		if _, err := q.ExecContext(ctx, `INSERT INTO withdrawal_attempts (id, account_id, invitation_id, day, claimed_at, actor)
+			VALUES (?, ?, ?, ?, ?, ?)`, c.AttemptID, acct, c.InvitationID, c.Day, c.At.Unix(), c.Actor); err != nil {
+			return fmt.Errorf("sqlite: claim %d: record attempt %s: %w", c.InvitationID, c.AttemptID, err)
+		}
+		out, err = getInvitation(ctx, q, c.InvitationID)
 		return err
 	})
 	return out, err
@@ -196,8 +244,11 @@ func (s *DB) FinishWithdrawal(ctx context.Context, attemptID string, o unvite.Ou
 	}
 	var out *unvite.Invitation
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		q := s.prepared(tx)
+		// Through the attempt's key: invitations has no index on attempt_id.
 		var invID int64
-		err := tx.QueryRowContext(ctx, `SELECT id FROM invitations WHERE attempt_id = ? AND status = 'withdrawing'`, attemptID).Scan(&invID)
+		err := q.QueryRowContext(ctx, `SELECT i.id FROM withdrawal_attempts a CROSS JOIN invitations i ON i.id = a.invitation_id
+			WHERE a.id = ? AND i.attempt_id = a.id AND i.status = 'withdrawing'`, attemptID).Scan(&invID)
 		if isNoRows(err) {
 			return fmt.Errorf("attempt %s: %w", attemptID, unvite.ErrAttemptOver)
 		}
@@ -214,12 +265,12 @@ func (s *DB) FinishWithdrawal(ctx context.Context, attemptID string, o unvite.Ou
 			reinvite = ch.At.Add(cd).Unix()
 		}
 		// The attempt_close trigger closes the attempt with this outcome.
-		if _, err := s.exec(ctx, tx, `UPDATE invitations SET status = ?, status_since = ?, changed_at = ?,
+		if _, err := q.ExecContext(ctx, `UPDATE invitations SET status = ?, status_since = ?, changed_at = ?,
 			status_reason = ?, status_actor = ?, reinvite_after = coalesce(?, reinvite_after) WHERE id = ?`,
 			to, ch.At.Unix(), ch.At.Unix(), attemptReason(attemptID, ch.Reason), ch.Actor, reinvite, invID); err != nil {
 			return fmt.Errorf("sqlite: finish attempt %s: %w", attemptID, err)
 		}
-		out, err = getInvitation(ctx, tx, invID)
+		out, err = getInvitation(ctx, q, invID)
 		return err
 	})
 	return out, err
