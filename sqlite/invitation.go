@@ -205,6 +205,11 @@ func tagsOf(ctx context.Context, q queryer, where string, args []any) (map[int64
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: tags: %w", err)
 	}
+	return scanTags(rows)
+}
+
+// scanTags reads (invitation id, tag) rows into each invitation's tags.
+func scanTags(rows *sql.Rows) (map[int64][]string, error) {
 	defer rows.Close()
 	m := map[int64][]string{}
 	for rows.Next() {
@@ -226,17 +231,7 @@ func tagsByID(ctx context.Context, q queryer, ids []int64) (map[int64][]string, 
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: tags: %w", err)
 	}
-	defer rows.Close()
-	m := map[int64][]string{}
-	for rows.Next() {
-		var id int64
-		var tag string
-		if err := rows.Scan(&id, &tag); err != nil {
-			return nil, fmt.Errorf("sqlite: tags: %w", err)
-		}
-		m[id] = append(m[id], tag)
-	}
-	return m, rows.Err()
+	return scanTags(rows)
 }
 
 var sorts = map[string]string{
