@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -100,7 +101,7 @@ func TestRequestEconomy(t *testing.T) {
 //	go test ./engine -run '^$' -bench Withdrawals -benchtime=1x
 //
 // postgres-3 runs three engines as three OS processes (this test binary,
-// run again as TestBenchEngineProcess), each with its own pools and GC.
+// run again, see TestMain), each with its own pools and GC.
 func BenchmarkWithdrawals(b *testing.B) {
 	for _, tc := range []struct {
 		name      string
@@ -322,7 +323,7 @@ func startBenchChild(b *testing.B, spec benchEngine) *benchChild {
 	b.Helper()
 	js, err := json.Marshal(spec)
 	require.NoError(b, err)
-	cmd := exec.Command(os.Args[0], "-test.run=^TestBenchEngineProcess$", "-test.count=1")
+	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), benchEngineEnv+"="+string(js))
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
@@ -358,18 +359,32 @@ func (c *benchChild) stop(b *testing.B) (benchReport, time.Duration) {
 	return rep, time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// TestBenchEngineProcess is an engine process of BenchmarkWithdrawals; it
-// does nothing unless that benchmark started it. It says "ready", starts on
-// a line from stdin, and stops and reports when stdin closes.
-func TestBenchEngineProcess(t *testing.T) {
-	js := os.Getenv(benchEngineEnv)
-	if js == "" {
-		t.Skip("run by BenchmarkWithdrawals only")
+// TestMain runs this test binary as an engine process of
+// BenchmarkWithdrawals when that benchmark started it (benchEngineEnv is
+// set), and as the tests otherwise.
+func TestMain(m *testing.M) {
+	if js := os.Getenv(benchEngineEnv); js != "" {
+		if err := benchEngineProcess(js); err != nil {
+			fmt.Fprintln(os.Stderr, "engine process:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
 	}
+	os.Exit(m.Run())
+}
+
+// benchEngineProcess is an engine process of BenchmarkWithdrawals. It says
+// "ready", starts on a line from stdin, and stops and reports when stdin
+// closes.
+func benchEngineProcess(js string) error {
 	var spec benchEngine
-	require.NoError(t, json.Unmarshal([]byte(js), &spec))
+	if err := json.Unmarshal([]byte(js), &spec); err != nil {
+		return fmt.Errorf("read spec: %w", err)
+	}
 	db, err := postgres.Open(ctx, spec.DSN)
-	require.NoError(t, err)
+	if err != nil {
+		return err
+	}
 	defer db.Close()
 	client := func(_ context.Context, a *unvite.Account) (engine.LinkedIn, error) {
 		s := spec.Sessions[a.ID]
@@ -377,16 +392,27 @@ func TestBenchEngineProcess(t *testing.T) {
 	}
 	var times benchTimes
 	eng, err := engine.New(benchConfig(db, func() time.Time { return spec.Now }, client, &times), true)
-	require.NoError(t, err)
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
 	in := bufio.NewScanner(os.Stdin)
 	fmt.Println("ready")
-	require.True(t, in.Scan(), "no start")
-	require.NoError(t, eng.Start(ctx))
+	if !in.Scan() {
+		return errors.New("stdin closed before the start line")
+	}
+	if err := eng.Start(ctx); err != nil {
+		return err
+	}
 	for in.Scan() {
 	}
-	require.NoError(t, eng.Stop(ctx))
-	require.NoError(t, eng.Close())
+	if err := eng.Stop(ctx); err != nil {
+		return err
+	}
 	rep, err := json.Marshal(benchReport{Run: time.Duration(times.run.Load()), LinkedIn: time.Duration(times.linkedIn.Load())})
-	require.NoError(t, err)
+	if err != nil {
+		return err
+	}
 	fmt.Println("report " + string(rep))
+	return nil
 }
