@@ -37,6 +37,7 @@ type DB struct {
 	// writer admits one of this process's write transactions at a time.
 	writer chan struct{}
 	stmts  sync.Map // query → *sql.Stmt, see prepared
+	lists  listCache
 	// Now is the clock for recorded times; tests replace it.
 	Now func() time.Time
 	// BulkRows is the estimated import size from which a first import (into
@@ -265,7 +266,10 @@ func (s *DB) OpenPool(maxConns int) (*sql.DB, error) {
 func (s *DB) SQL() *sql.DB { return s.db }
 
 // Close closes the database.
-func (s *DB) Close() error { return s.db.Close() }
+func (s *DB) Close() error {
+	s.lists.close()
+	return s.db.Close()
+}
 
 // Path is the database file.
 func (s *DB) Path() string { return s.path }

@@ -365,6 +365,9 @@ func indexedBy(index string) string {
 
 // Invitations lists the invitations a filter selects.
 func (s *DB) Invitations(ctx context.Context, f unvite.InvitationFilter) ([]*unvite.Invitation, error) {
+	if k, ok := cacheKey(f); ok && f.Limit > 0 {
+		return s.cachedPage(ctx, f, k)
+	}
 	if f.Limit > 0 {
 		var list []*unvite.Invitation
 		err := s.read(ctx, func(tx *sql.Tx) error {
@@ -419,6 +422,11 @@ func pageOf(ctx context.Context, q queryer, f unvite.InvitationFilter) ([]*unvit
 		return nil, fmt.Errorf("sqlite: list invitations: %w", err)
 	}
 	rows.Close()
+	return pageByID(ctx, q, f, ids)
+}
+
+// pageByID reads a page's rows and their tags by id, in the order of ids.
+func pageByID(ctx context.Context, q queryer, f unvite.InvitationFilter, ids []int64) ([]*unvite.Invitation, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -428,7 +436,7 @@ func pageOf(ctx context.Context, q queryer, f unvite.InvitationFilter) ([]*unvit
 	}
 	list := make([]*unvite.Invitation, len(ids))
 	byID := unvite.InvitationFilter{IDs: ids, Brief: f.Brief, Outcomes: f.Outcomes}
-	err = eachInvitation(ctx, q, byID, readOpts{byIDs: true}, func(inv *unvite.Invitation) error {
+	err := eachInvitation(ctx, q, byID, readOpts{byIDs: true}, func(inv *unvite.Invitation) error {
 		list[at[inv.ID]] = inv
 		return nil
 	})
@@ -700,6 +708,15 @@ func (s *DB) eachUnordered(ctx context.Context, f unvite.InvitationFilter, fn fu
 
 // CountInvitations counts what a filter selects (Limit and Offset ignored).
 func (s *DB) CountInvitations(ctx context.Context, f unvite.InvitationFilter) (int, error) {
+	if k, ok := cacheKey(f); ok {
+		// A listing kept for this state of the file counts it. A failed
+		// read of the state only means counting here.
+		if v, err := s.lists.version(ctx, s.db); err == nil {
+			if l := s.lists.counted(k, v); l != nil {
+				return l.count(f), nil
+			}
+		}
+	}
 	return countInvitations(ctx, s.db, f)
 }
 

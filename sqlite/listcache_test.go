@@ -1,0 +1,202 @@
+package sqlite_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/sqlite"
+)
+
+// seedList makes an account of n sent invitations of every status, some
+// with notes, tags and shared sent times, for listings.
+func seedList(t *testing.T, s *sqlite.DB, n int) *unvite.Account {
+	t.Helper()
+	ctx := context.Background()
+	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+	a := &unvite.Account{Name: "Maya Lindqvist", Slug: "maya"}
+	require.NoError(t, s.CreateAccount(ctx, a))
+	b, err := s.BeginImport(ctx, a.ID, unvite.ImportMeta{File: "seed.zip", AsOf: now})
+	require.NoError(t, err)
+	r := rand.New(rand.NewPCG(3, 4))
+	companies := []string{"Northwind", "acme", "Globex", "northwind labs", ""}
+	for i := range n {
+		p := unvite.Person{Name: fmt.Sprintf("%c%c Person %d", 'A'+r.IntN(5), 'a'+r.IntN(5), i), Slug: fmt.Sprintf("p-%d", i),
+			Company: companies[r.IntN(len(companies))], Headline: "Engineer"}
+		inv := &unvite.Invitation{Direction: unvite.Sent, Invitee: p,
+			SentAt: now.Add(-time.Duration(r.IntN(200)) * 24 * time.Hour).Add(-time.Duration(r.IntN(3)) * time.Hour)}
+		if r.IntN(3) == 0 {
+			inv.Note, inv.HadNote = "Hello from Northwind", true
+		}
+		require.NoError(t, b.PutInvitation(ctx, inv))
+		if r.IntN(3) == 0 {
+			require.NoError(t, b.PutConnection(ctx, unvite.Connection{Person: p, ConnectedOn: inv.SentAt.Add(time.Hour)}))
+		}
+	}
+	_, err = b.Commit(ctx)
+	require.NoError(t, err)
+	list, err := s.Invitations(ctx, unvite.InvitationFilter{AccountID: a.ID})
+	require.NoError(t, err)
+	for i, inv := range list {
+		if i%7 == 0 {
+			require.NoError(t, s.Tag(ctx, []int64{inv.ID}, []string{"vip"}, false, unvite.Change{}))
+		}
+	}
+	return a
+}
+
+// listFilters are the listings the dashboard asks for, with time bounds,
+// offsets past the end and every sort.
+func listFilters(acct int64) []unvite.InvitationFilter {
+	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+	yes, no := true, false
+	var out []unvite.InvitationFilter
+	for _, sort := range []string{"", "sent", "-sent", "name", "-name", "status", "company", "-company"} {
+		for _, f := range []unvite.InvitationFilter{
+			{},
+			{Statuses: []unvite.Status{unvite.StatusPending}},
+			{Statuses: []unvite.Status{unvite.StatusPending}, SentBefore: now.Add(-90 * 24 * time.Hour)},
+			{Statuses: []unvite.Status{unvite.StatusPending}, SentAfter: now.Add(-60 * 24 * time.Hour), SentBefore: now.Add(-30 * 24 * time.Hour)},
+			{SentAfter: now.Add(-59 * 24 * time.Hour)},
+			{Search: "northwind"},
+			{Search: "northwind", Statuses: []unvite.Status{unvite.StatusPending}, Offset: 10},
+			{Tag: "vip"},
+			{HasNote: &yes, Statuses: []unvite.Status{unvite.StatusAccepted}},
+			{HasNote: &no, Offset: 40},
+			{Offset: 1000},
+		} {
+			f.AccountID, f.Direction, f.Sort = acct, unvite.Sent, sort
+			f.Limit = 25
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// checkListings asks s for each listing three times (the cache keeps it
+// on the second) and wants the pages and counts read without the cache.
+func checkListings(t *testing.T, s *sqlite.DB, acct int64) {
+	t.Helper()
+	ctx := context.Background()
+	for _, f := range listFilters(acct) {
+		want, wantN, err := s.UncachedForTest(ctx, f)
+		require.NoError(t, err)
+		for range 3 {
+			got, err := s.Invitations(ctx, f)
+			require.NoError(t, err)
+			require.Equal(t, want, got, "%+v", f)
+			n, err := s.CountInvitations(ctx, f)
+			require.NoError(t, err)
+			require.Equal(t, wantN, n, "%+v", f)
+		}
+	}
+}
+
+// Listings read through the cache are those read without it, and a
+// change committed by another handle on the file (another process, such as
+// `unvite withdraw`) shows at once, as does one of the same handle.
+func TestListCache(t *testing.T) {
+	ctx := context.Background()
+	a := open(t)
+	acct := seedList(t, a, 400)
+	b := reopen(t, a).(*sqlite.DB)
+	checkListings(t, a, acct.ID)
+
+	pending := unvite.InvitationFilter{AccountID: acct.ID, Direction: unvite.Sent, Statuses: []unvite.Status{unvite.StatusPending}, Limit: 25}
+	page, err := a.Invitations(ctx, pending) // kept by now
+	require.NoError(t, err)
+	total, err := a.CountInvitations(ctx, pending)
+	require.NoError(t, err)
+	require.Greater(t, total, 25)
+
+	// Another process withdraws the oldest pending one.
+	_, err = b.Transition(ctx, page[0].ID, unvite.StatusWithdrawn, unvite.Change{Reason: "test"})
+	require.NoError(t, err)
+	got, err := a.Invitations(ctx, pending)
+	require.NoError(t, err)
+	require.NotContains(t, ids(got), page[0].ID)
+	require.Equal(t, ids(page[1:]), ids(got[:24]))
+	n, err := a.CountInvitations(ctx, pending)
+	require.NoError(t, err)
+	require.Equal(t, total-1, n)
+	checkListings(t, a, acct.ID)
+
+	// Any commit counts, even one that bypasses the store.
+	_, err = b.RawForTest().ExecContext(ctx, `UPDATE invitations SET name = 'Zz Renamed', company = 'Northwind' WHERE id = ?`, got[0].ID)
+	require.NoError(t, err)
+	byName := unvite.InvitationFilter{AccountID: acct.ID, Direction: unvite.Sent, Search: "zz renamed", Sort: "name", Limit: 25}
+	found, err := a.Invitations(ctx, byName)
+	require.NoError(t, err)
+	require.Equal(t, []int64{got[0].ID}, ids(found))
+	checkListings(t, a, acct.ID)
+
+	// And the handle's own writes: a tag taken off, an invitation accepted.
+	vip := unvite.InvitationFilter{AccountID: acct.ID, Direction: unvite.Sent, Tag: "vip", Limit: 25}
+	tagged, err := a.Invitations(ctx, vip)
+	require.NoError(t, err)
+	require.NoError(t, a.Tag(ctx, []int64{tagged[0].ID}, []string{"vip"}, true, unvite.Change{}))
+	_, err = a.Transition(ctx, got[1].ID, unvite.StatusAccepted, unvite.Change{})
+	require.NoError(t, err)
+	again, err := a.Invitations(ctx, vip)
+	require.NoError(t, err)
+	require.NotContains(t, ids(again), tagged[0].ID)
+	checkListings(t, a, acct.ID)
+	checkListings(t, b, acct.ID)
+}
+
+// Readers at once while another handle writes: each page is one the
+// uncached read gives for some state, and none fails.
+func TestListCacheConcurrent(t *testing.T) {
+	ctx := context.Background()
+	a := open(t)
+	acct := seedList(t, a, 300)
+	b := reopen(t, a).(*sqlite.DB)
+	f := unvite.InvitationFilter{AccountID: acct.ID, Direction: unvite.Sent, Statuses: []unvite.Status{unvite.StatusPending}, Sort: "name", Limit: 20}
+	first, err := a.Invitations(ctx, f)
+	require.NoError(t, err)
+	done := make(chan error, 8)
+	for range 8 {
+		go func() {
+			for range 30 {
+				list, err := a.Invitations(ctx, f)
+				if err != nil {
+					done <- err
+					return
+				}
+				for _, inv := range list {
+					if inv.Status != unvite.StatusPending {
+						done <- fmt.Errorf("invitation %d is %s on a page of pending ones", inv.ID, inv.Status)
+						return
+					}
+				}
+			}
+			done <- nil
+		}()
+	}
+	for _, inv := range first[:10] {
+		_, err := b.Transition(ctx, inv.ID, unvite.StatusAccepted, unvite.Change{})
+		require.NoError(t, err)
+	}
+	for range 8 {
+		require.NoError(t, <-done)
+	}
+	got, err := a.Invitations(ctx, f)
+	require.NoError(t, err)
+	want, _, err := a.UncachedForTest(ctx, f)
+	require.NoError(t, err)
+	require.Equal(t, want, got)
+	require.NotContains(t, ids(got), first[0].ID)
+}
+
+func ids(list []*unvite.Invitation) []int64 {
+	out := make([]int64, len(list))
+	for i, inv := range list {
+		out[i] = inv.ID
+	}
+	return out
+}
