@@ -16,7 +16,7 @@ func (s *DB) UncachedForTest(ctx context.Context, f unvite.InvitationFilter) ([]
 	var list []*unvite.Invitation
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		var err error
-		list, err = pageOf(ctx, tx, f)
+		list, err = s.pageOf(ctx, tx, f)
 		return err
 	})
 	if err != nil {

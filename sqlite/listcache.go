@@ -46,8 +46,8 @@ func (v stateVersion) before(w stateVersion) bool {
 	return v.epoch < w.epoch || v.epoch == w.epoch && v.data < w.data
 }
 
-// maxHeld bounds the ids all lists hold (16 bytes each with the sent
-// time): 32 MB, forty 50,000-invitation listings or two of a million.
+// maxHeld bounds the ids all lists hold (24 bytes each with the sent
+// times): 48 MB, forty 50,000-invitation listings or two of a million.
 const maxHeld = 2 << 20
 
 // maxSeen bounds the listings remembered as asked for once.
@@ -64,8 +64,9 @@ type listing struct {
 }
 
 // matches are a listing's ids in order and the sent time (Unix seconds) of
-// each, for time bounds.
-type matches struct{ ids, sent []int64 }
+// each, for time bounds; bySent are those times sorted, to count the
+// matches within bounds by two binary searches.
+type matches struct{ ids, sent, bySent []int64 }
 
 // listKey names a listing: list includes the sort, count does not.
 type listKey struct{ list, count string }
@@ -269,16 +270,14 @@ func (m matches) page(f unvite.InvitationFilter) []int64 {
 
 // count is how many of m pass f's time bounds.
 func (m matches) count(f unvite.InvitationFilter) int {
-	if f.SentAfter.IsZero() && f.SentBefore.IsZero() {
-		return len(m.ids)
+	lo, hi := 0, len(m.bySent)
+	if !f.SentAfter.IsZero() {
+		lo, _ = slices.BinarySearch(m.bySent, f.SentAfter.Unix())
 	}
-	n := 0
-	for _, t := range m.sent {
-		if inBounds(f, t) {
-			n++
-		}
+	if !f.SentBefore.IsZero() {
+		hi, _ = slices.BinarySearch(m.bySent, f.SentBefore.Unix())
 	}
-	return n
+	return max(hi-lo, 0)
 }
 
 // cachedPage reads a page of a listing the cache serves. Its rows are read
@@ -317,17 +316,17 @@ func (s *DB) cachedPage(ctx context.Context, f unvite.InvitationFilter, k listKe
 			}
 			after, verr := s.lists.version(ctx, s.db)
 			s.lists.done(l, m, verr == nil && after == v)
-			list, err = pageByID(ctx, tx, f, m.page(f))
+			list, err = s.pageByID(ctx, tx, f, m.page(f))
 			return err
 		case l != nil:
-			if list, err = pageByID(ctx, tx, f, l.page(f)); err != nil {
+			if list, err = s.pageByID(ctx, tx, f, l.page(f)); err != nil {
 				return err
 			}
 			if after, err := s.lists.version(ctx, s.db); err == nil && after == v {
 				return nil
 			}
 		}
-		list, err = pageOf(ctx, tx, f)
+		list, err = s.pageOf(ctx, tx, f)
 		return err
 	})
 	return list, err
@@ -357,5 +356,7 @@ func listIDs(ctx context.Context, q queryer, f unvite.InvitationFilter) (matches
 	if err := rows.Err(); err != nil {
 		return matches{}, fmt.Errorf("sqlite: list invitations: %w", err)
 	}
+	m.bySent = slices.Clone(m.sent)
+	slices.Sort(m.bySent)
 	return m, nil
 }

@@ -199,6 +199,35 @@ func (s *Server) listInvitations(r *http.Request, acct *unvite.Account, l listQu
 
 type option struct{ Value, Label string }
 
+// rowView is a row of the invitations page in plain fields, its dates
+// formatted: a template finds a field of an embedded struct, and calls a
+// method or function, through reflection, per row and field (half of the
+// page's drawing time with the rows themselves).
+type rowView struct {
+	ID                int64
+	Name, URL, Sub    string
+	Protected, Approx bool
+	SentISO, SentDate string
+	AgeDays           int
+	Status, Stage     string
+	Note              string
+	HadNote           bool
+	Tags              []string
+}
+
+func newRowView(r invitationRow) rowView {
+	v := rowView{
+		ID: r.ID, Name: r.Invitee.Name, URL: r.Invitee.ProfileURL(), Sub: r.Invitee.Headline,
+		Protected: r.Protected, Approx: r.SentAtApprox,
+		SentISO: r.SentAt.UTC().Format("2006-01-02"), SentDate: r.SentAt.UTC().Format("2 Jan 2006"),
+		AgeDays: r.AgeDays, Status: string(r.Status), Stage: r.Stage, Note: r.Note, HadNote: r.HadNote, Tags: r.Tags,
+	}
+	if v.Sub == "" {
+		v.Sub = r.Invitee.Company
+	}
+	return v
+}
+
 func (s *Server) invitations(w http.ResponseWriter, r *http.Request) {
 	p, err := s.base(r, "Invitations", "invitations")
 	if err != nil {
@@ -232,17 +261,22 @@ func (s *Server) invitations(w http.ResponseWriter, r *http.Request) {
 	q := l.values()
 	q.Set("account", strconv.FormatInt(p.Account.ID, 10))
 	pages := (res.Total + perPage - 1) / perPage
+	rows := make([]rowView, len(res.Rows))
+	for i, r := range res.Rows {
+		rows[i] = newRowView(r)
+	}
 	p.Data = struct {
 		Q                     listQuery
 		Query                 url.Values
 		List                  invitationList
+		Rows                  []rowView
 		Statuses, Ages, Sorts []option
 		Stages                []option
 		From, To, Page, Pages int
 		Prev, Next            string
 		Back                  string
 	}{
-		Q: l, Query: q, List: res, Statuses: statuses, Ages: ages,
+		Q: l, Query: q, List: res, Rows: rows, Statuses: statuses, Ages: ages,
 		Sorts:  sortOptions(),
 		Stages: []option{{policy.StageNew, "New"}, {policy.StageReview, "Review"}, {policy.StageConsider, "Consider"}, {policy.StageWithdraw, "Withdraw"}},
 		From:   min(l.Offset+1, res.Total), To: l.Offset + len(res.Rows), Page: l.Page, Pages: pages,
