@@ -15,18 +15,21 @@ import (
 
 // seedList makes an account of n sent invitations of every status, some
 // with notes, tags and shared sent times, for listings.
-func seedList(t *testing.T, s *sqlite.DB, n int) *unvite.Account {
+func seedList(t *testing.T, s *sqlite.DB, slug string, n int) *unvite.Account {
 	t.Helper()
 	ctx := context.Background()
 	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
-	a := &unvite.Account{Name: "Maya Lindqvist", Slug: "maya"}
+	a := &unvite.Account{Name: "Maya Lindqvist", Slug: slug}
 	require.NoError(t, s.CreateAccount(ctx, a))
 	b, err := s.BeginImport(ctx, a.ID, unvite.ImportMeta{File: "seed.zip", AsOf: now})
 	require.NoError(t, err)
 	r := rand.New(rand.NewPCG(3, 4))
-	companies := []string{"Northwind", "acme", "Globex", "northwind labs", ""}
+	companies := []string{"Northwind", "acme", "Acme", "Globex", "northwind labs", "", "Ärla", "ärla", "Zeta"}
 	for i := range n {
-		p := unvite.Person{Name: fmt.Sprintf("%c%c Person %d", 'A'+r.IntN(5), 'a'+r.IntN(5), i), Slug: fmt.Sprintf("p-%d", i),
+		// Names and companies that tell SQLite's NOCASE (ASCII letters
+		// only) from other foldings, and ties.
+		names := []string{"anna", "Anna", "ÅSA", "åsa", "Émile", "emile", "zoë", "Zoe", "_x", "[y", "a"}
+		p := unvite.Person{Name: fmt.Sprintf("%s %c%c", names[r.IntN(len(names))], 'A'+r.IntN(3), 'a'+r.IntN(3)), Slug: fmt.Sprintf("p-%d", i),
 			Company: companies[r.IntN(len(companies))], Headline: "Engineer"}
 		inv := &unvite.Invitation{Direction: unvite.Sent, Invitee: p,
 			SentAt: now.Add(-time.Duration(r.IntN(200)) * 24 * time.Hour).Add(-time.Duration(r.IntN(3)) * time.Hour)}
@@ -103,9 +106,13 @@ func checkListings(t *testing.T, s *sqlite.DB, acct int64) {
 func TestListCache(t *testing.T) {
 	ctx := context.Background()
 	a := open(t)
-	acct := seedList(t, a, 400)
+	// acct's are under half the table's rows, other's over: listings are
+	// read from an index, and in table order.
+	acct := seedList(t, a, "maya", 400)
+	other := seedList(t, a, "jon", 900)
 	b := reopen(t, a).(*sqlite.DB)
 	checkListings(t, a, acct.ID)
+	checkListings(t, a, other.ID)
 
 	pending := unvite.InvitationFilter{AccountID: acct.ID, Direction: unvite.Sent, Statuses: []unvite.Status{unvite.StatusPending}, Limit: 25}
 	page, err := a.Invitations(ctx, pending) // kept by now
@@ -154,7 +161,7 @@ func TestListCache(t *testing.T) {
 func TestListCacheConcurrent(t *testing.T) {
 	ctx := context.Background()
 	a := open(t)
-	acct := seedList(t, a, 300)
+	acct := seedList(t, a, "maya", 300)
 	b := reopen(t, a).(*sqlite.DB)
 	f := unvite.InvitationFilter{AccountID: acct.ID, Direction: unvite.Sent, Statuses: []unvite.Status{unvite.StatusPending}, Sort: "name", Limit: 20}
 	first, err := a.Invitations(ctx, f)
