@@ -61,6 +61,55 @@ type listing struct {
 	ok    bool
 	matches
 	used int64
+	// pages are pages of it read already (by pageKey), the rows and their
+	// tags: a page asked for again is a copy of them, with no SQL at all.
+	pages map[string][]*unvite.Invitation
+}
+
+// maxPages bounds the pages a listing keeps: 64 of 50 rows, about 1.5 MB.
+const maxPages = 64
+
+// pageKey names a page of a listing: its time bounds, place and columns.
+func pageKey(f unvite.InvitationFilter) string {
+	return fmt.Sprint(f.SentAfter.Unix(), f.SentBefore.Unix(), f.Offset, f.Limit, f.Brief, f.Outcomes)
+}
+
+// page finds a page of l kept already, as a copy the caller may change.
+func (c *listCache) page(l *listing, key string) ([]*unvite.Invitation, bool) {
+	c.mu.Lock()
+	kept, ok := l.pages[key]
+	c.mu.Unlock()
+	if !ok {
+		return nil, false
+	}
+	return clonePage(kept), true
+}
+
+// keepPage keeps a copy of a page of l, read in a snapshot of the state l
+// is of.
+func (c *listCache) keepPage(l *listing, key string, list []*unvite.Invitation) {
+	kept := clonePage(list)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if l.pages == nil || len(l.pages) >= maxPages {
+		l.pages = map[string][]*unvite.Invitation{}
+	}
+	l.pages[key] = kept
+}
+
+// clonePage copies a page's invitations and their tags.
+func clonePage(list []*unvite.Invitation) []*unvite.Invitation {
+	if list == nil {
+		return nil // as read: no rows, no slice
+	}
+	block := make([]unvite.Invitation, len(list))
+	out := make([]*unvite.Invitation, len(list))
+	for i, inv := range list {
+		block[i] = *inv
+		block[i].Tags = slices.Clone(inv.Tags)
+		out[i] = &block[i]
+	}
+	return out
 }
 
 // matches are a listing's ids in order and the sent time (Unix seconds) of
@@ -282,9 +331,9 @@ func (m matches) count(f unvite.InvitationFilter) int {
 
 // cachedPage reads a page of a listing the cache serves. Its rows are read
 // by id in a snapshot that is the state the kept ids are of: taken after
-// that state was read and before it was read again, unchanged. Otherwise
-// (the file moved on meanwhile, or no list is kept) the page is read as
-// without the cache, in that one snapshot.
+// that state was read and before it was read again, unchanged; the page is
+// then kept too. Otherwise (the file moved on meanwhile, or no list is
+// kept) the page is read as without the cache, in that one snapshot.
 func (s *DB) cachedPage(ctx context.Context, f unvite.InvitationFilter, k listKey) ([]*unvite.Invitation, error) {
 	var l *listing
 	build := false
@@ -292,6 +341,7 @@ func (s *DB) cachedPage(ctx context.Context, f unvite.InvitationFilter, k listKe
 	if err == nil {
 		l, build = s.lists.get(k, v)
 	}
+	pk := pageKey(f)
 	if l != nil && !build {
 		ok, err := l.wait(ctx)
 		if err != nil {
@@ -299,6 +349,8 @@ func (s *DB) cachedPage(ctx context.Context, f unvite.InvitationFilter, k listKe
 		}
 		if !ok {
 			l = nil
+		} else if list, ok := s.lists.page(l, pk); ok {
+			return list, nil
 		}
 	}
 	if build {
@@ -315,14 +367,18 @@ func (s *DB) cachedPage(ctx context.Context, f unvite.InvitationFilter, k listKe
 				return err
 			}
 			after, verr := s.lists.version(ctx, s.db)
-			s.lists.done(l, m, verr == nil && after == v)
-			list, err = s.pageByID(ctx, tx, f, m.page(f))
+			keep := verr == nil && after == v
+			s.lists.done(l, m, keep)
+			if list, err = s.pageByID(ctx, tx, f, m.page(f)); err == nil && keep {
+				s.lists.keepPage(l, pk, list)
+			}
 			return err
 		case l != nil:
 			if list, err = s.pageByID(ctx, tx, f, l.page(f)); err != nil {
 				return err
 			}
 			if after, err := s.lists.version(ctx, s.db); err == nil && after == v {
+				s.lists.keepPage(l, pk, list)
 				return nil
 			}
 		}

@@ -93,6 +93,13 @@ func checkListings(t *testing.T, s *sqlite.DB, acct int64) {
 			got, err := s.Invitations(ctx, f)
 			require.NoError(t, err)
 			require.Equal(t, want, got, "%+v", f)
+			// What a caller does with its page is no other's business.
+			for _, inv := range got {
+				inv.Invitee.Name = "changed"
+				if len(inv.Tags) > 0 {
+					inv.Tags[0] = "changed"
+				}
+			}
 			n, err := s.CountInvitations(ctx, f)
 			require.NoError(t, err)
 			require.Equal(t, wantN, n, "%+v", f)
