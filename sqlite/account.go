@@ -159,7 +159,7 @@ func (s *DB) FindAccount(ctx context.Context, ref string) (*unvite.Account, erro
 
 // Accounts lists every account by id.
 func (s *DB) Accounts(ctx context.Context) ([]*unvite.Account, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+accountColumns+` FROM accounts ORDER BY id`)
+	rows, err := s.prepared(nil).QueryContext(ctx, `SELECT `+accountColumns+` FROM accounts ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: accounts: %w", err)
 	}

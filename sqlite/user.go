@@ -49,7 +49,7 @@ func (s *DB) UserByName(ctx context.Context, name string) (*unvite.User, error) 
 func (s *DB) findUser(ctx context.Context, where string, arg any) (*unvite.User, error) {
 	var u unvite.User
 	var created int64
-	err := s.db.QueryRowContext(ctx, `SELECT id, name, password_hash, created_at FROM users WHERE `+where, arg).
+	err := s.prepared(nil).QueryRowContext(ctx, `SELECT id, name, password_hash, created_at FROM users WHERE `+where, arg).
 		Scan(&u.ID, &u.Name, &u.PasswordHash, &created)
 	if isNoRows(err) {
 		return nil, notFound("user", arg)
@@ -102,7 +102,7 @@ func (s *DB) CreateWebSession(ctx context.Context, ws *unvite.WebSession) error 
 func (s *DB) WebSession(ctx context.Context, hash []byte, now time.Time) (*unvite.WebSession, error) {
 	ws := unvite.WebSession{Hash: hash}
 	var created, expires int64
-	err := s.db.QueryRowContext(ctx, `SELECT user_id, created_at, expires_at FROM web_sessions WHERE hash = ? AND expires_at > ?`,
+	err := s.prepared(nil).QueryRowContext(ctx, `SELECT user_id, created_at, expires_at FROM web_sessions WHERE hash = ? AND expires_at > ?`,
 		hash, now.Unix()).Scan(&ws.UserID, &created, &expires)
 	if isNoRows(err) {
 		return nil, unvite.Errorf(unvite.ENOTFOUND, "no such session")

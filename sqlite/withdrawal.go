@@ -16,7 +16,9 @@ var _ unvite.Withdrawals = (*DB)(nil)
 // each statement prepared once per connection: SQLite compiles the
 // invitations triggers into every UPDATE it prepares, and parsing was a
 // third of a withdrawal's time. Only for fixed query texts (the engine's
-// hot path): the statements are kept for the life of the store.
+// hot path, and what every dashboard page reads: its session, user and
+// accounts, a page's rows by id): the statements are kept for the life of
+// the store.
 type prepared struct {
 	s  *DB
 	tx *sql.Tx
