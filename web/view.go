@@ -27,7 +27,10 @@ type page struct {
 	Data           any
 }
 
-type views struct{ pages map[string]*template.Template }
+type views struct {
+	pages map[string]*template.Template
+	rows  rowMemo // the invitations page's rows
+}
 
 var funcs = template.FuncMap{
 	"date":    func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
