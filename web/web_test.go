@@ -18,6 +18,7 @@ import (
 
 	"github.com/unvite/unvite"
 	"github.com/unvite/unvite/policy"
+	"github.com/unvite/unvite/sqlite"
 	"github.com/unvite/unvite/web"
 )
 
@@ -263,6 +264,48 @@ func TestInvitationFilters(t *testing.T) {
 	_, body, _ := get(t, c, b.url+"/invitations?status=pending&page=999")
 	require.Contains(t, body, "Page 999 is past the end")
 	require.NotContains(t, body, `name="id"`)
+}
+
+// The page, read again and again (kept by the store, its rows by the
+// server), shows at once what another process changed in the file, as
+// `unvite withdraw` or an import does.
+func TestInvitationsPageSeesOtherProcess(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t, 600)
+	c := b.login(t)
+	page := func(query string) (ids []string, body string) {
+		t.Helper()
+		code, body, _ := get(t, c, b.url+"/invitations?"+query)
+		require.Equal(t, http.StatusOK, code)
+		for _, m := range rowRE.FindAllStringSubmatch(body, -1) {
+			ids = append(ids, m[1])
+		}
+		return ids, body
+	}
+	const query = "status=pending&sort=name&page=2"
+	var before []string
+	var body string
+	for range 3 {
+		before, body = page(query)
+	}
+	total := regexp.MustCompile(`of <strong>([\d,]+)</strong>`).FindStringSubmatch(body)
+	require.NotNil(t, total, body)
+
+	other, err := sqlite.Open(ctx, b.store.Path())
+	require.NoError(t, err)
+	defer other.Close()
+	gone, _ := strconv.ParseInt(before[0], 10, 64)
+	_, err = other.Transition(ctx, gone, unvite.StatusAccepted, unvite.Change{Reason: "test"})
+	require.NoError(t, err)
+	tagged, _ := strconv.ParseInt(before[1], 10, 64)
+	require.NoError(t, other.Tag(ctx, []int64{tagged}, []string{"met-in-person"}, false, unvite.Change{}))
+
+	after, body := page(query)
+	require.NotContains(t, after, before[0])
+	require.Equal(t, before[1:], after[:len(before)-1])
+	require.Contains(t, body, `<span class="tag">met-in-person</span>`)
+	require.NotContains(t, body, fmt.Sprintf("of <strong>%s</strong>", total[1]))
 }
 
 func TestInvitationActions(t *testing.T) {
