@@ -36,6 +36,7 @@ type listCache struct {
 	counts map[string]*listing // by listKey.count: any sort of a filter counts it
 	seen   map[string]bool     // asked for once at this state
 	held   int                 // ids the lists hold, against maxHeld
+	pages  int                 // pages the lists keep, against maxPages
 	tick   int64
 }
 
@@ -66,8 +67,8 @@ type listing struct {
 	pages map[string][]*unvite.Invitation
 }
 
-// maxPages bounds the pages a listing keeps: 64 of 50 rows, about 1.5 MB.
-const maxPages = 64
+// maxPages bounds the pages all lists keep: 256 of 50 rows, about 8 MB.
+const maxPages = 256
 
 // pageKey names a page of a listing: its time bounds, place and columns.
 func pageKey(f unvite.InvitationFilter) string {
@@ -91,8 +92,20 @@ func (c *listCache) keepPage(l *listing, key string, list []*unvite.Invitation) 
 	kept := clonePage(list)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if l.pages == nil || len(l.pages) >= maxPages {
+	if c.lists[l.key.list] != l {
+		return // dropped meanwhile
+	}
+	if c.pages >= maxPages {
+		for _, l := range c.lists {
+			l.pages = nil
+		}
+		c.pages = 0
+	}
+	if l.pages == nil {
 		l.pages = map[string][]*unvite.Invitation{}
+	}
+	if _, ok := l.pages[key]; !ok {
+		c.pages++
 	}
 	l.pages[key] = kept
 }
@@ -186,7 +199,7 @@ func (c *listCache) close() {
 func (c *listCache) moveTo(v stateVersion) bool {
 	if c.at.before(v) || c.lists == nil {
 		c.at = v
-		c.lists, c.counts, c.seen, c.held = map[string]*listing{}, map[string]*listing{}, map[string]bool{}, 0
+		c.lists, c.counts, c.seen, c.held, c.pages = map[string]*listing{}, map[string]*listing{}, map[string]bool{}, 0, 0
 	}
 	return c.at == v
 }
@@ -227,9 +240,9 @@ func (l *listing) wait(ctx context.Context) (bool, error) {
 	}
 }
 
-// done ends the build of l: keep says m is the state l.at
-// (read in a snapshot taken after l.at was read, and with nothing
-// committed before the state was read again), else l is dropped.
+// done ends the build of l: keep says m is of the state l.at (read in a
+// snapshot taken after l.at was read, and nothing committed before the
+// state was read again), else l is dropped.
 func (c *listCache) done(l *listing, m matches, keep bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -268,6 +281,7 @@ func (c *listCache) evict(keep *listing) {
 			delete(c.counts, old.key.count)
 		}
 		c.held -= len(old.ids)
+		c.pages -= len(old.pages)
 	}
 }
 
