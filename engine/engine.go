@@ -358,7 +358,7 @@ func (e *Engine) stopAccount(ctx context.Context, acct *unvite.Account, err erro
 	out, ferr := accounts.Fail(ctx, e.cfg.Store, acct, err, maxFailures, unvite.Change{At: e.now(), Actor: "engine"})
 	if out.Account != nil {
 		*acct = *out.Account
-		e.attention(ctx, &before, out.Account)
+		e.Attention(ctx, &before, out.Account)
 	}
 	if out.Stop {
 		e.log.Warn("account stopped", "account", acct.ID, "state", acct.State, "reason", acct.StateReason, "err", ferr)

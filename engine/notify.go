@@ -70,17 +70,14 @@ func (e *Engine) webhookOn(ctx context.Context) bool {
 	return w.Enabled && w.HasURL()
 }
 
-// attention queues a notice when LinkedIn just stopped an account: its
+// Attention queues a notice when LinkedIn just stopped an account: its
 // state moved (from before to after) to one that needs the user or waits
-// (needs-login for an expired session or a challenge, paused on a 999,
-// throttled on a 429).
-func (e *Engine) attention(ctx context.Context, before, after *unvite.Account) {
-	if before == nil || after == nil || before.State == after.State && before.StateReason == after.StateReason {
-		return
-	}
-	switch after.State {
-	case unvite.AccountNeedsLogin, unvite.AccountPaused, unvite.AccountThrottled:
-	default:
+// (needs-login for an expired session or a challenge, paused on a 999 or
+// by the circuit breaker, throttled on a 429). The engine's jobs call it,
+// and so does the CLI's sync, which records the stop through the same
+// syncer and accounts.Fail.
+func (e *Engine) Attention(ctx context.Context, before, after *unvite.Account) {
+	if !NeedsAttention(before, after) {
 		return
 	}
 	ctx = context.WithoutCancel(ctx)
@@ -98,6 +95,19 @@ func (e *Engine) attention(ctx context.Context, before, after *unvite.Account) {
 	if err := e.be.insert(ctx, WebhookArgs{ID: m.ID, AccountID: after.ID, Message: m}, nil); err != nil {
 		e.log.Warn("could not queue the webhook notice", "account", after.ID, "err", err)
 	}
+}
+
+// NeedsAttention reports whether the move of an account from before to
+// after is one the user hears of (see Attention).
+func NeedsAttention(before, after *unvite.Account) bool {
+	if before == nil || after == nil || before.State == after.State && before.StateReason == after.StateReason {
+		return false
+	}
+	switch after.State {
+	case unvite.AccountNeedsLogin, unvite.AccountPaused, unvite.AccountThrottled:
+		return true
+	}
+	return false
 }
 
 // WeeklyReviewArgs is the weekly job that posts the review; unique per
