@@ -86,11 +86,19 @@ func (e *Engine) Attention(ctx context.Context, before, after *unvite.Account) {
 	}
 	now := e.now()
 	next := accounts.NextStep(after, now)
+	// One notice per state episode: the account, its state and since when
+	// name it, so that the processes and paths that see the same stop (a
+	// sync, a withdrawal, the CLI) queue one job, and the receiver can
+	// de-duplicate by the id.
+	since := after.StateSince
+	if since.IsZero() {
+		since = now // a state older than the record of its start
+	}
 	m := notify.Message{
-		ID: fmt.Sprintf("attention-%d-%s-%d", after.ID, after.State, now.Unix()), Kind: notify.KindAttention, At: now,
+		ID: fmt.Sprintf("attention-%d-%s-%d", after.ID, after.State, since.Unix()), Kind: notify.KindAttention, At: now,
 		Text: fmt.Sprintf("unvite: account %s %s. Next: %s", after.Name, accounts.Describe(after), next),
 		Account: &notify.AccountNotice{ID: after.ID, Name: after.Name, State: after.State, Reason: after.StateReason,
-			Until: after.ThrottledUntil, NextStep: next},
+			Since: after.StateSince, Until: after.ThrottledUntil, NextStep: next},
 	}
 	if err := e.be.insert(ctx, WebhookArgs{ID: m.ID, AccountID: after.ID, Message: m}, nil); err != nil {
 		e.log.Warn("could not queue the webhook notice", "account", after.ID, "err", err)

@@ -224,3 +224,56 @@ func testWebhookNotices(t *testing.T, db unvite.Store, files []string) {
 		}
 	}
 }
+
+// One notice per state episode (account, state, since): a second stop
+// seen for the same episode, by another path or with a new reason, queues
+// nothing more; a new episode does. On both stores.
+func TestAttentionOncePerEpisode(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) {
+		db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "unvite.db"))
+		require.NoError(t, err)
+		t.Cleanup(func() { db.Close() })
+		testAttentionOncePerEpisode(t, db)
+	})
+	t.Run("postgres", func(t *testing.T) { testAttentionOncePerEpisode(t, pgStore(t)) })
+}
+
+func testAttentionOncePerEpisode(t *testing.T, db unvite.Store) {
+	r := newRig(t, basePolicy(), db)
+	acct := r.account(5, "UTC")
+	keys, err := secret.NewKeyring(strings.Repeat("cd", 32))
+	require.NoError(t, err)
+	ns := &notify.Service{Store: db, Keys: func(context.Context, bool) (*secret.Keyring, error) { return keys, nil }, Now: r.clock.Now}
+	_, err = ns.Save(ctx, notify.Settings{URL: "http://127.0.0.1:9/hook", Format: "json", Enabled: true}, "test")
+	require.NoError(t, err)
+	eng, err := engine.New(engine.Config{Store: db, Client: r.client, Policy: r.policy, Now: r.clock.Now, Notify: ns}, false)
+	require.NoError(t, err)
+	t.Cleanup(func() { eng.Close() })
+	notices := func() int {
+		jobs, err := eng.Jobs(ctx, engine.JobFilter{Kinds: []string{"webhook"}, AccountID: acct.ID})
+		require.NoError(t, err)
+		return len(jobs)
+	}
+	stop := func(reason string) *unvite.Account {
+		a, err := db.PatchAccount(ctx, acct.ID, unvite.AccountPatch{State: unvite.Ptr(unvite.AccountNeedsLogin), StateReason: &reason},
+			unvite.Change{At: r.clock.Now(), Actor: "test"})
+		require.NoError(t, err)
+		return a
+	}
+	stopped := stop("session expired")
+	eng.Attention(ctx, acct, stopped)
+	require.Equal(t, 1, notices())
+	eng.Attention(ctx, acct, stopped) // another process saw the same stop
+	r.clock.Set(r.clock.Now().Add(time.Hour))
+	again := stop("security challenge")
+	require.True(t, again.StateSince.Equal(stopped.StateSince))
+	eng.Attention(ctx, stopped, again)
+	require.Equal(t, 1, notices(), "the same episode is announced once")
+
+	_, err = db.PatchAccount(ctx, acct.ID, unvite.AccountPatch{State: unvite.Ptr(unvite.AccountActive), StateReason: unvite.Ptr("")},
+		unvite.Change{At: r.clock.Now(), Actor: "test"})
+	require.NoError(t, err)
+	r.clock.Set(r.clock.Now().Add(time.Hour))
+	eng.Attention(ctx, acct, stop("session expired"))
+	require.Equal(t, 2, notices(), "a new episode is announced")
+}

@@ -21,6 +21,7 @@ func Run(t *testing.T, open func(t *testing.T) unvite.Store, reopen func(t *test
 		"Accounts":             testAccounts,
 		"AccountPatch":         testAccountPatch,
 		"AccountPolicyPatch":   testAccountPolicyPatch,
+		"AccountStateSince":    testAccountStateSince,
 		"ImportStatuses":       testImportStatuses,
 		"ImportIdempotent":     testImportIdempotent,
 		"ImportNewerExport":    testImportNewerExport,

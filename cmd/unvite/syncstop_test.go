@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -81,6 +82,11 @@ func TestSyncCircuitBreakerAndNotice(t *testing.T) {
 	require.Contains(t, r.stdout, "paused after 2 failed calls in a row")
 	c.json(&acct, "account", "status")
 	require.Equal(t, unvite.AccountPaused, acct.State)
+	require.True(t, acct.StateSince.Equal(sb.Now().UTC().Truncate(time.Second)), "paused since the failed call: %s", acct.StateSince)
+	require.Contains(t, c.ok("account", "list"), "paused since "+acct.StateSince.Format("2006-01-02 15:04"))
+	var list []unvite.Account
+	c.json(&list, "account", "list")
+	require.True(t, list[0].StateSince.Equal(acct.StateSince), "state_since in --json")
 	c.json(&jobs, "jobs", "--all")
 	require.Len(t, jobs, 1)
 	require.Equal(t, "webhook", jobs[0].Kind)
@@ -101,4 +107,6 @@ func TestSyncCircuitBreakerAndNotice(t *testing.T) {
 	require.Equal(t, unvite.AccountPaused, got[0].Account.State)
 	require.Contains(t, got[0].Account.Reason, "paused after 2 failed calls in a row")
 	require.Contains(t, got[0].Account.NextStep, "unvite account resume")
+	require.True(t, got[0].Account.Since.Equal(acct.StateSince))
+	require.Equal(t, fmt.Sprintf("attention-%d-paused-%d", acct.ID, acct.StateSince.Unix()), got[0].ID, "one notice per account, state and since")
 }
