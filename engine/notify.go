@@ -141,12 +141,10 @@ func (w *weeklyReviewWorker) Work(ctx context.Context, job *river.Job[WeeklyRevi
 }
 
 // isoWeek names t's ISO week.
-func isoWeek(t time.Time) string {
-	y, w := t.ISOWeek()
-	return fmt.Sprintf("%d-W%02d", y, w)
-}
+func isoWeek(t time.Time) string { return unvite.ISOWeek(t) }
 
-// weekly is River's schedule for the review: Mondays at 08:00 UTC.
+// weekly is River's schedule for the review: Mondays at 08:00 UTC (see
+// unvite.ReviewWeek).
 type weekly struct{}
 
 func (weekly) Next(t time.Time) time.Time {
@@ -159,8 +157,11 @@ func (weekly) Next(t time.Time) time.Time {
 }
 
 // QueueWeeklyReview builds the review of the week ending now and queues
-// its delivery to the webhook (once per week name; "" is this week's). It
-// reports whether it queued one: not when the webhook is off.
+// its delivery to the webhook, once per week name ("" is this week's): the
+// store records the week with the job (Store.ClaimReview), so that neither
+// another process nor a restart queues it again. It reports whether it
+// queued one: not when the webhook is off, or that week's (or a later
+// one's) review was queued already.
 func (e *Engine) QueueWeeklyReview(ctx context.Context, week string) (bool, error) {
 	if !e.webhookOn(ctx) {
 		return false, nil
@@ -182,8 +183,7 @@ func (e *Engine) QueueWeeklyReview(ctx context.Context, week string) (bool, erro
 		return false, fmt.Errorf("weekly review: %w", err)
 	}
 	m := notify.Message{ID: "review-" + week, Kind: notify.KindReview, At: now, Text: r.Text(), Review: raw}
-	if err := e.be.insert(ctx, WebhookArgs{ID: m.ID, Message: m}, nil); err != nil {
-		return false, err
-	}
-	return true, nil
+	return e.cfg.Store.ClaimReview(ctx, week, unvite.Change{At: now, Actor: "engine"}, func(ctx context.Context, tx any) error {
+		return e.be.enqueue(ctx, tx, []river.InsertManyParams{{Args: WebhookArgs{ID: m.ID, Message: m}}})
+	})
 }
