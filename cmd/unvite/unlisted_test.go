@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -66,4 +67,5 @@ func TestPlanLeavesUnlistedOut(t *testing.T) {
 	c.json(&listed, "invitations", "list", "-q", "old-a")
 	require.Len(t, listed, 1)
 	require.True(t, listed[0].UnlistedAt.Equal(c.now), "unlisted_at in --json")
+	require.Contains(t, c.ok("invitations", "show", fmt.Sprint(listed[0].ID)), "Unlisted:        since 2026-11-20: not on LinkedIn's sent list")
 }
