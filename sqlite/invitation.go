@@ -460,11 +460,20 @@ func mostOfTable(ctx context.Context, q queryer, f unvite.InvitationFilter) (boo
 	if err != nil {
 		return false, err
 	}
-	var lo, hi int64
-	if err := q.QueryRowContext(ctx, `SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM invitations`).Scan(&lo, &hi); err != nil {
+	lo, hi, err := idRange(ctx, q)
+	if err != nil {
 		return false, fmt.Errorf("sqlite: list invitations: %w", err)
 	}
 	return int64(n)*2 > hi-lo+1, nil
+}
+
+// idRange is the lowest and highest invitation id (0, 0 for none). Each is
+// its own subquery: SQLite looks up a lone min() or max() at the end of the
+// table, but min and max in one select read every row (a tenth of a
+// million-row report's CPU).
+func idRange(ctx context.Context, q queryer) (lo, hi int64, err error) {
+	err = q.QueryRowContext(ctx, `SELECT coalesce((SELECT min(id) FROM invitations), 0), coalesce((SELECT max(id) FROM invitations), 0)`).Scan(&lo, &hi)
+	return lo, hi, err
 }
 
 // read runs fn in one read transaction: every statement of it sees the same
@@ -617,8 +626,8 @@ func (s *DB) eachUnordered(ctx context.Context, f unvite.InvitationFilter, fn fu
 	if !most {
 		return s.read(ctx, func(tx *sql.Tx) error { return eachInvitation(ctx, tx, f, readOpts{}, fn) })
 	}
-	var lo, hi int64
-	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM invitations`).Scan(&lo, &hi); err != nil {
+	lo, hi, err := idRange(ctx, s.db)
+	if err != nil {
 		return fmt.Errorf("sqlite: list invitations: %w", err)
 	}
 	mid := lo + (hi-lo)/2
@@ -720,8 +729,8 @@ func countInvitations(ctx context.Context, q queryer, f unvite.InvitationFilter)
 		if err != nil {
 			return 0, err
 		}
-		var lo, hi int64
-		if err := q.QueryRowContext(ctx, `SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM invitations`).Scan(&lo, &hi); err != nil {
+		lo, hi, err := idRange(ctx, q)
+		if err != nil {
 			return 0, fmt.Errorf("sqlite: count invitations: %w", err)
 		}
 		if int64(n)*2 > hi-lo+1 {
