@@ -60,70 +60,75 @@ func unpackBrief(packed int64, inv *unvite.Invitation) {
 // outcomeColumns are what InvitationFilter.Outcomes asks for, in as few
 // columns as will hold it: every column costs calls into SQLite (behind the
 // connection's mutex), and a text one an allocation or two; with seven
-// columns that mutex alone was over a quarter of a million-row read's CPU. One integer
-// packs the brief flags, the status (its index in unvite.Statuses), the
-// note's length in characters (not its text: analytics want its band), a
-// flag for a company and, above them, the sent time; one text holds the
-// headline, after the company and its length in bytes when there is one.
-// The account is read only when the filter leaves it open.
-func outcomeColumns(fixedAccount bool) string {
+// columns that mutex alone was over a quarter of a million-row read's CPU.
+// One integer packs the flags, the status (its index in unvite.Statuses),
+// the note's length in characters (not its text: analytics want its band),
+// a flag for a company and, above them, the sent time; one text holds the
+// headline, after the company and its length in bytes when there is one,
+// and is NULL when both are empty (one call into SQLite instead of three).
+// What the filter fixes, the account and the direction, is not read.
+func outcomeColumns(f unvite.InvitationFilter) string {
 	var b strings.Builder
 	b.WriteString(`i.id, `)
-	if !fixedAccount {
+	if f.AccountID == 0 {
 		b.WriteString(`i.account_id, `)
 	}
 	fmt.Fprintf(&b, `(i.sent_at << %d) | ((i.company <> '') << %d) | (min(length(i.note), %d) << 8) |
-		i.sent_at_approx | (i.had_note << 1) | (i.protected << 2) | ((i.direction = 'received') << 3) | (CASE i.status`,
-		outcomeSentShift, outcomeCompanyBit, outcomeNoteMax)
+		(i.had_note << 1) | (i.protected << 2) | (CASE i.status`, outcomeSentShift, outcomeCompanyBit, outcomeNoteMax)
 	for k, st := range unvite.Statuses {
 		fmt.Fprintf(&b, " WHEN '%s' THEN %d", st, k)
 	}
-	b.WriteString(` ELSE 15 END << 4),
-	i.status_since,
-	CASE i.company WHEN '' THEN i.headline ELSE octet_length(i.company) || ':' || i.company || i.headline END`)
+	b.WriteString(` ELSE 15 END << 4)`)
+	if f.Direction == "" {
+		b.WriteString(` | ((i.direction = 'received') << 3)`)
+	}
+	b.WriteString(`, i.status_since,
+	nullif(CASE i.company WHEN '' THEN i.headline ELSE octet_length(i.company) || ':' || i.company || i.headline END, '')`)
 	return b.String()
 }
 
-// The packed integer: flags in bits 0-3, the status in 4-7, the note's
+// The packed integer: flags in bits 1-3, the status in 4-7, the note's
 // length in 8-23, the company flag in 24, the sent time above.
 const outcomeNoteMax, outcomeCompanyBit, outcomeSentShift = 1<<16 - 1, 24, 25
 
-// outcomeScanner reads outcome rows into scratch values it keeps: Scan's
-// arguments escape, so locals would cost allocations every row. accountID,
-// when not 0, is the account the filter fixes (and that is not read).
-func outcomeScanner(accountID int64) func(row interface{ Scan(...any) error }, inv *unvite.Invitation) error {
+// outcomeScanner reads the rows of outcomeColumns(f) into scratch values it
+// keeps: Scan's arguments escape, so locals would cost allocations every row.
+func outcomeScanner(f unvite.InvitationFilter) func(row interface{ Scan(...any) error }, inv *unvite.Invitation) error {
 	var packed int64
 	var since sql.NullInt64
-	var person string
+	var person sql.NullString
 	dest := []any{nil, &packed, &since, &person}
-	if accountID == 0 {
+	if f.AccountID == 0 {
 		dest = []any{nil, nil, &packed, &since, &person}
 	}
 	return func(row interface{ Scan(...any) error }, inv *unvite.Invitation) error {
 		dest[0] = &inv.ID
-		if accountID == 0 {
+		if f.AccountID == 0 {
 			dest[1] = &inv.AccountID
 		} else {
-			inv.AccountID = accountID
+			inv.AccountID = f.AccountID
 		}
 		if err := row.Scan(dest...); err != nil {
 			return err
 		}
 		inv.SentAt, inv.StatusSince = time.Unix(packed>>outcomeSentShift, 0).UTC(), fromUnix(since)
-		inv.SentAtApprox, inv.HadNote, inv.Protected = packed&1 != 0, packed&2 != 0, packed&4 != 0
-		inv.Direction = unvite.Sent
-		if packed&8 != 0 {
-			inv.Direction = unvite.Received
+		inv.HadNote, inv.Protected = packed&2 != 0, packed&4 != 0
+		inv.Direction = f.Direction
+		if f.Direction == "" {
+			inv.Direction = unvite.Sent
+			if packed&8 != 0 {
+				inv.Direction = unvite.Received
+			}
 		}
 		inv.Status = ""
 		if k := packed >> 4 & 15; k < int64(len(unvite.Statuses)) {
 			inv.Status = unvite.Statuses[k]
 		}
 		inv.Note, inv.NoteLength = "", int(packed>>8&outcomeNoteMax)
-		inv.Invitee.Company, inv.Invitee.Headline = "", person
+		inv.Invitee.Company, inv.Invitee.Headline = "", person.String
 		if packed>>outcomeCompanyBit&1 != 0 {
 			// One string, sliced: no copies.
-			n, rest, _ := strings.Cut(person, ":")
+			n, rest, _ := strings.Cut(person.String, ":")
 			size, err := strconv.Atoi(n)
 			if err != nil || size > len(rest) {
 				return fmt.Errorf("company of invitation %d: bad length %q", inv.ID, n)
@@ -570,7 +575,7 @@ func eachInvitation(ctx context.Context, q queryer, f unvite.InvitationFilter, o
 	}
 	cols, scanRow := invitationColumns, scanInvitation
 	if f.Outcomes && !f.Brief {
-		cols, scanRow = outcomeColumns(f.AccountID != 0), outcomeScanner(f.AccountID)
+		cols, scanRow = outcomeColumns(f), outcomeScanner(f)
 	}
 	if f.Brief {
 		cols, scanRow = briefColumns, scanBrief
