@@ -65,15 +65,12 @@ func unpackBrief(packed int64, inv *unvite.Invitation) {
 // the note's length in characters (not its text: analytics want its band),
 // a flag for a company and, above them, the sent time; one text holds the
 // headline, after the company and its length in bytes when there is one,
-// and is NULL when both are empty (one call into SQLite instead of three).
-// What the filter fixes, the account and the direction, is not read.
+// and is NULL when both are empty (one call into SQLite instead of three;
+// a CASE, as a function call such as nullif costs more). What the filter
+// fixes, the account and the direction, is not read.
 func outcomeColumns(f unvite.InvitationFilter) string {
 	var b strings.Builder
-	b.WriteString(`i.id, `)
-	if f.AccountID == 0 {
-		b.WriteString(`i.account_id, `)
-	}
-	fmt.Fprintf(&b, `(i.sent_at << %d) | ((i.company <> '') << %d) | (min(length(i.note), %d) << 8) |
+	fmt.Fprintf(&b, `i.id, (i.sent_at << %d) | ((i.company <> '') << %d) | (min(length(i.note), %d) << 8) |
 		(i.had_note << 1) | (i.protected << 2) | (CASE i.status`, outcomeSentShift, outcomeCompanyBit, outcomeNoteMax)
 	for k, st := range unvite.Statuses {
 		fmt.Fprintf(&b, " WHEN '%s' THEN %d", st, k)
@@ -83,7 +80,10 @@ func outcomeColumns(f unvite.InvitationFilter) string {
 		b.WriteString(` | ((i.direction = 'received') << 3)`)
 	}
 	b.WriteString(`, i.status_since,
-	nullif(CASE i.company WHEN '' THEN i.headline ELSE octet_length(i.company) || ':' || i.company || i.headline END, '')`)
+	CASE WHEN i.company <> '' THEN octet_length(i.company) || ':' || i.company || i.headline WHEN i.headline <> '' THEN i.headline END`)
+	if f.AccountID == 0 {
+		b.WriteString(`, i.account_id`)
+	}
 	return b.String()
 }
 
@@ -92,43 +92,53 @@ func outcomeColumns(f unvite.InvitationFilter) string {
 const outcomeNoteMax, outcomeCompanyBit, outcomeSentShift = 1<<16 - 1, 24, 25
 
 // outcomeScanner reads the rows of outcomeColumns(f) into scratch values it
-// keeps: Scan's arguments escape, so locals would cost allocations every row.
+// keeps (Scan's arguments escape, so locals would cost allocations every
+// row), each an any: database/sql then hands the driver's value over as it
+// is, where into an *int64 it goes through reflection.
 func outcomeScanner(f unvite.InvitationFilter) func(row interface{ Scan(...any) error }, inv *unvite.Invitation) error {
-	var packed int64
-	var since sql.NullInt64
-	var person sql.NullString
-	dest := []any{nil, &packed, &since, &person}
-	if f.AccountID == 0 {
-		dest = []any{nil, nil, &packed, &since, &person}
+	var id, packed, since, person, account any
+	dest := []any{&id, &packed, &since, &person, &account}
+	if f.AccountID != 0 {
+		dest = dest[:4]
 	}
 	return func(row interface{ Scan(...any) error }, inv *unvite.Invitation) error {
-		dest[0] = &inv.ID
-		if f.AccountID == 0 {
-			dest[1] = &inv.AccountID
-		} else {
-			inv.AccountID = f.AccountID
-		}
 		if err := row.Scan(dest...); err != nil {
 			return err
 		}
-		inv.SentAt, inv.StatusSince = time.Unix(packed>>outcomeSentShift, 0).UTC(), fromUnix(since)
-		inv.HadNote, inv.Protected = packed&2 != 0, packed&4 != 0
+		var okID, okAccount bool
+		inv.ID, okID = id.(int64)
+		p, okPacked := packed.(int64)
+		inv.AccountID, okAccount = f.AccountID, true
+		if f.AccountID == 0 {
+			inv.AccountID, okAccount = account.(int64)
+		}
+		sinceUnix, okSince := since.(int64)
+		text, okText := person.(string)
+		if !okID || !okPacked || !okAccount || !okSince && since != nil || !okText && person != nil {
+			return fmt.Errorf("outcome row of invitation %v: unexpected types %T %T %T %T %T", id, id, packed, since, person, account)
+		}
+		inv.StatusSince = time.Time{}
+		if okSince {
+			inv.StatusSince = time.Unix(sinceUnix, 0).UTC()
+		}
+		inv.SentAt = time.Unix(p>>outcomeSentShift, 0).UTC()
+		inv.HadNote, inv.Protected = p&2 != 0, p&4 != 0
 		inv.Direction = f.Direction
 		if f.Direction == "" {
 			inv.Direction = unvite.Sent
-			if packed&8 != 0 {
+			if p&8 != 0 {
 				inv.Direction = unvite.Received
 			}
 		}
 		inv.Status = ""
-		if k := packed >> 4 & 15; k < int64(len(unvite.Statuses)) {
+		if k := p >> 4 & 15; k < int64(len(unvite.Statuses)) {
 			inv.Status = unvite.Statuses[k]
 		}
-		inv.Note, inv.NoteLength = "", int(packed>>8&outcomeNoteMax)
-		inv.Invitee.Company, inv.Invitee.Headline = "", person.String
-		if packed>>outcomeCompanyBit&1 != 0 {
+		inv.Note, inv.NoteLength = "", int(p>>8&outcomeNoteMax)
+		inv.Invitee.Company, inv.Invitee.Headline = "", text
+		if p>>outcomeCompanyBit&1 != 0 {
 			// One string, sliced: no copies.
-			n, rest, _ := strings.Cut(person.String, ":")
+			n, rest, _ := strings.Cut(text, ":")
 			size, err := strconv.Atoi(n)
 			if err != nil || size > len(rest) {
 				return fmt.Errorf("company of invitation %d: bad length %q", inv.ID, n)
