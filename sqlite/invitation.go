@@ -132,7 +132,7 @@ func decodeOutcome(f unvite.InvitationFilter, vals []any, inv *unvite.Invitation
 	sinceUnix, okSince := since.(int64)
 	text, okText := person.(string)
 	if !okID || !okPacked || !okAccount || !okSince && since != nil || !okText && person != nil {
-		return fmt.Errorf("outcome row of invitation %v: unexpected types %T", id, vals)
+		return fmt.Errorf("outcome row of invitation %v: unexpected values %#v", id, vals)
 	}
 	inv.StatusSince = time.Time{}
 	if okSince {
@@ -658,10 +658,10 @@ func selection(f unvite.InvitationFilter, o readOpts) (from, where string, args 
 	return from, where, args, nil
 }
 
-// eachOutcome reads outcome rows (f.Outcomes) in table order, as
-// eachInvitation does, but through the driver's own rows: database/sql's
-// Next and Scan were a tenth of the CPU of a million-row report. The tags
-// and the rows are read in one transaction.
+// eachOutcome reads outcome rows (f.Outcomes) as eachInvitation does, into
+// the invitations o.next gives, but through the driver's own rows:
+// database/sql's Next and Scan were a tenth of the CPU of a million-row
+// report. The tags and the rows are read in one transaction.
 func (s *DB) eachOutcome(ctx context.Context, f unvite.InvitationFilter, o readOpts, fn func(*unvite.Invitation) error) error {
 	from, where, args, err := selection(f, o)
 	if err != nil {
@@ -685,30 +685,7 @@ func (s *DB) eachOutcome(ctx context.Context, f unvite.InvitationFilter, o readO
 		if err != nil {
 			return fmt.Errorf("sqlite: begin read: %w", err)
 		}
-		err = func() error {
-			tags := map[int64][]string{}
-			err := eachDriverRow(ctx, dc, tagsQuery(where), named, func(v []driver.Value) error {
-				id, _ := v[0].(int64)
-				tag, _ := v[1].(string)
-				tags[id] = append(tags[id], tag)
-				return nil
-			})
-			if err != nil {
-				return fmt.Errorf("sqlite: tags: %w", err)
-			}
-			vals := make([]any, outcomeWidth(f))
-			return eachDriverRow(ctx, dc, `SELECT `+outcomeColumns(f)+from+where, named, func(v []driver.Value) error {
-				for k := range vals {
-					vals[k] = v[k]
-				}
-				inv := o.next()
-				if err := decodeOutcome(f, vals, inv); err != nil {
-					return fmt.Errorf("sqlite: scan invitation: %w", err)
-				}
-				inv.Tags = tags[inv.ID]
-				return fn(inv)
-			})
-		}()
+		err = readOutcomes(ctx, dc, f, o, from, where, named, fn)
 		if rbErr := tx.Rollback(); rbErr != nil {
 			// Still in the transaction: not to go back to the pool.
 			return errors.Join(err, rbErr, driver.ErrBadConn)
@@ -717,16 +694,43 @@ func (s *DB) eachOutcome(ctx context.Context, f unvite.InvitationFilter, o readO
 	})
 }
 
-// eachDriverRow runs a query on a driver connection and calls fn with each
-// row's values (reused from row to row).
-func eachDriverRow(ctx context.Context, dc any, query string, args []driver.NamedValue, fn func([]driver.Value) error) (err error) {
-	rows, err := dc.(driver.QueryerContext).QueryContext(ctx, query, args)
+// readOutcomes is eachOutcome's reading, on the driver connection dc.
+func readOutcomes(ctx context.Context, dc any, f unvite.InvitationFilter, o readOpts, from, where string, args []driver.NamedValue, fn func(*unvite.Invitation) error) error {
+	tags := map[int64][]string{}
+	err := eachDriverRow(ctx, dc, "tags", tagsQuery(where), args, func(v []driver.Value) error {
+		id, _ := v[0].(int64)
+		tag, _ := v[1].(string)
+		tags[id] = append(tags[id], tag)
+		return nil
+	})
 	if err != nil {
 		return err
 	}
+	vals := make([]any, outcomeWidth(f))
+	return eachDriverRow(ctx, dc, "list invitations", `SELECT `+outcomeColumns(f)+from+where, args, func(v []driver.Value) error {
+		for k := range vals {
+			vals[k] = v[k]
+		}
+		inv := o.next()
+		if err := decodeOutcome(f, vals, inv); err != nil {
+			return fmt.Errorf("sqlite: scan invitation: %w", err)
+		}
+		inv.Tags = tags[inv.ID]
+		return fn(inv)
+	})
+}
+
+// eachDriverRow runs a query on a driver connection and calls fn with each
+// row's values (reused from row to row). The query's errors say what it
+// read; fn's come back as they are.
+func eachDriverRow(ctx context.Context, dc any, what, query string, args []driver.NamedValue, fn func([]driver.Value) error) (err error) {
+	rows, err := dc.(driver.QueryerContext).QueryContext(ctx, query, args)
+	if err != nil {
+		return fmt.Errorf("sqlite: %s: %w", what, err)
+	}
 	defer func() {
-		if cerr := rows.Close(); err == nil {
-			err = cerr
+		if cerr := rows.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("sqlite: %s: %w", what, cerr)
 		}
 	}()
 	vals := make([]driver.Value, len(rows.Columns()))
@@ -734,7 +738,7 @@ func eachDriverRow(ctx context.Context, dc any, query string, args []driver.Name
 		if err := rows.Next(vals); err == io.EOF {
 			return nil
 		} else if err != nil {
-			return err
+			return fmt.Errorf("sqlite: %s: %w", what, err)
 		}
 		if err := fn(vals); err != nil {
 			return err
@@ -748,7 +752,8 @@ func eachDriverRow(ctx context.Context, dc any, query string, args []driver.Name
 // statement on one core); each half is one snapshot, the two perhaps a
 // commit apart. Rows come over in blocks that go back to their reader once
 // fn has seen them, so a million rows cost a few blocks, not a million
-// invitations; fn runs on the caller's goroutine alone.
+// invitations; fn runs on the caller's goroutine alone. Outcome rows skip
+// database/sql (see eachOutcome).
 func (s *DB) eachUnordered(ctx context.Context, f unvite.InvitationFilter, fn func(*unvite.Invitation) error) error {
 	most, err := mostOfTable(ctx, s.db, f)
 	if err != nil {
