@@ -28,16 +28,19 @@ const (
 
 // Account is the LinkedIn member whose invitations these are.
 type Account struct {
-	ID             int64        `json:"id"`
-	Name           string       `json:"name"`
-	Slug           string       `json:"slug,omitempty"`
-	MemberID       string       `json:"member_id,omitempty"` // urn:li:member:<n> number, when connected
-	Plan           Plan         `json:"plan"`
-	TimeZone       string       `json:"time_zone"` // IANA name
-	State          AccountState `json:"state"`
-	StateReason    string       `json:"state_reason,omitempty"`
-	ThrottledUntil time.Time    `json:"throttled_until,omitzero"`
-	CreatedAt      time.Time    `json:"created_at"`
+	ID          int64        `json:"id"`
+	Name        string       `json:"name"`
+	Slug        string       `json:"slug,omitempty"`
+	MemberID    string       `json:"member_id,omitempty"` // urn:li:member:<n> number, when connected
+	Plan        Plan         `json:"plan"`
+	TimeZone    string       `json:"time_zone"` // IANA name
+	State       AccountState `json:"state"`
+	StateReason string       `json:"state_reason,omitempty"`
+	// StateSince is when the account entered its state: set by the patch
+	// that changes the state (zero for a state older than the record).
+	StateSince     time.Time `json:"state_since,omitzero"`
+	ThrottledUntil time.Time `json:"throttled_until,omitzero"`
+	CreatedAt      time.Time `json:"created_at"`
 	// HasSession is true when encrypted session cookies are stored. The
 	// cookies themselves never leave the store through this type.
 	HasSession bool      `json:"has_session"`
@@ -205,6 +208,7 @@ func (p AccountPatch) Apply(a *Account, ch Change) (*Event, error) {
 		if p.State != nil && a.State != *p.State {
 			changes = append(changes, fmt.Sprintf("state %s → %s", a.State, *p.State))
 			a.State = *p.State
+			a.StateSince = ch.At.UTC().Truncate(time.Second)
 		}
 		set(&a.StateReason, p.StateReason, "reason")
 		if t := p.ThrottledUntil; t != nil && !a.ThrottledUntil.Equal(t.UTC().Truncate(time.Second)) {

@@ -68,6 +68,13 @@ type Invitation struct {
 	Protected     bool      `json:"protected,omitempty"`
 	FollowUpOn    time.Time `json:"follow_up_on,omitzero"` // from a tracking sheet
 	Comment       string    `json:"comment,omitempty"`     // from a tracking sheet
+	// UnlistedAt is when a sync first did not find this pending
+	// invitation, known only from an export (no LinkedInID), on LinkedIn's
+	// sent list, which shows only the newest so many: unvite cannot
+	// withdraw it, so plans leave it out. A sync that lists it again
+	// clears it. (One with a LinkedInID is withdrawn by that id, listed
+	// or not.)
+	UnlistedAt time.Time `json:"unlisted_at,omitzero"`
 }
 
 // NoteChars is the note's length in characters: of Note when its text is

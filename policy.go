@@ -111,10 +111,14 @@ type PlannedWithdrawal struct {
 
 // WithdrawalPlan is what a policy would withdraw, in order, and why.
 type WithdrawalPlan struct {
-	AccountID    int64               `json:"account_id"`
-	AsOf         time.Time           `json:"as_of"`
-	Pending      int                 `json:"pending"`
-	Protected    int                 `json:"protected"` // pending invitations a protection kept out
+	AccountID int64     `json:"account_id"`
+	AsOf      time.Time `json:"as_of"`
+	Pending   int       `json:"pending"`
+	Protected int       `json:"protected"` // pending invitations a protection kept out
+	// Unlisted counts pending invitations left out because LinkedIn's
+	// sent list no longer shows them and unvite has no LinkedIn id to
+	// withdraw them by (Invitation.UnlistedAt): they are withdrawn by hand.
+	Unlisted     int                 `json:"unlisted"`
 	TooYoung     int                 `json:"too_young"` // over the cap but younger than MinAgeDays
 	Withdrawals  []PlannedWithdrawal `json:"withdrawals"`
 	DailyLimit   int                 `json:"daily_limit"`

@@ -294,6 +294,9 @@ type SyncSummary struct {
 	Withdrawn int `json:"withdrawn,omitempty"` // withdrawing ones that vanished: our attempt landed
 	Unchanged int `json:"unchanged"`
 	Unseen    int `json:"unseen"` // pending in the store but hidden by the ceiling
+	// Unlisted counts the unseen ones with no LinkedIn id: marked
+	// Invitation.UnlistedAt, out of plans.
+	Unlisted int `json:"unlisted,omitempty"`
 }
 
 // Horizon is the sending time at or before which a stored pending

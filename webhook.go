@@ -36,6 +36,27 @@ type Webhook struct {
 	Format    WebhookFormat `json:"format"`
 	Enabled   bool          `json:"enabled"`
 	UpdatedAt time.Time     `json:"updated_at,omitzero"`
+	// ReviewedWeek is the ISO week ("2026-W49") of the last weekly review
+	// queued for this webhook: a review missed while no process ran is
+	// sent once at the next start, and never twice (see ClaimReview).
+	ReviewedWeek string `json:"reviewed_week,omitempty"`
+}
+
+// ReviewWeek names the ISO week ("2026-W49") of the last weekly review due
+// at or before t. The review is due on Mondays at 08:00 UTC.
+func ReviewWeek(t time.Time) string {
+	t = t.UTC()
+	d := time.Date(t.Year(), t.Month(), t.Day(), 8, 0, 0, 0, time.UTC)
+	for d.Weekday() != time.Monday || d.After(t) {
+		d = d.AddDate(0, 0, -1)
+	}
+	return ISOWeek(d)
+}
+
+// ISOWeek names t's ISO week, "2026-W49"; names of weeks sort as the weeks.
+func ISOWeek(t time.Time) string {
+	y, w := t.ISOWeek()
+	return fmt.Sprintf("%d-W%02d", y, w)
 }
 
 // HasURL reports whether a URL is stored.
@@ -50,6 +71,9 @@ type WebhookPatch struct {
 	ClearURL  bool
 	Format    *WebhookFormat
 	Enabled   *bool
+	// ReviewedWeek records a weekly review as queued; it only moves on to
+	// a later week (an earlier or the same week changes nothing).
+	ReviewedWeek *string
 }
 
 // WebhookStore keeps the webhook's settings. Every Store is one.
@@ -60,6 +84,12 @@ type WebhookStore interface {
 	// PatchWebhook applies p to the settings as they are now, recording a
 	// "webhook" event (account 0, never the URL) in the same transaction.
 	PatchWebhook(ctx context.Context, p WebhookPatch, ch Change) (*Webhook, error)
+	// ClaimReview records week's review as queued (PatchWebhook with
+	// ReviewedWeek) unless that week's or a later one was, and only then
+	// runs enqueue in the same transaction (tx as for Enqueue), so that the
+	// record and the delivery's job commit or vanish together. It reports
+	// whether it claimed the week.
+	ClaimReview(ctx context.Context, week string, ch Change, enqueue func(ctx context.Context, tx any) error) (bool, error)
 }
 
 // Apply changes w as the patch says and returns the audit event (nil when
@@ -83,6 +113,10 @@ func (p WebhookPatch) Apply(w *Webhook, ch Change) (*Event, error) {
 		w.SealedURL = p.SealedURL
 		changes = append(changes, "URL set ("+*p.URLHint+")")
 		w.URLHint = *p.URLHint
+		if w.ReviewedWeek == "" {
+			// A first webhook missed no review due before it existed.
+			w.ReviewedWeek = ReviewWeek(ch.At)
+		}
 	}
 	if p.Format != nil {
 		if _, err := ParseWebhookFormat(string(*p.Format)); err != nil {
@@ -100,10 +134,16 @@ func (p WebhookPatch) Apply(w *Webhook, ch Change) (*Event, error) {
 		w.Enabled = *p.Enabled
 		changes = append(changes, map[bool]string{true: "enabled", false: "disabled"}[w.Enabled])
 	}
+	if len(changes) > 0 {
+		w.UpdatedAt = ch.At.UTC().Truncate(time.Second) // the settings'
+	}
+	if p.ReviewedWeek != nil && *p.ReviewedWeek > w.ReviewedWeek {
+		w.ReviewedWeek = *p.ReviewedWeek
+		changes = append(changes, "weekly review "+w.ReviewedWeek+" queued")
+	}
 	if len(changes) == 0 {
 		return nil, nil
 	}
-	w.UpdatedAt = ch.At.UTC().Truncate(time.Second)
 	reason := "webhook: " + strings.Join(changes, "; ")
 	if ch.Reason != "" {
 		reason = ch.Reason + ": " + reason

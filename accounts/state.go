@@ -50,6 +50,24 @@ func Describe(acct *unvite.Account) string {
 	return s
 }
 
+// Stopped names the state of an account that waits for the user or for
+// time ("needs login", "paused", "throttled"), for "needs login since …";
+// "" for an active or offline account, or one whose StateSince is unknown.
+func Stopped(acct *unvite.Account) string {
+	if acct.StateSince.IsZero() {
+		return ""
+	}
+	switch acct.State {
+	case unvite.AccountNeedsLogin:
+		return "needs login"
+	case unvite.AccountPaused:
+		return "paused"
+	case unvite.AccountThrottled:
+		return "throttled"
+	}
+	return ""
+}
+
 // NextStep is the command that moves the account on from where it stands.
 func NextStep(acct *unvite.Account, now time.Time) string {
 	switch acct.State {

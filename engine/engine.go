@@ -163,8 +163,15 @@ func (e *Engine) riverConfig(work bool) *river.Config {
 			&river.PeriodicJobOpts{RunOnStart: true}),
 		// Periodic jobs run on the elected leader only (one process on
 		// PostgreSQL), and the week's name keeps the review to one a week.
+		// On start the leader also asks for the last review due, which the
+		// store's record of the week reviewed (ClaimReview) sends only if
+		// no process was up to send it then.
 		river.NewPeriodicJob(weekly{},
-			func() (river.JobArgs, *river.InsertOpts) { return WeeklyReviewArgs{Week: isoWeek(e.now())}, nil }, nil),
+			func() (river.JobArgs, *river.InsertOpts) {
+				// A minute's grace: the schedule fires at 08:00 by the
+				// wall clock, perhaps a hair before it by e.now's.
+				return WeeklyReviewArgs{Week: unvite.ReviewWeek(e.now().Add(time.Minute))}, nil
+			}, &river.PeriodicJobOpts{RunOnStart: true}),
 	}
 	return c
 }
@@ -358,7 +365,7 @@ func (e *Engine) stopAccount(ctx context.Context, acct *unvite.Account, err erro
 	out, ferr := accounts.Fail(ctx, e.cfg.Store, acct, err, maxFailures, unvite.Change{At: e.now(), Actor: "engine"})
 	if out.Account != nil {
 		*acct = *out.Account
-		e.attention(ctx, &before, out.Account)
+		e.Attention(ctx, &before, out.Account)
 	}
 	if out.Stop {
 		e.log.Warn("account stopped", "account", acct.ID, "state", acct.State, "reason", acct.StateReason, "err", ferr)

@@ -70,17 +70,14 @@ func (e *Engine) webhookOn(ctx context.Context) bool {
 	return w.Enabled && w.HasURL()
 }
 
-// attention queues a notice when LinkedIn just stopped an account: its
+// Attention queues a notice when LinkedIn just stopped an account: its
 // state moved (from before to after) to one that needs the user or waits
-// (needs-login for an expired session or a challenge, paused on a 999,
-// throttled on a 429).
-func (e *Engine) attention(ctx context.Context, before, after *unvite.Account) {
-	if before == nil || after == nil || before.State == after.State && before.StateReason == after.StateReason {
-		return
-	}
-	switch after.State {
-	case unvite.AccountNeedsLogin, unvite.AccountPaused, unvite.AccountThrottled:
-	default:
+// (needs-login for an expired session or a challenge, paused on a 999 or
+// by the circuit breaker, throttled on a 429). The engine's jobs call it,
+// and so does the CLI's sync, which records the stop through the same
+// syncer and accounts.Fail.
+func (e *Engine) Attention(ctx context.Context, before, after *unvite.Account) {
+	if !NeedsAttention(before, after) {
 		return
 	}
 	ctx = context.WithoutCancel(ctx)
@@ -89,15 +86,36 @@ func (e *Engine) attention(ctx context.Context, before, after *unvite.Account) {
 	}
 	now := e.now()
 	next := accounts.NextStep(after, now)
+	// One notice per state episode: the account, its state and since when
+	// name it, so that the processes and paths that see the same stop (a
+	// sync, a withdrawal, the CLI) queue one job, and the receiver can
+	// de-duplicate by the id.
+	since := after.StateSince
+	if since.IsZero() {
+		since = now // a state older than the record of its start
+	}
 	m := notify.Message{
-		ID: fmt.Sprintf("attention-%d-%s-%d", after.ID, after.State, now.Unix()), Kind: notify.KindAttention, At: now,
+		ID: fmt.Sprintf("attention-%d-%s-%d", after.ID, after.State, since.Unix()), Kind: notify.KindAttention, At: now,
 		Text: fmt.Sprintf("unvite: account %s %s. Next: %s", after.Name, accounts.Describe(after), next),
 		Account: &notify.AccountNotice{ID: after.ID, Name: after.Name, State: after.State, Reason: after.StateReason,
-			Until: after.ThrottledUntil, NextStep: next},
+			Since: after.StateSince, Until: after.ThrottledUntil, NextStep: next},
 	}
 	if err := e.be.insert(ctx, WebhookArgs{ID: m.ID, AccountID: after.ID, Message: m}, nil); err != nil {
 		e.log.Warn("could not queue the webhook notice", "account", after.ID, "err", err)
 	}
+}
+
+// NeedsAttention reports whether the move of an account from before to
+// after is one the user hears of (see Attention).
+func NeedsAttention(before, after *unvite.Account) bool {
+	if before == nil || after == nil || before.State == after.State && before.StateReason == after.StateReason {
+		return false
+	}
+	switch after.State {
+	case unvite.AccountNeedsLogin, unvite.AccountPaused, unvite.AccountThrottled:
+		return true
+	}
+	return false
 }
 
 // WeeklyReviewArgs is the weekly job that posts the review; unique per
@@ -123,12 +141,10 @@ func (w *weeklyReviewWorker) Work(ctx context.Context, job *river.Job[WeeklyRevi
 }
 
 // isoWeek names t's ISO week.
-func isoWeek(t time.Time) string {
-	y, w := t.ISOWeek()
-	return fmt.Sprintf("%d-W%02d", y, w)
-}
+func isoWeek(t time.Time) string { return unvite.ISOWeek(t) }
 
-// weekly is River's schedule for the review: Mondays at 08:00 UTC.
+// weekly is River's schedule for the review: Mondays at 08:00 UTC (see
+// unvite.ReviewWeek).
 type weekly struct{}
 
 func (weekly) Next(t time.Time) time.Time {
@@ -141,8 +157,11 @@ func (weekly) Next(t time.Time) time.Time {
 }
 
 // QueueWeeklyReview builds the review of the week ending now and queues
-// its delivery to the webhook (once per week name; "" is this week's). It
-// reports whether it queued one: not when the webhook is off.
+// its delivery to the webhook, once per week name ("" is this week's): the
+// store records the week with the job (Store.ClaimReview), so that neither
+// another process nor a restart queues it again. It reports whether it
+// queued one: not when the webhook is off, or that week's (or a later
+// one's) review was queued already.
 func (e *Engine) QueueWeeklyReview(ctx context.Context, week string) (bool, error) {
 	if !e.webhookOn(ctx) {
 		return false, nil
@@ -164,8 +183,7 @@ func (e *Engine) QueueWeeklyReview(ctx context.Context, week string) (bool, erro
 		return false, fmt.Errorf("weekly review: %w", err)
 	}
 	m := notify.Message{ID: "review-" + week, Kind: notify.KindReview, At: now, Text: r.Text(), Review: raw}
-	if err := e.be.insert(ctx, WebhookArgs{ID: m.ID, Message: m}, nil); err != nil {
-		return false, err
-	}
-	return true, nil
+	return e.cfg.Store.ClaimReview(ctx, week, unvite.Change{At: now, Actor: "engine"}, func(ctx context.Context, tx any) error {
+		return e.be.enqueue(ctx, tx, []river.InsertManyParams{{Args: WebhookArgs{ID: m.ID, Message: m}}})
+	})
 }

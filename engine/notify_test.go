@@ -149,7 +149,9 @@ func testWebhookNotices(t *testing.T, db unvite.Store, files []string) {
 	require.Contains(t, slack["text"], "unvite account reconnect")
 
 	// The weekly review: the receiver fails the first post; the retry
-	// carries the same id. Queued twice in a week, it is posted once.
+	// carries the same id. Asked for twice in a week, it is queued once.
+	// (A week on: the webhook, new this week, missed no earlier review.)
+	r.clock.Set(r.clock.Now().AddDate(0, 0, 7))
 	_, err = ns.Save(ctx, notify.Settings{Format: "json", Enabled: true}, "user:admin")
 	require.NoError(t, err)
 	rc.mu.Lock()
@@ -160,7 +162,7 @@ func testWebhookNotices(t *testing.T, db unvite.Store, files []string) {
 	require.True(t, queued)
 	queued, err = eng.QueueWeeklyReview(ctx, "")
 	require.NoError(t, err)
-	require.True(t, queued)
+	require.False(t, queued, "the store has this week's review queued")
 	bodies, ids = await(3)
 	require.NoError(t, json.Unmarshal(bodies[2], &m))
 	require.Equal(t, notify.KindReview, m.Kind)
@@ -223,4 +225,149 @@ func testWebhookNotices(t *testing.T, db unvite.Store, files []string) {
 			require.False(t, bytes.Contains(b, []byte(token)), "the token is stored in clear in %s", f)
 		}
 	}
+}
+
+// One notice per state episode (account, state, since): a second stop
+// seen for the same episode, by another path or with a new reason, queues
+// nothing more; a new episode does. On both stores.
+func TestAttentionOncePerEpisode(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) {
+		db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "unvite.db"))
+		require.NoError(t, err)
+		t.Cleanup(func() { db.Close() })
+		testAttentionOncePerEpisode(t, db)
+	})
+	t.Run("postgres", func(t *testing.T) { testAttentionOncePerEpisode(t, pgStore(t)) })
+}
+
+func testAttentionOncePerEpisode(t *testing.T, db unvite.Store) {
+	r := newRig(t, basePolicy(), db)
+	acct := r.account(5, "UTC")
+	keys, err := secret.NewKeyring(strings.Repeat("cd", 32))
+	require.NoError(t, err)
+	ns := &notify.Service{Store: db, Keys: func(context.Context, bool) (*secret.Keyring, error) { return keys, nil }, Now: r.clock.Now}
+	_, err = ns.Save(ctx, notify.Settings{URL: "http://127.0.0.1:9/hook", Format: "json", Enabled: true}, "test")
+	require.NoError(t, err)
+	eng, err := engine.New(engine.Config{Store: db, Client: r.client, Policy: r.policy, Now: r.clock.Now, Notify: ns}, false)
+	require.NoError(t, err)
+	t.Cleanup(func() { eng.Close() })
+	notices := func() int {
+		jobs, err := eng.Jobs(ctx, engine.JobFilter{Kinds: []string{"webhook"}, AccountID: acct.ID})
+		require.NoError(t, err)
+		return len(jobs)
+	}
+	stop := func(reason string) *unvite.Account {
+		a, err := db.PatchAccount(ctx, acct.ID, unvite.AccountPatch{State: unvite.Ptr(unvite.AccountNeedsLogin), StateReason: &reason},
+			unvite.Change{At: r.clock.Now(), Actor: "test"})
+		require.NoError(t, err)
+		return a
+	}
+	stopped := stop("session expired")
+	eng.Attention(ctx, acct, stopped)
+	require.Equal(t, 1, notices())
+	eng.Attention(ctx, acct, stopped) // another process saw the same stop
+	r.clock.Set(r.clock.Now().Add(time.Hour))
+	again := stop("security challenge")
+	require.True(t, again.StateSince.Equal(stopped.StateSince))
+	eng.Attention(ctx, stopped, again)
+	require.Equal(t, 1, notices(), "the same episode is announced once")
+
+	_, err = db.PatchAccount(ctx, acct.ID, unvite.AccountPatch{State: unvite.Ptr(unvite.AccountActive), StateReason: unvite.Ptr("")},
+		unvite.Change{At: r.clock.Now(), Actor: "test"})
+	require.NoError(t, err)
+	r.clock.Set(r.clock.Now().Add(time.Hour))
+	eng.Attention(ctx, acct, stop("session expired"))
+	require.Equal(t, 2, notices(), "a new episode is announced")
+}
+
+// A weekly review due while no process ran is sent once when the engine
+// starts, not again on a restart or by a second process; a webhook set
+// up after the last review was due has missed nothing. On both stores.
+func TestMissedWeeklyReview(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) {
+		db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "unvite.db"))
+		require.NoError(t, err)
+		t.Cleanup(func() { db.Close() })
+		testMissedWeeklyReview(t, db, nil)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		db := pgStore(t)
+		testMissedWeeklyReview(t, db, db)
+	})
+}
+
+// other, when set, is the store for a second engine on the same database.
+func testMissedWeeklyReview(t *testing.T, db, other unvite.Store) {
+	rc := &receiver{}
+	srv := httptest.NewServer(rc)
+	t.Cleanup(srv.Close)
+	r := newRig(t, basePolicy(), db)
+	r.account(5, "UTC")
+	keys, err := secret.NewKeyring(strings.Repeat("ef", 32))
+	require.NoError(t, err)
+	ns := &notify.Service{Store: db, Keys: func(context.Context, bool) (*secret.Keyring, error) { return keys, nil }, Now: r.clock.Now}
+
+	wed := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC) // ISO week 49
+	r.clock.Set(wed)
+	_, err = ns.Save(ctx, notify.Settings{URL: srv.URL + "/hook", Format: "json", Enabled: true}, "user:admin")
+	require.NoError(t, err)
+	hook, err := db.Webhook(ctx)
+	require.NoError(t, err)
+	require.Equal(t, "2026-W49", hook.ReviewedWeek, "a new webhook missed no review due before it")
+
+	start := func(store unvite.Store) *engine.Engine {
+		t.Helper()
+		eng, err := engine.New(engine.Config{Store: store, Client: r.client, Policy: r.policy, Now: r.clock.Now,
+			FetchPoll: 50 * time.Millisecond, Notify: ns}, true)
+		require.NoError(t, err)
+		t.Cleanup(func() { eng.Close() })
+		require.NoError(t, eng.Start(ctx))
+		t.Cleanup(func() { eng.Stop(context.Background()) })
+		return eng
+	}
+	// reviewed waits for the start's review job to finish.
+	reviewed := func(eng *engine.Engine, n int) {
+		t.Helper()
+		waitFor(t, 20*time.Second, "the weekly-review job", func() bool {
+			jobs, err := eng.Jobs(ctx, engine.JobFilter{Kinds: []string{"weekly-review"}})
+			require.NoError(t, err)
+			done := 0
+			for _, j := range jobs {
+				if j.State == rivertype.JobStateCompleted {
+					done++
+				}
+			}
+			return done >= n
+		})
+	}
+
+	// Started the same week: nothing was missed.
+	r.clock.Set(wed.Add(24 * time.Hour))
+	eng := start(db)
+	reviewed(eng, 1)
+	require.NoError(t, eng.Stop(ctx))
+
+	// Down over Monday 7 December, 08:00; up on Tuesday: week 50's review
+	// is sent once.
+	r.clock.Set(time.Date(2026, 12, 8, 10, 0, 0, 0, time.UTC))
+	eng = start(db)
+	waitFor(t, 20*time.Second, "the missed review", func() bool { b, _ := rc.got(); return len(b) >= 1 })
+	reviewed(eng, 2)
+	_, ids := rc.got()
+	require.Equal(t, []string{"review-2026-W50"}, ids)
+	hook, err = db.Webhook(ctx)
+	require.NoError(t, err)
+	require.Equal(t, "2026-W50", hook.ReviewedWeek)
+	if other != nil {
+		start(other) // a second process on the same database
+	}
+	// A restart (River's own record of the week's job aside), then idle.
+	queued, err := eng.QueueWeeklyReview(ctx, "2026-W50")
+	require.NoError(t, err)
+	require.False(t, queued)
+	require.NoError(t, eng.Stop(ctx))
+	eng = start(db)
+	time.Sleep(500 * time.Millisecond)
+	_, ids = rc.got()
+	require.Equal(t, []string{"review-2026-W50"}, ids, "sent once")
 }

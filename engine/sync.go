@@ -130,7 +130,7 @@ func (e *Engine) Sync(ctx context.Context, accountID int64) (time.Duration, erro
 	if err != nil {
 		fresh, ferr := e.cfg.Store.Account(ctx, accountID)
 		if ferr == nil {
-			e.attention(ctx, acct, fresh) // the syncer recorded LinkedIn's refusal
+			e.Attention(ctx, acct, fresh) // the syncer recorded LinkedIn's refusal
 		}
 		if ferr == nil && accounts.Ready(fresh, e.now()) != nil {
 			wait, _ := e.ready(fresh, e.now())

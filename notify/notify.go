@@ -50,6 +50,7 @@ type AccountNotice struct {
 	Name     string              `json:"name"`
 	State    unvite.AccountState `json:"state"`
 	Reason   string              `json:"reason,omitempty"`
+	Since    time.Time           `json:"since,omitzero"` // in this state since
 	Until    time.Time           `json:"until,omitzero"` // throttled until
 	NextStep string              `json:"next_step"`
 }

@@ -68,7 +68,7 @@ func PlanLearned(p unvite.Policy, pending []*unvite.Invitation, now time.Time, l
 	}
 	aged, rest := keep[:split], keep[split:]
 	maxAge, capPicks, tooYoung := tally.Withdrawals()
-	plan.Pending, plan.Protected, plan.TooYoung = tally.Pending, tally.Protected, tooYoung
+	plan.Pending, plan.Protected, plan.Unlisted, plan.TooYoung = tally.Pending, tally.Protected, tally.Unlisted, tooYoung
 	slices.SortFunc(aged, older)
 	leastLikely := plan.Order == unvite.OrderLeastLikelyFirst
 	if capPicks > 0 && leastLikely {
@@ -186,6 +186,7 @@ type class int8
 const (
 	skipped   class = iota // not a pending sent invitation
 	protected              // kept by a protection
+	unlisted               // unvite cannot withdraw it (Invitation.UnlistedAt)
 	tooYoung               // younger than MinAgeDays
 	maxAged                // at or past WithdrawAgeDays
 	oldEnough              // the rest: what the cap may take
@@ -197,6 +198,7 @@ const (
 type Tally struct {
 	Pending   int // pending sent invitations added
 	Protected int // of which kept by a protection
+	Unlisted  int // of which out of reach: not on LinkedIn's list, no LinkedIn id
 	Young     int // unprotected but younger than MinAgeDays
 	MaxAge    int // unprotected and at least WithdrawAgeDays old (and MinAgeDays)
 	Rest      int // unprotected, old enough, under WithdrawAgeDays
@@ -223,6 +225,12 @@ func (t *Tally) add(inv *unvite.Invitation) (class, int) {
 	if t.prot.Protects(inv) {
 		t.Protected++
 		return protected, 0
+	}
+	if !inv.UnlistedAt.IsZero() {
+		// Still pending on LinkedIn, so it counts against the cap, but no
+		// withdrawal can reach it: never planned, never "withdrawable".
+		t.Unlisted++
+		return unlisted, 0
 	}
 	age := inv.AgeDays(t.now)
 	switch {

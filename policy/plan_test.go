@@ -437,3 +437,27 @@ func BenchmarkPlan100k(b *testing.B) {
 		}
 	}
 }
+
+// An invitation no withdrawal can reach (unlisted: not on LinkedIn's sent
+// list and no LinkedIn id) is never planned, by age or by the cap, but
+// still counts as pending against the cap; the tally agrees.
+func TestPlanLeavesUnlistedOut(t *testing.T) {
+	t.Parallel()
+	unlisted := func(inv *unvite.Invitation) { inv.UnlistedAt = now.Add(-24 * time.Hour) }
+	p := pol(func(p *unvite.Policy) { p.PendingCap = 2 })
+	invs := []*unvite.Invitation{sent(1, 120, unlisted), sent(2, 100), sent(3, 50, unlisted), sent(4, 40), sent(5, 30)}
+	plan := policy.Plan(p, invs, now)
+	require.Equal(t, 5, plan.Pending)
+	require.Equal(t, 2, plan.Unlisted)
+	// 4 pending after the max-age one, 2 over the cap: the cap takes 4 and
+	// 5, passing over the older 3.
+	require.Equal(t, []step{{2, "max-age"}, {4, "pending-cap"}, {5, "pending-cap"}}, steps(plan))
+	require.Equal(t, 2, plan.PendingAfter)
+	tally := policy.NewTally(p, now)
+	for _, inv := range invs {
+		tally.Add(inv)
+	}
+	maxAge, byCap, _ := tally.Withdrawals()
+	require.Equal(t, len(plan.Withdrawals), maxAge+byCap)
+	require.Equal(t, 2, tally.Unlisted)
+}

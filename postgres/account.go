@@ -15,14 +15,14 @@ import (
 )
 
 const accountColumns = `id, name, slug, member_id, plan, time_zone, state, state_reason,
-	throttled_until, created_at, last_sync_at, session IS NOT NULL, policy, failures, rate_limited_at`
+	throttled_until, created_at, last_sync_at, session IS NOT NULL, policy, failures, rate_limited_at, state_since`
 
 func scanAccount(row pgx.Row) (*unvite.Account, error) {
 	var a unvite.Account
-	var throttled, created, lastSync, rateLimited pgtype.Timestamptz
+	var throttled, created, lastSync, rateLimited, since pgtype.Timestamptz
 	var pol []byte
 	if err := row.Scan(&a.ID, &a.Name, &a.Slug, &a.MemberID, &a.Plan, &a.TimeZone, &a.State,
-		&a.StateReason, &throttled, &created, &lastSync, &a.HasSession, &pol, &a.Failures, &rateLimited); err != nil {
+		&a.StateReason, &throttled, &created, &lastSync, &a.HasSession, &pol, &a.Failures, &rateLimited, &since); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal(pol, &a.Policy); err != nil {
@@ -32,7 +32,7 @@ func scanAccount(row pgx.Row) (*unvite.Account, error) {
 		a.Policy = nil
 	}
 	a.ThrottledUntil, a.CreatedAt, a.LastSyncAt = fromTS(throttled), fromTS(created), fromTS(lastSync)
-	a.RateLimitedAt = fromTS(rateLimited)
+	a.RateLimitedAt, a.StateSince = fromTS(rateLimited), fromTS(since)
 	return &a, nil
 }
 
@@ -45,10 +45,10 @@ func createAccount(ctx context.Context, q querier, a *unvite.Account, now time.T
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	a.CreatedAt = now
+	a.CreatedAt, a.StateSince = now, now
 	err := q.QueryRow(ctx, `INSERT INTO accounts
-		(name, slug, member_id, plan, time_zone, state, state_reason, throttled_until, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		(name, slug, member_id, plan, time_zone, state, state_reason, throttled_until, created_at, state_since)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id`,
 		a.Name, a.Slug, a.MemberID, string(a.Plan), a.TimeZone, string(a.State), a.StateReason,
 		ts(a.ThrottledUntil), a.CreatedAt).Scan(&a.ID)
 	if pgCode(err) == uniqueViolation {
@@ -95,9 +95,9 @@ func patchAccount(ctx context.Context, tx pgx.Tx, id int64, p unvite.AccountPatc
 	// written from the copy read above.
 	err = tx.QueryRow(ctx, `UPDATE accounts SET name = $1, slug = $2, member_id = $3, plan = $4,
 		time_zone = $5, state = $6, state_reason = $7, throttled_until = $8, last_sync_at = $9, policy = $10,
-		rate_limited_at = $11, failures = CASE WHEN $12 THEN 0 ELSE failures END + $13 WHERE id = $14 RETURNING failures`,
+		rate_limited_at = $11, state_since = $15, failures = CASE WHEN $12 THEN 0 ELSE failures END + $13 WHERE id = $14 RETURNING failures`,
 		a.Name, a.Slug, a.MemberID, string(a.Plan), a.TimeZone, string(a.State), a.StateReason,
-		ts(a.ThrottledUntil), ts(a.LastSyncAt), policyJSON(a.Policy), ts(a.RateLimitedAt), p.ResetFailures, failedCall(p), a.ID).Scan(&a.Failures)
+		ts(a.ThrottledUntil), ts(a.LastSyncAt), policyJSON(a.Policy), ts(a.RateLimitedAt), p.ResetFailures, failedCall(p), a.ID, ts(a.StateSince)).Scan(&a.Failures)
 	if pgCode(err) == uniqueViolation {
 		return nil, unvite.Errorf(unvite.ECONFLICT, "an account with profile %s exists already", a.Slug)
 	}

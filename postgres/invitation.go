@@ -15,35 +15,35 @@ import (
 // SQLite's BINARY and NOCASE do, whatever the database's locale.
 const invitationColumns = `i.id, i.account_id, i.direction, i.kind, i.name, i.headline, i.company,
 	i.slug, i.member_urn, i.linkedin_id, i.sent_at, i.sent_at_approx, i.note, i.had_note, i.status,
-	i.status_since, i.reinvite_after, i.source, i.protected, i.follow_up_on, i.comment,
+	i.status_since, i.reinvite_after, i.source, i.protected, i.follow_up_on, i.comment, i.unlisted_at,
 	(SELECT array_agg(t.tag ORDER BY t.tag COLLATE "C") FROM tags t WHERE t.invitation_id = i.id)`
 
 // briefColumns are what InvitationFilter.Brief asks for: what a plan needs.
 const briefColumns = `i.id, i.account_id, i.direction, i.name, i.slug, i.sent_at, i.sent_at_approx,
-	i.had_note, i.status, i.protected,
+	i.had_note, i.status, i.protected, i.unlisted_at,
 	(SELECT array_agg(t.tag ORDER BY t.tag COLLATE "C") FROM tags t WHERE t.invitation_id = i.id)`
 
 func scanBrief(row pgx.Row) (*unvite.Invitation, error) {
 	var inv unvite.Invitation
-	var sent pgtype.Timestamptz
+	var sent, unlisted pgtype.Timestamptz
 	err := row.Scan(&inv.ID, &inv.AccountID, &inv.Direction, &inv.Invitee.Name, &inv.Invitee.Slug, &sent,
-		&inv.SentAtApprox, &inv.HadNote, &inv.Status, &inv.Protected, &inv.Tags)
-	inv.SentAt = fromTS(sent)
+		&inv.SentAtApprox, &inv.HadNote, &inv.Status, &inv.Protected, &unlisted, &inv.Tags)
+	inv.SentAt, inv.UnlistedAt = fromTS(sent), fromTS(unlisted)
 	return &inv, err
 }
 
 func scanInvitation(row pgx.Row) (*unvite.Invitation, error) {
 	var inv unvite.Invitation
 	var linkedinID pgtype.Text
-	var sent, since, reinvite, followUp pgtype.Timestamptz
+	var sent, since, reinvite, followUp, unlisted pgtype.Timestamptz
 	err := row.Scan(&inv.ID, &inv.AccountID, &inv.Direction, &inv.Kind, &inv.Invitee.Name,
 		&inv.Invitee.Headline, &inv.Invitee.Company, &inv.Invitee.Slug, &inv.Invitee.MemberURN,
 		&linkedinID, &sent, &inv.SentAtApprox, &inv.Note, &inv.HadNote, &inv.Status, &since,
-		&reinvite, &inv.Source, &inv.Protected, &followUp, &inv.Comment, &inv.Tags)
+		&reinvite, &inv.Source, &inv.Protected, &followUp, &inv.Comment, &unlisted, &inv.Tags)
 	if err != nil {
 		return nil, err
 	}
-	inv.LinkedInID = linkedinID.String
+	inv.LinkedInID, inv.UnlistedAt = linkedinID.String, fromTS(unlisted)
 	inv.SentAt, inv.StatusSince, inv.ReinviteAfter, inv.FollowUpOn = fromTS(sent), fromTS(since), fromTS(reinvite), fromTS(followUp)
 	return &inv, nil
 }

@@ -62,7 +62,8 @@ func (s *DB) ApplySync(ctx context.Context, accountID int64, snap unvite.SyncSna
 		// A withdrawing one whose attempt's reply was lost is reconciled
 		// too: vanished after our attempt and not a connection, it was
 		// withdrawn (the attempt_close trigger records the outcome).
-		rows, err := tx.Query(ctx, `SELECT i.id, i.sent_at, c.connected_on, i.status = 'withdrawing' FROM invitations i
+		rows, err := tx.Query(ctx, `SELECT i.id, i.sent_at, c.connected_on, i.status = 'withdrawing',
+				i.status = 'pending' AND i.linkedin_id IS NULL FROM invitations i
 			LEFT JOIN connections c ON c.account_id = i.account_id AND c.person_key = i.person_key
 				AND c.connected_on >= date_bin('24 hours', i.sent_at, timestamptz '1970-01-01 00:00:00+00')
 			WHERE i.account_id = $1 AND i.direction = 'sent' AND i.status IN ('pending', 'withdrawing')`, accountID)
@@ -75,14 +76,20 @@ func (s *DB) ApplySync(ctx context.Context, accountID int64, snap unvite.SyncSna
 			withdrawing bool
 		}
 		var gone []vanished
+		var unlisted []int64
 		var v vanished
 		var sent time.Time
-		_, err = pgx.ForEachRow(rows, []any{&v.id, &sent, &v.connected, &v.withdrawing}, func() error {
+		var noID bool
+		_, err = pgx.ForEachRow(rows, []any{&v.id, &sent, &v.connected, &v.withdrawing, &noID}, func() error {
 			switch {
 			case seen[v.id]:
 			case !sent.After(horizon):
 				// Hidden behind LinkedIn's collection ceiling: can't tell.
+				// Without its LinkedIn id, unvite cannot withdraw it.
 				sum.Unseen++
+				if noID {
+					unlisted = append(unlisted, v.id)
+				}
 			default:
 				gone = append(gone, v)
 			}
@@ -112,6 +119,12 @@ func (s *DB) ApplySync(ctx context.Context, accountID int64, snap unvite.SyncSna
 				return fmt.Errorf("postgres: sync: invitation %d to %s: %w", v.id, to, err)
 			}
 		}
+		if len(unlisted) > 0 {
+			if _, err := tx.Exec(ctx, `UPDATE invitations SET unlisted_at = coalesce(unlisted_at, $1) WHERE id = ANY($2)`, at, unlisted); err != nil {
+				return fmt.Errorf("postgres: sync: invitations unlisted: %w", err)
+			}
+		}
+		sum.Unlisted = len(unlisted)
 		if _, err := tx.Exec(ctx, `UPDATE accounts SET last_sync_at = $1 WHERE id = $2`, at, accountID); err != nil {
 			return fmt.Errorf("postgres: sync: %w", err)
 		}
@@ -143,7 +156,8 @@ func upsertSynced(ctx context.Context, tx pgx.Tx, accountID int64, p unvite.Sync
 			headline, company, slug, member_urn, linkedin_id, sent_at, sent_at_approx, had_note, status,
 			status_since, source, changed_at, status_actor)
 			VALUES ($1, 'sent', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'pending', $10, 'sync', $13, 'sync')
-			ON CONFLICT (account_id, direction, person_key, sent_at) DO UPDATE SET linkedin_id = excluded.linkedin_id
+			ON CONFLICT (account_id, direction, person_key, sent_at) DO UPDATE SET linkedin_id = excluded.linkedin_id,
+				unlisted_at = NULL
 			RETURNING id`,
 			accountID, string(kind), key, p.Invitee.Name, p.Invitee.Headline, p.Invitee.Company, p.Invitee.Slug,
 			p.Invitee.MemberURN, p.LinkedInID, sent, p.SentAtApprox, p.HadNote, now).Scan(&id)
@@ -162,7 +176,7 @@ func upsertSynced(ctx context.Context, tx pgx.Tx, accountID int64, p unvite.Sync
 	_, err = tx.Exec(ctx, `UPDATE invitations SET linkedin_id = $1,
 		headline = CASE WHEN $2::text <> '' THEN $2 ELSE headline END,
 		member_urn = CASE WHEN $3::text <> '' THEN $3 ELSE member_urn END,
-		had_note = had_note OR $4, sent_at = coalesce($5::timestamptz, sent_at), sent_at_approx = $6
+		had_note = had_note OR $4, sent_at = coalesce($5::timestamptz, sent_at), sent_at_approx = $6, unlisted_at = NULL
 		WHERE id = $7`, p.LinkedInID, p.Invitee.Headline, p.Invitee.MemberURN, p.HadNote, sentAt, sentApprox, id)
 	if err != nil {
 		return 0, false, fmt.Errorf("postgres: sync: update invitation %d: %w", id, err)

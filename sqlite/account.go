@@ -13,14 +13,14 @@ import (
 )
 
 const accountColumns = `id, name, slug, member_id, plan, time_zone, state, state_reason,
-	throttled_until, created_at, last_sync_at, session IS NOT NULL, policy, failures, rate_limited_at`
+	throttled_until, created_at, last_sync_at, session IS NOT NULL, policy, failures, rate_limited_at, state_since`
 
 func scanAccount(row interface{ Scan(...any) error }) (*unvite.Account, error) {
 	var a unvite.Account
-	var throttled, created, lastSync, rateLimited sql.NullInt64
+	var throttled, created, lastSync, rateLimited, since sql.NullInt64
 	var pol []byte
 	if err := row.Scan(&a.ID, &a.Name, &a.Slug, &a.MemberID, &a.Plan, &a.TimeZone, &a.State,
-		&a.StateReason, &throttled, &created, &lastSync, &a.HasSession, &pol, &a.Failures, &rateLimited); err != nil {
+		&a.StateReason, &throttled, &created, &lastSync, &a.HasSession, &pol, &a.Failures, &rateLimited, &since); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal(pol, &a.Policy); err != nil {
@@ -30,7 +30,7 @@ func scanAccount(row interface{ Scan(...any) error }) (*unvite.Account, error) {
 		a.Policy = nil
 	}
 	a.ThrottledUntil, a.CreatedAt, a.LastSyncAt = fromUnix(throttled), fromUnix(created), fromUnix(lastSync)
-	a.RateLimitedAt = fromUnix(rateLimited)
+	a.RateLimitedAt, a.StateSince = fromUnix(rateLimited), fromUnix(since)
 	return &a, nil
 }
 
@@ -43,12 +43,12 @@ func createAccount(ctx context.Context, q queryer, a *unvite.Account, now time.T
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	a.CreatedAt = now
+	a.CreatedAt, a.StateSince = now, now
 	err := q.QueryRowContext(ctx, `INSERT INTO accounts
-		(name, slug, member_id, plan, time_zone, state, state_reason, throttled_until, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		(name, slug, member_id, plan, time_zone, state, state_reason, throttled_until, created_at, state_since)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		a.Name, a.Slug, a.MemberID, a.Plan, a.TimeZone, a.State, a.StateReason,
-		unix(a.ThrottledUntil), a.CreatedAt.Unix()).Scan(&a.ID)
+		unix(a.ThrottledUntil), a.CreatedAt.Unix(), a.StateSince.Unix()).Scan(&a.ID)
 	if err != nil {
 		if strings.Contains(err.Error(), "UNIQUE") {
 			return unvite.Errorf(unvite.ECONFLICT, "an account with profile %s exists already", a.Slug)
@@ -93,9 +93,9 @@ func patchAccount(ctx context.Context, tx *sql.Tx, id int64, p unvite.AccountPat
 	// written from the copy read above.
 	err = tx.QueryRowContext(ctx, `UPDATE accounts SET name = ?, slug = ?, member_id = ?, plan = ?,
 		time_zone = ?, state = ?, state_reason = ?, throttled_until = ?, last_sync_at = ?, policy = ?, rate_limited_at = ?,
-		failures = CASE WHEN ? THEN 0 ELSE failures END + ? WHERE id = ? RETURNING failures`,
+		state_since = ?, failures = CASE WHEN ? THEN 0 ELSE failures END + ? WHERE id = ? RETURNING failures`,
 		a.Name, a.Slug, a.MemberID, a.Plan, a.TimeZone, a.State, a.StateReason,
-		unix(a.ThrottledUntil), unix(a.LastSyncAt), policyJSON(a.Policy), unix(a.RateLimitedAt), p.ResetFailures, failedCall(p), a.ID).Scan(&a.Failures)
+		unix(a.ThrottledUntil), unix(a.LastSyncAt), policyJSON(a.Policy), unix(a.RateLimitedAt), unix(a.StateSince), p.ResetFailures, failedCall(p), a.ID).Scan(&a.Failures)
 	if err != nil {
 		if strings.Contains(err.Error(), "UNIQUE") {
 			return nil, unvite.Errorf(unvite.ECONFLICT, "an account with profile %s exists already", a.Slug)

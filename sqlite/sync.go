@@ -50,7 +50,8 @@ func (s *DB) ApplySync(ctx context.Context, accountID int64, snap unvite.SyncSna
 		// A withdrawing one whose attempt's reply was lost is reconciled
 		// too: vanished after our attempt and not a connection, it was
 		// withdrawn (the attempt_close trigger records the outcome).
-		rows, err := tx.QueryContext(ctx, `SELECT i.id, i.sent_at, c.connected_on, i.status = 'withdrawing' FROM invitations i
+		rows, err := tx.QueryContext(ctx, `SELECT i.id, i.sent_at, c.connected_on, i.status = 'withdrawing',
+				i.status = 'pending' AND i.linkedin_id IS NULL FROM invitations i
 			LEFT JOIN connections c ON c.account_id = i.account_id AND c.person_key = i.person_key
 				AND c.connected_on >= i.sent_at - i.sent_at % 86400
 			WHERE i.account_id = ? AND i.direction = 'sent' AND i.status IN ('pending', 'withdrawing')`, accountID)
@@ -63,10 +64,12 @@ func (s *DB) ApplySync(ctx context.Context, accountID int64, snap unvite.SyncSna
 			withdrawing bool
 		}
 		var gone []vanished
+		var unlisted []int64
 		for rows.Next() {
 			var v vanished
 			var sent int64
-			if err := rows.Scan(&v.id, &sent, &v.connected, &v.withdrawing); err != nil {
+			var noID bool
+			if err := rows.Scan(&v.id, &sent, &v.connected, &v.withdrawing, &noID); err != nil {
 				rows.Close()
 				return fmt.Errorf("sqlite: sync: find vanished: %w", err)
 			}
@@ -74,7 +77,11 @@ func (s *DB) ApplySync(ctx context.Context, accountID int64, snap unvite.SyncSna
 			case seen[v.id]:
 			case !time.Unix(sent, 0).After(horizon):
 				// Hidden behind LinkedIn's collection ceiling: can't tell.
+				// Without its LinkedIn id, unvite cannot withdraw it.
 				sum.Unseen++
+				if noID {
+					unlisted = append(unlisted, v.id)
+				}
 			default:
 				gone = append(gone, v)
 			}
@@ -101,6 +108,12 @@ func (s *DB) ApplySync(ctx context.Context, accountID int64, snap unvite.SyncSna
 				return fmt.Errorf("sqlite: sync: invitation %d to %s: %w", v.id, to, err)
 			}
 		}
+		for _, id := range unlisted {
+			if _, err := tx.ExecContext(ctx, `UPDATE invitations SET unlisted_at = coalesce(unlisted_at, ?) WHERE id = ?`, at.Unix(), id); err != nil {
+				return fmt.Errorf("sqlite: sync: invitation %d unlisted: %w", id, err)
+			}
+		}
+		sum.Unlisted = len(unlisted)
 		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET last_sync_at = ? WHERE id = ?`, at.Unix(), accountID); err != nil {
 			return fmt.Errorf("sqlite: sync: %w", err)
 		}
@@ -132,7 +145,8 @@ func upsertSynced(ctx context.Context, tx *sql.Tx, accountID int64, p unvite.Syn
 			headline, company, slug, member_urn, linkedin_id, sent_at, sent_at_approx, had_note, status,
 			status_since, source, changed_at, status_actor)
 			VALUES (?, 'sent', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, 'sync', ?, 'sync')
-			ON CONFLICT (account_id, direction, person_key, sent_at) DO UPDATE SET linkedin_id = excluded.linkedin_id
+			ON CONFLICT (account_id, direction, person_key, sent_at) DO UPDATE SET linkedin_id = excluded.linkedin_id,
+				unlisted_at = NULL
 			RETURNING id`,
 			accountID, kind, key, p.Invitee.Name, p.Invitee.Headline, p.Invitee.Company, p.Invitee.Slug,
 			p.Invitee.MemberURN, p.LinkedInID, sent, p.SentAtApprox, p.HadNote, sent, now).Scan(&id)
@@ -151,7 +165,7 @@ func upsertSynced(ctx context.Context, tx *sql.Tx, accountID int64, p unvite.Syn
 	_, err = tx.ExecContext(ctx, `UPDATE invitations SET linkedin_id = ?,
 		headline = CASE WHEN ? <> '' THEN ? ELSE headline END,
 		member_urn = CASE WHEN ? <> '' THEN ? ELSE member_urn END,
-		had_note = had_note OR ?, sent_at = coalesce(?, sent_at), sent_at_approx = ?
+		had_note = had_note OR ?, sent_at = coalesce(?, sent_at), sent_at_approx = ?, unlisted_at = NULL
 		WHERE id = ?`, p.LinkedInID, p.Invitee.Headline, p.Invitee.Headline, p.Invitee.MemberURN,
 		p.Invitee.MemberURN, p.HadNote, sentAt, sentApprox, id)
 	if err != nil {

@@ -72,6 +72,7 @@ func Sum(rs []Report) Report {
 		}
 		t.Withdrawn += r.Withdrawn
 		t.Protected += r.Protected
+		t.Unlisted += r.Unlisted
 		t.Withdrawable += r.Withdrawable
 		addAcceptance(&t.WithNote, r.WithNote)
 		addAcceptance(&t.WithoutNote, r.WithoutNote)

@@ -35,6 +35,9 @@ type Report struct {
 	// is how many the policy would withdraw now (the plan's length).
 	Protected    int `json:"protected"`
 	Withdrawable int `json:"withdrawable_now"`
+	// Unlisted counts pending invitations no withdrawal can reach (see
+	// Invitation.UnlistedAt): never withdrawable.
+	Unlisted int `json:"unlisted"`
 
 	WithNote    Acceptance `json:"with_note"`
 	WithoutNote Acceptance `json:"without_note"`
@@ -214,7 +217,7 @@ func (a *Accumulator) Report() Report {
 		r.OldestPendingDays = (&unvite.Invitation{SentAt: r.OldestPendingSentAt}).AgeDays(a.asOf)
 	}
 	byAge, byCap, _ := a.tally.Withdrawals()
-	r.Protected = a.tally.Protected
+	r.Protected, r.Unlisted = a.tally.Protected, a.tally.Unlisted
 	r.Withdrawable = byAge + byCap
 
 	r.WithNote.finish()

@@ -28,6 +28,9 @@ func WriteText(w io.Writer, r Report) error {
 		[]string{"Protected (pending)", d(r.Protected)},
 		[]string{"Withdrawable now", d(r.Withdrawable)},
 	)
+	if r.Unlisted > 0 {
+		t = append(t, []string{"Unlisted (withdraw by hand)", d(r.Unlisted)})
+	}
 	t.write(bw)
 
 	t = table{{"Pending by age (days)", "count"}}

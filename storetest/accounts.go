@@ -384,3 +384,46 @@ func testAccountPolicyPatch(t *testing.T, s unvite.Store) {
 	require.NoError(t, err)
 	require.Nil(t, stored.Policy)
 }
+
+// StateSince is when the account entered its state: set at creation and
+// by each patch that changes the state, kept by patches that do not (a new
+// reason, a last-sync time, a state change OnlyFrom refuses).
+func testAccountStateSince(t *testing.T, s unvite.Store) {
+	a := newAccount(t, s, "maya")
+	require.False(t, a.StateSince.IsZero())
+	stored, err := s.Account(ctx, a.ID)
+	require.NoError(t, err)
+	require.True(t, stored.StateSince.Equal(stored.CreatedAt.Truncate(time.Second)), "%s, created %s", stored.StateSince, stored.CreatedAt)
+
+	at := func(n int) unvite.Change {
+		return unvite.Change{At: day(n).Add(90*time.Minute + 500*time.Millisecond), Actor: "test"}
+	}
+	since := func(want time.Time, why string) {
+		t.Helper()
+		got, err := s.Account(ctx, a.ID)
+		require.NoError(t, err)
+		require.True(t, got.StateSince.Equal(want.Truncate(time.Second)), "%s: since %s, want %s", why, got.StateSince, want)
+	}
+	got, err := s.PatchAccount(ctx, a.ID, unvite.AccountPatch{State: unvite.Ptr(unvite.AccountNeedsLogin), StateReason: unvite.Ptr("session expired")}, at(1))
+	require.NoError(t, err)
+	require.True(t, got.StateSince.Equal(at(1).At.Truncate(time.Second)))
+	since(at(1).At, "needs login")
+
+	_, err = s.PatchAccount(ctx, a.ID, unvite.AccountPatch{State: unvite.Ptr(unvite.AccountNeedsLogin), StateReason: unvite.Ptr("security challenge")}, at(2))
+	require.NoError(t, err)
+	since(at(1).At, "the same state, another reason")
+	_, err = s.PatchAccount(ctx, a.ID, unvite.AccountPatch{LastSyncAt: unvite.Ptr(day(3)), FailedCall: true}, at(3))
+	require.NoError(t, err)
+	since(at(1).At, "no state in the patch")
+	_, err = s.PatchAccount(ctx, a.ID, unvite.AccountPatch{State: unvite.Ptr(unvite.AccountThrottled),
+		OnlyFrom: []unvite.AccountState{unvite.AccountActive}}, at(4))
+	require.NoError(t, err)
+	since(at(1).At, "a state change OnlyFrom refused")
+
+	_, err = s.PatchAccount(ctx, a.ID, unvite.AccountPatch{State: unvite.Ptr(unvite.AccountPaused), StateReason: unvite.Ptr("paused by the user")}, at(5))
+	require.NoError(t, err)
+	since(at(5).At, "paused")
+	list, err := s.Accounts(ctx)
+	require.NoError(t, err)
+	require.True(t, list[0].StateSince.Equal(at(5).At.Truncate(time.Second)))
+}

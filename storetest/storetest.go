@@ -21,6 +21,7 @@ func Run(t *testing.T, open func(t *testing.T) unvite.Store, reopen func(t *test
 		"Accounts":             testAccounts,
 		"AccountPatch":         testAccountPatch,
 		"AccountPolicyPatch":   testAccountPolicyPatch,
+		"AccountStateSince":    testAccountStateSince,
 		"ImportStatuses":       testImportStatuses,
 		"ImportIdempotent":     testImportIdempotent,
 		"ImportNewerExport":    testImportNewerExport,
@@ -48,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) unvite.Store, reopen func(t *test
 		"ImportOwnerProfile":   testImportOwnerLearnsProfile,
 		"ImportMatchesByName":  testImportMatchesByName,
 		"Webhook":              testWebhook,
+		"WebhookReview":        testWebhookReview,
 		"ChangedInWeek":        testChangedInWeek,
 	}
 	for name, fn := range map[string]func(t *testing.T, s, other unvite.Store){
@@ -76,6 +78,7 @@ func RunShared(t *testing.T, open func(t *testing.T) (unvite.Store, func(t *test
 	tests := map[string]func(t *testing.T, a, b unvite.Store){
 		"AccountPatchesDoNotUndo": testAccountPatchesDoNotUndo,
 		"AccountFailures":         testAccountFailures,
+		"WebhookReviewRace":       testWebhookReviewRace,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {

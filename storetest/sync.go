@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -61,8 +62,50 @@ func testSyncCeiling(t *testing.T, s unvite.Store) {
 	sum, err := s.ApplySync(ctx, a.ID, unvite.SyncSnapshot{At: day(0), Complete: false,
 		Pending: []unvite.SyncedInvitation{synced("101", "p1", -40, false)}})
 	require.NoError(t, err)
-	require.Equal(t, unvite.SyncSummary{Unchanged: 1, Unseen: 2}, sum)
+	require.Equal(t, unvite.SyncSummary{Unchanged: 1, Unseen: 2, Unlisted: 2}, sum)
 	require.Equal(t, map[unvite.Status]int{unvite.StatusPending: 3, unvite.StatusAccepted: 1}, statusCounts(t, s, a.ID))
+	// Known from the export only, p2 and p3 have no LinkedIn id to be
+	// withdrawn by: marked unlisted, in full and brief listings alike.
+	unlisted := func(want map[string]time.Time) {
+		t.Helper()
+		for _, brief := range []bool{false, true} {
+			list, err := s.Invitations(ctx, unvite.InvitationFilter{AccountID: a.ID, Statuses: []unvite.Status{unvite.StatusPending}, Brief: brief})
+			require.NoError(t, err)
+			got := map[string]time.Time{}
+			for _, inv := range list {
+				if !inv.UnlistedAt.IsZero() {
+					got[inv.Invitee.Slug] = inv.UnlistedAt
+				}
+			}
+			require.Equal(t, len(want), len(got), "brief %v: %v", brief, got)
+			for slug, at := range want {
+				require.True(t, got[slug].Equal(at), "brief %v: %s unlisted at %s, want %s", brief, slug, got[slug], at)
+			}
+		}
+	}
+	unlisted(map[string]time.Time{"p2": day(0), "p3": day(0)})
+
+	// Listed again, p2 gets its id and is no longer unlisted; p3 keeps the
+	// time it was first missed.
+	sum, err = s.ApplySync(ctx, a.ID, unvite.SyncSnapshot{At: day(1), Complete: false,
+		Pending: []unvite.SyncedInvitation{synced("101", "p1", -40, false), synced("102", "p2", -50, false)}})
+	require.NoError(t, err)
+	require.Equal(t, unvite.SyncSummary{Unchanged: 2, Unseen: 1, Unlisted: 1}, sum)
+	unlisted(map[string]time.Time{"p3": day(0)})
+	p2, err := s.Invitations(ctx, unvite.InvitationFilter{AccountID: a.ID, Search: "p2"})
+	require.NoError(t, err)
+	require.Len(t, p2, 1)
+	require.Equal(t, "102", p2[0].LinkedInID)
+
+	// Hidden again, p2 is withdrawn by its id: not unlisted.
+	sum, err = s.ApplySync(ctx, a.ID, unvite.SyncSnapshot{At: day(2), Complete: false,
+		Pending: []unvite.SyncedInvitation{synced("101", "p1", -40, false)}})
+	require.NoError(t, err)
+	require.Equal(t, unvite.SyncSummary{Unchanged: 1, Unseen: 2, Unlisted: 1}, sum)
+	unlisted(map[string]time.Time{"p3": day(0)})
+	got, err := s.Invitation(ctx, p2[0].ID)
+	require.NoError(t, err)
+	require.True(t, got.UnlistedAt.IsZero())
 }
 
 func testSyncThenExportMerges(t *testing.T, s unvite.Store) {

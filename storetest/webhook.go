@@ -1,9 +1,13 @@
 package storetest
 
 import (
+	"context"
+	"errors"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/unvite/unvite"
 )
@@ -39,6 +43,7 @@ func testWebhook(t *testing.T, s unvite.Store) {
 	require.Equal(t, unvite.WebhookSlack, got.Format)
 	require.True(t, got.Enabled)
 	require.True(t, got.UpdatedAt.Equal(day(1)))
+	require.Equal(t, unvite.ReviewWeek(day(1)), got.ReviewedWeek, "a first webhook missed no review due before it")
 
 	// A patch of one field leaves the others (and writes no event when it
 	// changes nothing).
@@ -106,4 +111,82 @@ func testChangedInWeek(t *testing.T, s unvite.Store) {
 	require.Equal(t, []string{"old"}, names(unvite.InvitationFilter{ReinviteFrom: day(10), ReinviteBy: day(12)}))
 	require.Equal(t, []string{"old", "new"}, names(unvite.InvitationFilter{ReinviteFrom: day(11), ReinviteBy: day(19)}))
 	require.Equal(t, []string{"new"}, names(unvite.InvitationFilter{ReinviteFrom: day(11).Add(1e9)}))
+}
+
+// ClaimReview records a week's review with its job, once: the same or an
+// earlier week claims nothing and runs no enqueue; an enqueue that fails
+// leaves the week unclaimed. A first URL counts the review last due as
+// seen; the review's record changes no settings time.
+func testWebhookReview(t *testing.T, s unvite.Store) {
+	var jobs int
+	enqueue := func(ctx context.Context, tx any) error {
+		require.NotNil(t, tx)
+		jobs++
+		return nil
+	}
+	claimed, err := s.ClaimReview(ctx, "2026-W10", unvite.Change{At: day(0), Actor: "engine"}, enqueue)
+	require.NoError(t, err)
+	require.True(t, claimed)
+	require.Equal(t, 1, jobs)
+	for _, week := range []string{"2026-W10", "2026-W09", "2025-W52"} {
+		claimed, err = s.ClaimReview(ctx, week, unvite.Change{At: day(1), Actor: "engine"}, enqueue)
+		require.NoError(t, err)
+		require.False(t, claimed, week)
+	}
+	require.Equal(t, 1, jobs)
+
+	failed := errors.New("queue down")
+	claimed, err = s.ClaimReview(ctx, "2026-W11", unvite.Change{At: day(2), Actor: "engine"}, func(context.Context, any) error { return failed })
+	require.ErrorIs(t, err, failed)
+	require.False(t, claimed)
+	w, err := s.Webhook(ctx)
+	require.NoError(t, err)
+	require.Equal(t, "2026-W10", w.ReviewedWeek, "the failed enqueue claimed nothing")
+	claimed, err = s.ClaimReview(ctx, "2026-W11", unvite.Change{At: day(2), Actor: "engine"}, enqueue)
+	require.NoError(t, err)
+	require.True(t, claimed)
+
+	w, err = s.Webhook(ctx)
+	require.NoError(t, err)
+	require.Equal(t, "2026-W11", w.ReviewedWeek)
+	require.False(t, w.Enabled, "settings untouched")
+	events, err := s.Events(ctx, unvite.EventFilter{})
+	require.NoError(t, err)
+	var reasons []string
+	for _, e := range events {
+		if e.Type == "webhook" {
+			reasons = append(reasons, e.Reason)
+		}
+	}
+	require.Equal(t, []string{"webhook: weekly review 2026-W11 queued", "webhook: weekly review 2026-W10 queued"}, reasons)
+
+	// A URL set later keeps the record (on a store without one, the first
+	// URL starts at the review last due: see testWebhook).
+	w, err = s.PatchWebhook(ctx, unvite.WebhookPatch{SealedURL: []byte("sealed"), URLHint: unvite.Ptr("https://h/…")}, unvite.Change{At: day(30)})
+	require.NoError(t, err)
+	require.Equal(t, "2026-W11", w.ReviewedWeek)
+}
+
+// Two processes claiming one week's review at once: one claims it.
+func testWebhookReviewRace(t *testing.T, a, b unvite.Store) {
+	var mu sync.Mutex
+	var claims int
+	var g errgroup.Group
+	for i := range 8 {
+		s := a
+		if i%2 == 1 {
+			s = b
+		}
+		g.Go(func() error {
+			ok, err := s.ClaimReview(ctx, "2026-W20", unvite.Change{At: day(0), Actor: "engine"}, func(context.Context, any) error { return nil })
+			if ok {
+				mu.Lock()
+				claims++
+				mu.Unlock()
+			}
+			return err
+		})
+	}
+	require.NoError(t, g.Wait())
+	require.Equal(t, 1, claims)
 }

@@ -373,8 +373,10 @@ func (s *Server) plan(w http.ResponseWriter, r *http.Request) {
 		Over   bool
 		Engine bool // the plan can be approved here
 		Back   string
+		// ByHand is where the unlisted ones (plan.Unlisted) are withdrawn.
+		ByHand string
 	}{plan, pol, steps, len(plan.Withdrawals) - len(steps), pol.PendingCap > 0 && plan.PendingAfter > pol.PendingCap,
-		s.cfg.Engine != nil, "/plan?account=" + strconv.FormatInt(p.Account.ID, 10)}
+		s.cfg.Engine != nil, "/plan?account=" + strconv.FormatInt(p.Account.ID, 10), engine.SentInvitationsPage}
 	s.render(w, r, http.StatusOK, "plan", p)
 }
 

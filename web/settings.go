@@ -38,7 +38,8 @@ type accountRow struct {
 	NextStep   string // the CLI command that moves it on
 	CanPause   bool
 	CanResume  bool
-	NeedsLogin bool // the fix is a new session
+	NeedsLogin bool   // the fix is a new session
+	Stopped    string // "needs login", "paused", "throttled": shown with StateSince
 }
 
 func (s *Server) accountsPage(w http.ResponseWriter, r *http.Request) {
@@ -57,7 +58,7 @@ func (s *Server) renderAccounts(w http.ResponseWriter, r *http.Request, code int
 	now := s.now()
 	rows := make([]accountRow, 0, len(p.Accounts))
 	for _, a := range p.Accounts {
-		row := accountRow{Account: a, Standing: accounts.Describe(a), NextStep: accounts.NextStep(a, now)}
+		row := accountRow{Account: a, Standing: accounts.Describe(a), NextStep: accounts.NextStep(a, now), Stopped: accounts.Stopped(a)}
 		row.NeedsLogin = a.State == unvite.AccountNeedsLogin || a.State == unvite.AccountOffline || !a.HasSession
 		row.CanResume = a.State == unvite.AccountPaused || a.State == unvite.AccountThrottled
 		row.CanPause = a.State == unvite.AccountActive || a.State == unvite.AccountThrottled || a.State == unvite.AccountOffline

@@ -153,6 +153,9 @@ func TestConnectAccount(t *testing.T) {
 	require.NoError(t, err)
 	_, body, _ = get(t, c, b.url+"/accounts")
 	require.Contains(t, body, "This account needs a new LinkedIn session (session expired).")
+	stopped, err := b.store.Account(context.Background(), list[0].ID)
+	require.NoError(t, err)
+	require.Contains(t, body, "needs login since "+stopped.StateSince.UTC().Format("2 Jan 2006, 15:04")+" UTC")
 	require.Contains(t, body, "Reconnect: give Ada Bianchi a new session")
 	code, body = post(t, c, fmt.Sprintf("%s/accounts/%d/session", b.url, list[0].ID), form, url.Values{"li_at": {member.LiAt()}, "jsessionid": {member.JSessionID()}}.Encode())
 	require.Equal(t, http.StatusSeeOther, code, body)
@@ -366,4 +369,45 @@ func TestPolicySaveKeepsOtherEdits(t *testing.T) {
 	acct, err := b.store.Account(ctx, b.acct.ID)
 	require.NoError(t, err)
 	require.Equal(t, map[string]string{"daily_limit": "12", "pending_cap": "300"}, acct.Policy, "the other edit stays")
+}
+
+// Pending invitations a partial sync left unlisted (no LinkedIn id, not
+// on LinkedIn's list) are out of the plan: the page and the API say how
+// many, and where to withdraw them by hand.
+func TestPlanUnlisted(t *testing.T) {
+	t.Parallel()
+	b := setup(t, 60)
+	ctx := context.Background()
+	pending, err := b.store.Invitations(ctx, unvite.InvitationFilter{AccountID: b.acct.ID, Statuses: []unvite.Status{unvite.StatusPending}, Sort: "-sent"})
+	require.NoError(t, err)
+	newest := pending[0]
+	sum, err := b.store.ApplySync(ctx, b.acct.ID, unvite.SyncSnapshot{At: now, Pending: []unvite.SyncedInvitation{
+		{LinkedInID: "1", Invitee: newest.Invitee, SentAt: newest.SentAt},
+	}})
+	require.NoError(t, err)
+	require.Equal(t, len(pending)-1, sum.Unlisted)
+
+	c := b.login(t)
+	token := createToken(t, b, c, "plan", false)
+	code, body, _ := get(t, b.client(t), fmt.Sprintf("%s/api/v1/accounts/%d/plan", b.url, b.acct.ID), "Authorization", "Bearer "+token)
+	require.Equal(t, http.StatusOK, code, body)
+	var plan unvite.WithdrawalPlan
+	require.NoError(t, json.Unmarshal([]byte(body), &plan))
+	// A protected one is counted as protected.
+	list, err := b.store.Invitations(ctx, unvite.InvitationFilter{AccountID: b.acct.ID, Statuses: []unvite.Status{unvite.StatusPending}})
+	require.NoError(t, err)
+	prot, want := policy.NewProtector(policy.Default().Protect), 0
+	for _, inv := range list {
+		if !inv.UnlistedAt.IsZero() && !prot.Protects(inv) {
+			want++
+		}
+	}
+	require.Positive(t, want)
+	require.Equal(t, want, plan.Unlisted)
+
+	_, body, _ = get(t, c, b.url+"/plan")
+	require.Contains(t, body, fmt.Sprintf("%d pending invitation(s) are left out of the plan", plan.Unlisted))
+	require.Contains(t, body, `href="https://www.linkedin.com/mynetwork/invitation-manager/sent/"`)
+	require.Contains(t, body, "Nothing unvite can withdraw today")
+	require.Empty(t, plan.Withdrawals)
 }

@@ -178,6 +178,9 @@ func (c *AccountListCmd) Run(ctx context.Context, a *app) error {
 
 func stateLabel(acct *unvite.Account) string {
 	s := string(acct.State)
+	if accounts.Stopped(acct) != "" {
+		s += " since " + acct.StateSince.Format("2006-01-02 15:04")
+	}
 	if acct.State == unvite.AccountThrottled && !acct.ThrottledUntil.IsZero() {
 		s += " until " + acct.ThrottledUntil.Format("2006-01-02 15:04")
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/engine"
 	"github.com/unvite/unvite/policy"
 	"github.com/unvite/unvite/printable"
 )
@@ -168,6 +169,10 @@ func (c *InvitationsShowCmd) Run(ctx context.Context, a *app) error {
 	}
 	if inv.Protected {
 		rows = append(rows, [2]string{"Protected", "yes: no policy withdraws it"})
+	}
+	if !inv.UnlistedAt.IsZero() && inv.Status == unvite.StatusPending {
+		rows = append(rows, [2]string{"Unlisted", fmt.Sprintf("since %s: not on LinkedIn's sent list, and no LinkedIn id to withdraw it by; withdraw it by hand at %s",
+			inv.UnlistedAt.Format("2006-01-02"), engine.SentInvitationsPage)})
 	}
 	for _, r := range rows {
 		if r[1] != "" {

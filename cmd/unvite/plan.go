@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/unvite/unvite"
+	"github.com/unvite/unvite/engine"
 	"github.com/unvite/unvite/planner"
 	"github.com/unvite/unvite/policy"
 	"github.com/unvite/unvite/spreadsheet"
@@ -76,6 +77,10 @@ func (c *PlanCmd) Run(ctx context.Context, a *app) error {
 	fmt.Fprintf(a.stdout, "Plan for %s as of %s — preview only, nothing is withdrawn.\n", acct.Name, plan.AsOf.Format("2006-01-02"))
 	fmt.Fprintf(a.stdout, "Pending %d; protected %d; would withdraw %d at %d a day over %d day(s); pending after: %d.\n",
 		plan.Pending, plan.Protected, len(plan.Withdrawals), plan.DailyLimit, plan.DaysNeeded, plan.PendingAfter)
+	if plan.Unlisted > 0 {
+		fmt.Fprintf(a.stdout, "Left out: %d pending invitation(s) LinkedIn's sent list no longer shows (it shows only the newest), known only from an export, so with no LinkedIn id to withdraw them by: withdraw them by hand at %s.\n",
+			plan.Unlisted, engine.SentInvitationsPage)
+	}
 	if plan.MaxAgeWhy != "" {
 		fmt.Fprintf(a.stdout, "Max age %d days: %s.\n", plan.MaxAgeDays, plan.MaxAgeWhy)
 	}
@@ -83,8 +88,12 @@ func (c *PlanCmd) Run(ctx context.Context, a *app) error {
 		fmt.Fprintf(a.stdout, "Order: %s.\n", plan.OrderWhy)
 	}
 	if p.PendingCap > 0 && plan.PendingAfter > p.PendingCap {
-		fmt.Fprintf(a.stdout, "Pending stays above the cap of %d: %d are protected and %d more are younger than %d days.\n",
-			p.PendingCap, plan.Protected, plan.TooYoung, p.MinAgeDays)
+		unlisted := ""
+		if plan.Unlisted > 0 {
+			unlisted = fmt.Sprintf(", %d are unlisted", plan.Unlisted)
+		}
+		fmt.Fprintf(a.stdout, "Pending stays above the cap of %d: %d are protected%s and %d more are younger than %d days.\n",
+			p.PendingCap, plan.Protected, unlisted, plan.TooYoung, p.MinAgeDays)
 	}
 	if len(plan.Withdrawals) == 0 {
 		return nil

@@ -10,6 +10,7 @@ import (
 
 	"github.com/unvite/unvite"
 	"github.com/unvite/unvite/accounts"
+	"github.com/unvite/unvite/engine"
 	"github.com/unvite/unvite/printable"
 	"github.com/unvite/unvite/syncer"
 )
@@ -17,6 +18,7 @@ import (
 // SyncCmd is `unvite sync`.
 type SyncCmd struct {
 	linkedinFlags
+	policyFlags
 	Account string `help:"Only this account (default: every active account)." short:"a"`
 	JSON    bool   `help:"Print JSON for scripts." name:"json"`
 	Quiet   bool   `help:"No progress line." short:"q"`
@@ -45,6 +47,7 @@ func (c *SyncCmd) Run(ctx context.Context, a *app) error {
 	}
 	var out []outcome
 	var failed []error
+	var stopped [][2]*unvite.Account // before and after, for the webhook
 	for _, acct := range accounts {
 		if c.Account == "" && !acct.HasSession {
 			continue // known from exports only
@@ -54,6 +57,11 @@ func (c *SyncCmd) Run(ctx context.Context, a *app) error {
 		if err != nil {
 			o.Error = err.Error()
 			failed = append(failed, err)
+			// The syncer recorded what LinkedIn's refusal means for the
+			// account (accounts.Fail); tell the webhook as the engine would.
+			if after, aerr := s.Account(ctx, acct.ID); aerr == nil && engine.NeedsAttention(acct, after) {
+				stopped = append(stopped, [2]*unvite.Account{acct, after})
+			}
 		} else {
 			o.Result = &res
 		}
@@ -67,6 +75,7 @@ func (c *SyncCmd) Run(ctx context.Context, a *app) error {
 				acct.Name, res.Added, res.Accepted, res.Gone, res.Unchanged, res.Requests, hiddenNote(res))
 		}
 	}
+	c.attention(ctx, a, stopped)
 	if c.JSON {
 		if err := a.printJSON(out); err != nil {
 			return err
@@ -91,15 +100,38 @@ func hiddenNote(r syncer.Result) string {
 	return ""
 }
 
+// attention queues the engine's "account needs attention" notice for each
+// account the sync stopped; serve delivers it. A notice that cannot be
+// queued is logged: the sync's own outcome stands.
+func (c *SyncCmd) attention(ctx context.Context, a *app, stopped [][2]*unvite.Account) {
+	if len(stopped) == 0 {
+		return
+	}
+	eng, err := a.engine(ctx, engineFlags{linkedinFlags: c.linkedinFlags, policyFlags: c.policyFlags}, false)
+	if err != nil {
+		a.log.Warn("could not queue the webhook notice", "err", err)
+		return
+	}
+	defer eng.Close()
+	for _, ba := range stopped {
+		eng.Attention(ctx, ba[0], ba[1])
+	}
+}
+
 func (c *SyncCmd) syncOne(ctx context.Context, a *app, acct *unvite.Account) (syncer.Result, error) {
 	if err := accounts.Ready(acct, a.now()); err != nil {
+		return syncer.Result{}, err
+	}
+	// The account's own max_failures, as the engine's syncs apply it.
+	pol, err := a.policyFor(c.policyFlags, acct)
+	if err != nil {
 		return syncer.Result{}, err
 	}
 	cl, err := a.accounts(c.linkedinFlags).Open(ctx, acct)
 	if err != nil {
 		return syncer.Result{}, err
 	}
-	sy := &syncer.Syncer{Store: a.store, Now: a.now}
+	sy := &syncer.Syncer{Store: a.store, Now: a.now, MaxFailures: pol.MaxFailures}
 	if f, ok := a.rawErr.(*os.File); ok && !c.JSON && !c.Quiet && term.IsTerminal(int(f.Fd())) {
 		name := printable.String(acct.Name) // raw terminal: clean the name here
 		sy.Progress = func(n int) { fmt.Fprintf(f, "\r%s: %d listed", name, n) }
