@@ -25,3 +25,10 @@ func (s *DB) UncachedForTest(ctx context.Context, f unvite.InvitationFilter) ([]
 	n, err := countInvitations(ctx, s.db, f)
 	return list, n, err
 }
+
+// ListBuildsForTest is how many listings the cache has built and kept.
+func (s *DB) ListBuildsForTest() int {
+	s.lists.mu.Lock()
+	defer s.lists.mu.Unlock()
+	return s.lists.builds
+}

@@ -237,7 +237,8 @@ type batch struct {
 // maxPeople bounds the hashes kept (8 bytes each); past it Commit looks.
 const maxPeople = 4 << 20
 
-type droppedIndex struct{ name, sql string }
+// droppedIndex is an index or trigger (typ) a bulk load drops.
+type droppedIndex struct{ typ, name, sql string }
 
 // Invitation rows are written invBatch at a time: one statement for many
 // rows costs far less per row than a statement each.
@@ -443,23 +444,28 @@ func (w *rowWriter) wait() error {
 
 // bulkIndexes are the invitation indexes a bulk load drops and builds
 // again: all but the partial linkedin_id one (few rows have an id in an
-// export).
-var bulkIndexes = []string{"invitations_identity", "invitations_status"}
+// export). bulkTrigger it drops and makes again too: the listing cache's
+// check of each row inserted below the highest id (migration 19), which
+// rows appended with ids of SQLite's choosing never are.
+var (
+	bulkIndexes = []string{"invitations_identity", "invitations_status"}
+	bulkTrigger = "invitations_listing_insert"
+)
 
 var bulkIndexNames = "'" + strings.Join(bulkIndexes, "', '") + "'"
 
-// beginBulk drops the invitation indexes for a large load, keeping their
-// definitions to build them again.
+// beginBulk drops the invitation indexes (and bulkTrigger) for a large
+// load, keeping their definitions to make them again.
 func (b *batch) beginBulk(ctx context.Context) error {
-	rows, err := b.tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_schema WHERE type = 'index'
-		AND tbl_name = 'invitations' AND name IN (`+bulkIndexNames+`) ORDER BY name`)
+	rows, err := b.tx.QueryContext(ctx, `SELECT type, name, sql FROM sqlite_schema WHERE tbl_name = 'invitations'
+		AND (type = 'index' AND name IN (`+bulkIndexNames+`) OR type = 'trigger' AND name = ?) ORDER BY type, name`, bulkTrigger)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin bulk import: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var ix droppedIndex
-		if err := rows.Scan(&ix.name, &ix.sql); err != nil {
+		if err := rows.Scan(&ix.typ, &ix.name, &ix.sql); err != nil {
 			return fmt.Errorf("sqlite: begin bulk import: %w", err)
 		}
 		b.dropped = append(b.dropped, ix)
@@ -468,11 +474,11 @@ func (b *batch) beginBulk(ctx context.Context) error {
 		return fmt.Errorf("sqlite: begin bulk import: %w", err)
 	}
 	rows.Close()
-	if len(b.dropped) != len(bulkIndexes) {
-		return fmt.Errorf("sqlite: begin bulk import: found %d of the %d invitation indexes", len(b.dropped), len(bulkIndexes))
+	if len(b.dropped) != len(bulkIndexes)+1 {
+		return fmt.Errorf("sqlite: begin bulk import: found %d of the %d invitation indexes and triggers", len(b.dropped), len(bulkIndexes)+1)
 	}
 	for _, ix := range b.dropped {
-		if _, err := b.tx.ExecContext(ctx, `DROP INDEX `+ix.name); err != nil {
+		if _, err := b.tx.ExecContext(ctx, `DROP `+strings.ToUpper(ix.typ)+` `+ix.name); err != nil {
 			return fmt.Errorf("sqlite: begin bulk import: %w", err)
 		}
 	}
@@ -480,7 +486,8 @@ func (b *batch) beginBulk(ctx context.Context) error {
 }
 
 // endBulk writes the last rows, folds duplicates together and builds the
-// indexes again. Anything after it (sheet rows, Commit's rules) needs them.
+// indexes (and bulkTrigger) again. Anything after it (sheet rows, Commit's
+// rules) needs them.
 func (b *batch) endBulk(ctx context.Context) error {
 	if !b.bulk {
 		return nil
@@ -504,7 +511,7 @@ func (b *batch) endBulk(ctx context.Context) error {
 			}
 		}
 		if err != nil {
-			return fmt.Errorf("sqlite: import %s: build index %s: %w", b.meta.File, ix.name, err)
+			return fmt.Errorf("sqlite: import %s: make %s %s: %w", b.meta.File, ix.typ, ix.name, err)
 		}
 	}
 	if _, err := b.tx.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = %d", cacheSize)); err != nil {

@@ -19,16 +19,28 @@ import (
 // kept list rather than being part of its key, so the ages moving on with
 // the clock do not make a new list every second.
 //
-// The lists hold for one state of the file: SQLite's data_version, read
-// on a connection that never writes, changes when any other connection or
-// process commits, and with it every list is dropped. A listing is kept the
+// The lists hold for one state of what they read: the invitations and
+// their tags. Triggers (migration 19) count every change to those in
+// listing_changes but an insert at the end of the table, which moves the
+// highest invitation id instead; the two name the state. The job queue's
+// commits every few seconds, an account's sync time, a webhook's delivery
+// change neither, and the lists stay. To learn the state costs no query
+// while SQLite's data_version, read on a connection that never writes, is
+// as it was (no other connection or process has committed since); a page
+// is read in a read transaction that first reads the state of its own
+// snapshot, so what it keeps is of the state it says. A listing is kept the
 // second time it is asked for at one state: a one-off command's page
 // (`invitations list --limit 3`) costs what it did, not a sort of every row.
 type listCache struct {
 	connMu sync.Mutex
-	conn   *sql.Conn // the watcher: only reads data_version
-	stmt   *sql.Stmt
-	epoch  int64 // bumped with each new watcher: versions of two are not comparable
+	conn   *sql.Conn // the watcher: only reads
+	dataV  *sql.Stmt // data_version
+	stateQ *sql.Stmt // stateQuery
+	// dv is the data_version at which state was read (known: once read
+	// on this watcher).
+	dv    int64
+	state stateVersion
+	known bool
 
 	mu     sync.Mutex
 	at     stateVersion
@@ -38,13 +50,28 @@ type listCache struct {
 	held   int                 // ids the lists hold, against maxHeld
 	pages  int                 // pages the lists keep, against maxPages
 	tick   int64
+	builds int // lists built and kept, for tests
 }
 
-// stateVersion names one state of the database file as the watcher saw it.
-type stateVersion struct{ epoch, data int64 }
+// stateVersion names one state of what listings read: the count of changes
+// to it (listing_changes.n) and the highest invitation id. Both only grow
+// (deleting the highest row is a change), so a later state is greater.
+type stateVersion struct{ changes, top int64 }
 
 func (v stateVersion) before(w stateVersion) bool {
-	return v.epoch < w.epoch || v.epoch == w.epoch && v.data < w.data
+	return v.changes < w.changes || v.changes == w.changes && v.top < w.top
+}
+
+// stateQuery reads the state in one statement, so of one snapshot.
+const stateQuery = `SELECT n, coalesce((SELECT max(id) FROM invitations), 0) FROM listing_changes`
+
+// readState reads the state in q's snapshot.
+func readState(ctx context.Context, q queryer) (stateVersion, error) {
+	var v stateVersion
+	if err := q.QueryRowContext(ctx, stateQuery).Scan(&v.changes, &v.top); err != nil {
+		return stateVersion{}, fmt.Errorf("sqlite: listing state: %w", err)
+	}
+	return v, nil
 }
 
 // maxHeld bounds the ids all lists hold (24 bytes each with the sent
@@ -152,39 +179,65 @@ func cacheKey(f unvite.InvitationFilter) (listKey, bool) {
 	return listKey{list: count + " " + sort, count: count}, true
 }
 
-// version reads the file's state on the watcher connection, opening it
-// first if need be. Reads are one at a time: they are quick, and a
+// version reads the state of what listings read on the watcher connection,
+// opening it first if need be. While data_version is as it was when the
+// state was last read, nothing has committed since and the state stands,
+// read with no query. Data_version is read first: a commit after it moves
+// it, so a state read after a commit is never taken for an older
+// data_version's. Reads are one at a time: they are quick, and a
 // connection runs one statement at a time anyway.
 func (c *listCache) version(ctx context.Context, db *sql.DB) (stateVersion, error) {
 	c.connMu.Lock()
 	defer c.connMu.Unlock()
 	if c.conn == nil {
-		conn, err := db.Conn(ctx)
-		if err != nil {
+		if err := c.openWatcher(ctx, db); err != nil {
 			return stateVersion{}, fmt.Errorf("sqlite: listing cache: %w", err)
 		}
-		stmt, err := conn.PrepareContext(ctx, `PRAGMA data_version`)
-		if err != nil {
-			conn.Close()
-			return stateVersion{}, fmt.Errorf("sqlite: listing cache: %w", err)
-		}
-		c.conn, c.stmt = conn, stmt
-		c.epoch++
 	}
-	var v int64
-	if err := c.stmt.QueryRowContext(ctx).Scan(&v); err != nil {
-		// A new watcher counts afresh: its versions get a new epoch.
+	var dv int64
+	err := c.dataV.QueryRowContext(ctx).Scan(&dv)
+	if err == nil && c.known && dv == c.dv {
+		return c.state, nil
+	}
+	var v stateVersion
+	if err == nil {
+		err = c.stateQ.QueryRowContext(ctx).Scan(&v.changes, &v.top)
+	}
+	if err != nil {
 		c.closeWatcher()
 		return stateVersion{}, fmt.Errorf("sqlite: listing cache: %w", err)
 	}
-	return stateVersion{c.epoch, v}, nil
+	c.dv, c.state, c.known = dv, v, true
+	return v, nil
 }
 
+func (c *listCache) openWatcher(ctx context.Context, db *sql.DB) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	dataV, err := conn.PrepareContext(ctx, `PRAGMA data_version`)
+	if err != nil {
+		conn.Close()
+		return err
+	}
+	stateQ, err := conn.PrepareContext(ctx, stateQuery)
+	if err != nil {
+		dataV.Close()
+		conn.Close()
+		return err
+	}
+	c.conn, c.dataV, c.stateQ = conn, dataV, stateQ
+	return nil
+}
+
+// closeWatcher closes the watcher; a new one's data_version counts afresh.
 func (c *listCache) closeWatcher() {
 	if c.conn != nil {
-		c.stmt.Close()
+		c.dataV.Close()
+		c.stateQ.Close()
 		c.conn.Close()
-		c.conn, c.stmt = nil, nil
+		c.conn, c.dataV, c.stateQ, c.known = nil, nil, nil, false
 	}
 }
 
@@ -241,8 +294,7 @@ func (l *listing) wait(ctx context.Context) (bool, error) {
 }
 
 // done ends the build of l: keep says m is of the state l.at (read in a
-// snapshot taken after l.at was read, and nothing committed before the
-// state was read again), else l is dropped.
+// snapshot of that state), else l is dropped.
 func (c *listCache) done(l *listing, m matches, keep bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -254,6 +306,7 @@ func (c *listCache) done(l *listing, m matches, keep bool) {
 	current := c.lists[l.key.list] == l
 	if keep && current && len(m.ids) <= maxHeld/2 {
 		l.matches, l.ok = m, true
+		c.builds++
 		c.counts[l.key.count] = l
 		c.held += len(m.ids)
 		c.evict(l)
@@ -344,9 +397,8 @@ func (m matches) count(f unvite.InvitationFilter) int {
 }
 
 // cachedPage reads a page of a listing the cache serves. Its rows are read
-// by id in a snapshot that is the state the kept ids are of: taken after
-// that state was read and before it was read again, unchanged; the page is
-// then kept too. Otherwise (the file moved on meanwhile, or no list is
+// by id in a snapshot of the state the kept ids are of, and the page is
+// then kept too. Otherwise (the state moved on meanwhile, or no list is
 // kept) the page is read as without the cache, in that one snapshot.
 func (s *DB) cachedPage(ctx context.Context, f unvite.InvitationFilter, k listKey) ([]*unvite.Invitation, error) {
 	var l *listing
@@ -373,28 +425,29 @@ func (s *DB) cachedPage(ctx context.Context, f unvite.InvitationFilter, k listKe
 	}
 	var list []*unvite.Invitation
 	err = s.read(ctx, func(tx *sql.Tx) error {
-		var err error
+		// The first read: the snapshot is of this state.
+		at, err := readState(ctx, s.prepared(tx))
+		if err != nil {
+			return err
+		}
 		switch {
+		case l != nil && at != l.at:
+			// Moved on since: read as without the cache.
 		case build:
 			m, err := listIDs(ctx, tx, f)
 			if err != nil {
 				return err
 			}
-			after, verr := s.lists.version(ctx, s.db)
-			keep := verr == nil && after == v
-			s.lists.done(l, m, keep)
-			if list, err = s.pageByID(ctx, tx, f, m.page(f)); err == nil && keep {
+			s.lists.done(l, m, true)
+			if list, err = s.pageByID(ctx, tx, f, m.page(f)); err == nil {
 				s.lists.keepPage(l, pk, list)
 			}
 			return err
 		case l != nil:
-			if list, err = s.pageByID(ctx, tx, f, l.page(f)); err != nil {
-				return err
-			}
-			if after, err := s.lists.version(ctx, s.db); err == nil && after == v {
+			if list, err = s.pageByID(ctx, tx, f, l.page(f)); err == nil {
 				s.lists.keepPage(l, pk, list)
-				return nil
 			}
+			return err
 		}
 		list, err = s.pageOf(ctx, tx, f)
 		return err

@@ -214,3 +214,121 @@ func ids(list []*unvite.Invitation) []int64 {
 	}
 	return out
 }
+
+// keptListings are a few listings of acct, asked for until kept.
+func keptListings(t *testing.T, s *sqlite.DB, acct int64) []unvite.InvitationFilter {
+	t.Helper()
+	var out []unvite.InvitationFilter
+	for _, f := range listFilters(acct) {
+		if f.Sort == "" || f.Sort == "name" {
+			out = append(out, f)
+		}
+	}
+	for _, f := range out {
+		for range 2 {
+			_, err := s.Invitations(context.Background(), f)
+			require.NoError(t, err)
+		}
+	}
+	return out
+}
+
+// sameAsUncached wants each listing, read through the cache, as read
+// without it.
+func sameAsUncached(t *testing.T, s *sqlite.DB, fs []unvite.InvitationFilter, what string) {
+	t.Helper()
+	ctx := context.Background()
+	for _, f := range fs {
+		want, wantN, err := s.UncachedForTest(ctx, f)
+		require.NoError(t, err)
+		got, err := s.Invitations(ctx, f)
+		require.NoError(t, err)
+		require.Equal(t, want, got, "%s: %+v", what, f)
+		n, err := s.CountInvitations(ctx, f)
+		require.NoError(t, err)
+		require.Equal(t, wantN, n, "%s: %+v", what, f)
+	}
+}
+
+// Commits by another handle that change nothing a listing reads (the job
+// queue's, an account's sync time, an import marking the rows it saw, a
+// sync finding an invitation as it was) keep the listings: none is built
+// again.
+func TestListCacheKeptAcrossOtherCommits(t *testing.T) {
+	ctx := context.Background()
+	a := open(t)
+	acct := seedList(t, a, "maya", 300)
+	b := reopen(t, a).(*sqlite.DB)
+	fs := keptListings(t, a, acct.ID)
+	sameAsUncached(t, a, fs, "kept")
+	built := a.ListBuildsForTest()
+	require.Positive(t, built)
+
+	raw := b.RawForTest()
+	var id int64
+	require.NoError(t, raw.QueryRowContext(ctx, `SELECT min(id) FROM invitations WHERE account_id = ?`, acct.ID).Scan(&id))
+	for _, q := range []string{
+		`CREATE TABLE jobs (id INTEGER PRIMARY KEY, kind TEXT)`,
+		`INSERT INTO jobs (kind) VALUES ('leader')`,
+		`UPDATE jobs SET kind = 'elected'`,
+		`UPDATE accounts SET last_sync_at = 1800000000`,
+		`UPDATE invitations SET seen_import = 7, changed_at = 1800000000, status_actor = 'x'`,
+		`UPDATE invitations SET name = name, unlisted_at = unlisted_at, linkedin_id = linkedin_id WHERE id = ` + fmt.Sprint(id),
+		`DELETE FROM jobs`,
+	} {
+		_, err := raw.ExecContext(ctx, q)
+		require.NoError(t, err, q)
+		sameAsUncached(t, a, fs, q)
+		require.Equal(t, built, a.ListBuildsForTest(), "rebuilt after %s", q)
+	}
+}
+
+// Every change another handle commits to what a listing reads shows at
+// once, whether through the store or by plain SQL.
+func TestListCacheSeesEveryChange(t *testing.T) {
+	ctx := context.Background()
+	a := open(t)
+	acct := seedList(t, a, "maya", 300)
+	seedList(t, a, "jon", 100) // ids above acct's
+	b := reopen(t, a).(*sqlite.DB)
+	raw := b.RawForTest()
+	fs := keptListings(t, a, acct.ID)
+	list, err := a.Invitations(ctx, unvite.InvitationFilter{AccountID: acct.ID, Statuses: []unvite.Status{unvite.StatusPending}})
+	require.NoError(t, err)
+	first, second, third := list[0].ID, list[1].ID, list[2].ID
+	exec := func(q string, args ...any) func() error {
+		return func() error { _, err := raw.ExecContext(ctx, q, args...); return err }
+	}
+	insert := `INSERT INTO invitations (id, account_id, direction, person_key, name, company, sent_at, status, status_since, source, changed_at)
+		SELECT ?, account_id, direction, person_key || ?, 'Northwind Newcomer', 'Northwind', sent_at - 3600, 'pending', sent_at, 'test', changed_at
+		FROM invitations WHERE id = ?`
+	for _, c := range []struct {
+		what   string
+		change func() error
+	}{
+		{"status", func() error {
+			_, err := b.Transition(ctx, first, unvite.StatusWithdrawn, unvite.Change{Reason: "test"})
+			return err
+		}},
+		{"status by SQL", exec(`UPDATE invitations SET status = 'accepted' WHERE id = ?`, second)},
+		{"tag added", func() error { return b.Tag(ctx, []int64{third}, []string{"vip"}, false, unvite.Change{}) }},
+		{"tag removed", func() error { return b.Tag(ctx, []int64{third}, []string{"vip"}, true, unvite.Change{}) }},
+		{"tag renamed by SQL", exec(`UPDATE tags SET tag = 'vip' WHERE tag <> 'vip' OR invitation_id = (SELECT min(invitation_id) FROM tags)`)},
+		{"renamed", exec(`UPDATE invitations SET name = 'Zz Northwind' WHERE id = ?`, third)},
+		{"note", exec(`UPDATE invitations SET had_note = 1 - had_note, note = 'x' WHERE id = ?`, third)},
+		{"unlisted", exec(`UPDATE invitations SET unlisted_at = 1800000000 WHERE id = ?`, third)},
+		{"inserted at the end", exec(insert, nil, "-again", third)},
+		{"deleted", exec(`DELETE FROM invitations WHERE id = ?`, second)},
+		{"inserted into a gap", exec(insert, second, "-gap", third)},
+		{"tag gone with its invitation", exec(`DELETE FROM invitations WHERE id = (SELECT min(invitation_id) FROM tags)`)},
+		{"account deleted", func() error { return b.DeleteAccount(ctx, acct.ID) }},
+	} {
+		require.NoError(t, c.change(), c.what)
+		sameAsUncached(t, a, fs, c.what)
+		for _, f := range fs { // kept again at the new state
+			_, err := a.Invitations(ctx, f)
+			require.NoError(t, err)
+		}
+		sameAsUncached(t, a, fs, c.what+", kept")
+	}
+}

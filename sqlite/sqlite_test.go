@@ -108,8 +108,9 @@ func TestConcurrentOpen(t *testing.T) {
 }
 
 // An import stopped half-way (Ctrl-C) leaves the store as it was, on both
-// paths: the bulk path's dropped indexes are back, and the connection it
-// used is fit for the next import.
+// paths: the bulk path's dropped indexes and trigger are back, and the
+// connection it used is fit for the next import; a finished one puts them
+// back too.
 func TestImportCancelled(t *testing.T) {
 	for _, bulk := range []int{1, sqlite.DefaultBulkRows} {
 		t.Run(fmt.Sprint("BulkRows=", bulk), func(t *testing.T) {
@@ -141,10 +142,11 @@ func TestImportCancelled(t *testing.T) {
 			_, err := load(bg, 0, 10, nil)
 			require.NoError(t, err)
 			indexes := func() []string {
-				return column(t, db, `SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'invitations' ORDER BY name`)
+				return column(t, db, `SELECT name FROM sqlite_schema WHERE type IN ('index', 'trigger') AND tbl_name = 'invitations' ORDER BY name`)
 			}
 			want := indexes()
 			require.Contains(t, want, "invitations_identity")
+			require.Contains(t, want, "invitations_listing_insert")
 
 			ctx, cancel := context.WithCancel(bg)
 			_, err = load(ctx, 10, 20_000, cancel)
@@ -162,6 +164,7 @@ func TestImportCancelled(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, 995, sum.Added)
 			require.Equal(t, 5, sum.Unchanged)
+			require.Equal(t, want, indexes())
 		})
 	}
 }
