@@ -55,6 +55,7 @@ func (s *DB) BeginImport(ctx context.Context, accountID int64, meta unvite.Impor
 	expected := int64(meta.ExpectedRows)
 	b := &batch{s: s, conn: conn, account: accountID, meta: meta, now: s.now(), actor: "import:" + meta.File}
 	b.bulk = expected >= int64(bulkRows) && maxID*2 < expected && own*10 < expected
+	b.large = expected >= int64(bulkRows)
 	if err := b.begin(ctx); err != nil {
 		b.release()
 		return nil, err
@@ -169,6 +170,12 @@ func (b *batch) begin(ctx context.Context) error {
 		b.tx.Rollback()
 		return err
 	}
+	if b.large {
+		if err := b.dropListingTriggers(ctx); err != nil {
+			b.tx.Rollback()
+			return err
+		}
+	}
 	if b.bulk {
 		if err := b.beginBulk(ctx); err != nil {
 			b.tx.Rollback()
@@ -227,6 +234,12 @@ type batch struct {
 	bulk    bool
 	dropped []droppedIndex
 
+	// A large import (large) drops the listing cache's triggers on
+	// invitation rows for its transaction (listingDropped) and counts one
+	// change at its end instead of one a row.
+	large          bool
+	listingDropped []droppedIndex
+
 	// On a first import, people holds a hash of each sent row's invitee:
 	// with no hash twice, nobody was re-invited and Commit skips looking
 	// (a scan of the whole identity index). Nil when not collecting.
@@ -237,8 +250,8 @@ type batch struct {
 // maxPeople bounds the hashes kept (8 bytes each); past it Commit looks.
 const maxPeople = 4 << 20
 
-// droppedIndex is an index or trigger (typ) a bulk load drops.
-type droppedIndex struct{ typ, name, sql string }
+// droppedIndex is an index (or trigger) an import drops and makes again.
+type droppedIndex struct{ name, sql string }
 
 // Invitation rows are written invBatch at a time: one statement for many
 // rows costs far less per row than a statement each.
@@ -444,28 +457,23 @@ func (w *rowWriter) wait() error {
 
 // bulkIndexes are the invitation indexes a bulk load drops and builds
 // again: all but the partial linkedin_id one (few rows have an id in an
-// export). bulkTrigger it drops and makes again too: the listing cache's
-// check of each row inserted below the highest id (migration 19), which
-// rows appended with ids of SQLite's choosing never are.
-var (
-	bulkIndexes = []string{"invitations_identity", "invitations_status"}
-	bulkTrigger = "invitations_listing_insert"
-)
+// export).
+var bulkIndexes = []string{"invitations_identity", "invitations_status"}
 
 var bulkIndexNames = "'" + strings.Join(bulkIndexes, "', '") + "'"
 
-// beginBulk drops the invitation indexes (and bulkTrigger) for a large
-// load, keeping their definitions to make them again.
+// beginBulk drops the invitation indexes for a large load, keeping their
+// definitions to build them again.
 func (b *batch) beginBulk(ctx context.Context) error {
-	rows, err := b.tx.QueryContext(ctx, `SELECT type, name, sql FROM sqlite_schema WHERE tbl_name = 'invitations'
-		AND (type = 'index' AND name IN (`+bulkIndexNames+`) OR type = 'trigger' AND name = ?) ORDER BY type, name`, bulkTrigger)
+	rows, err := b.tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_schema WHERE type = 'index'
+		AND tbl_name = 'invitations' AND name IN (`+bulkIndexNames+`) ORDER BY name`)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin bulk import: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var ix droppedIndex
-		if err := rows.Scan(&ix.typ, &ix.name, &ix.sql); err != nil {
+		if err := rows.Scan(&ix.name, &ix.sql); err != nil {
 			return fmt.Errorf("sqlite: begin bulk import: %w", err)
 		}
 		b.dropped = append(b.dropped, ix)
@@ -474,20 +482,73 @@ func (b *batch) beginBulk(ctx context.Context) error {
 		return fmt.Errorf("sqlite: begin bulk import: %w", err)
 	}
 	rows.Close()
-	if len(b.dropped) != len(bulkIndexes)+1 {
-		return fmt.Errorf("sqlite: begin bulk import: found %d of the %d invitation indexes and triggers", len(b.dropped), len(bulkIndexes)+1)
+	if len(b.dropped) != len(bulkIndexes) {
+		return fmt.Errorf("sqlite: begin bulk import: found %d of the %d invitation indexes", len(b.dropped), len(bulkIndexes))
 	}
 	for _, ix := range b.dropped {
-		if _, err := b.tx.ExecContext(ctx, `DROP `+strings.ToUpper(ix.typ)+` `+ix.name); err != nil {
+		if _, err := b.tx.ExecContext(ctx, `DROP INDEX `+ix.name); err != nil {
 			return fmt.Errorf("sqlite: begin bulk import: %w", err)
 		}
 	}
 	return nil
 }
 
+// listingTriggers are the listing cache's triggers on invitation rows
+// (migration 19). Each costs a call a row: a tenth more CPU for re-importing
+// an export, whose every row is updated.
+var listingTriggers = []string{"invitations_listing_insert", "invitations_listing_update"}
+
+// dropListingTriggers drops listingTriggers inside the import's
+// transaction, keeping their definitions: nobody else sees the file without
+// them, and a rollback brings them back.
+func (b *batch) dropListingTriggers(ctx context.Context) error {
+	rows, err := b.tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_schema WHERE type = 'trigger'
+		AND name IN ('`+strings.Join(listingTriggers, "', '")+`') ORDER BY name`)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin import: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var tr droppedIndex
+		if err := rows.Scan(&tr.name, &tr.sql); err != nil {
+			return fmt.Errorf("sqlite: begin import: %w", err)
+		}
+		b.listingDropped = append(b.listingDropped, tr)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: begin import: %w", err)
+	}
+	rows.Close()
+	if len(b.listingDropped) != len(listingTriggers) {
+		return fmt.Errorf("sqlite: begin import: found %d of the %d listing triggers", len(b.listingDropped), len(listingTriggers))
+	}
+	for _, tr := range b.listingDropped {
+		if _, err := b.tx.ExecContext(ctx, `DROP TRIGGER `+tr.name); err != nil {
+			return fmt.Errorf("sqlite: begin import: %w", err)
+		}
+	}
+	return nil
+}
+
+// restoreListingTriggers makes the dropped listingTriggers again and counts
+// the import as one change to what listings read.
+func (b *batch) restoreListingTriggers(ctx context.Context) error {
+	if !b.large {
+		return nil
+	}
+	for _, tr := range b.listingDropped {
+		if _, err := b.tx.ExecContext(ctx, tr.sql); err != nil {
+			return fmt.Errorf("sqlite: import %s: make trigger %s: %w", b.meta.File, tr.name, err)
+		}
+	}
+	if _, err := b.tx.ExecContext(ctx, `UPDATE listing_changes SET n = n + 1`); err != nil {
+		return fmt.Errorf("sqlite: import %s: %w", b.meta.File, err)
+	}
+	return nil
+}
+
 // endBulk writes the last rows, folds duplicates together and builds the
-// indexes (and bulkTrigger) again. Anything after it (sheet rows, Commit's
-// rules) needs them.
+// indexes again. Anything after it (sheet rows, Commit's rules) needs them.
 func (b *batch) endBulk(ctx context.Context) error {
 	if !b.bulk {
 		return nil
@@ -511,7 +572,7 @@ func (b *batch) endBulk(ctx context.Context) error {
 			}
 		}
 		if err != nil {
-			return fmt.Errorf("sqlite: import %s: make %s %s: %w", b.meta.File, ix.typ, ix.name, err)
+			return fmt.Errorf("sqlite: import %s: build index %s: %w", b.meta.File, ix.name, err)
 		}
 	}
 	if _, err := b.tx.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = %d", cacheSize)); err != nil {
@@ -783,6 +844,9 @@ func (b *batch) Commit(ctx context.Context) (unvite.ImportSummary, error) {
 		*st.n += int(n)
 	}
 	if err := b.acceptByName(ctx); err != nil {
+		return b.sum, err
+	}
+	if err := b.restoreListingTriggers(ctx); err != nil {
 		return b.sum, err
 	}
 	js, _ := json.Marshal(b.sum)

@@ -321,6 +321,21 @@ func TestListCacheSeesEveryChange(t *testing.T) {
 		{"deleted", exec(`DELETE FROM invitations WHERE id = ?`, second)},
 		{"inserted into a gap", exec(insert, second, "-gap", third)},
 		{"tag gone with its invitation", exec(`DELETE FROM invitations WHERE id = (SELECT min(invitation_id) FROM tags)`)},
+		{"company by a large import (no trigger a row)", func() error {
+			b.BulkRows = 1
+			imp, err := b.BeginImport(ctx, acct.ID, unvite.ImportMeta{File: "again.csv", ExpectedRows: 1})
+			if err != nil {
+				return err
+			}
+			inv := *list[3]
+			inv.ID, inv.Tags, inv.Invitee.Company = 0, nil, "Initech"
+			if err := imp.PutInvitation(ctx, &inv); err != nil {
+				imp.Rollback()
+				return err
+			}
+			_, err = imp.Commit(ctx)
+			return err
+		}},
 		{"account deleted", func() error { return b.DeleteAccount(ctx, acct.ID) }},
 	} {
 		require.NoError(t, c.change(), c.what)

@@ -4,9 +4,9 @@
 -- invitation id has moved (see sqlite/listcache.go). Any commit of the file
 -- moved the state the cache went by before: the job queue's leader election
 -- commits every few seconds, and nothing a listing shows had changed.
--- An insert at the end of the table moves the highest id, so appending a
--- million rows costs no trigger (a bulk import drops the one below); only
--- one given a lower id, free since a delete, counts here.
+-- An insert at the end of the table moves the highest id; only one given a
+-- lower id, free since a delete, counts here. A large import drops the
+-- triggers on invitation rows for its transaction and counts once.
 CREATE TABLE listing_changes (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     n  INTEGER NOT NULL
