@@ -161,6 +161,11 @@ func (c *ServeCmd) Run(ctx context.Context, a *app) error {
 	if _, err := a.open(ctx); err != nil {
 		return err
 	}
+	if web {
+		if err := a.promptAdminPassword(ctx); err != nil {
+			return err
+		}
+	}
 	return a.serve(ctx, c.engineFlags, c.webFlags, work, web, c.UntilIdle, nil)
 }
 
