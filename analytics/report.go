@@ -3,6 +3,7 @@ package analytics
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -101,7 +102,8 @@ type Accumulator struct {
 	account *unvite.Account
 
 	all, withNote, noNote Estimator
-	byStatus              map[unvite.Status]int
+	byStatus              []int // by index in unvite.Statuses
+	sentBefore            time.Time
 	sent                  int
 	untimed               int // accepted with no time
 	overall               tally
@@ -121,11 +123,12 @@ type Accumulator struct {
 	monthTally *tally
 
 	// Days are civil days in o.Location, numbered from 1970-01-01.
-	today, firstDay int64 // the window of weekly bars and the trend
-	sentByDay       []int
-	pendingDelta    []int
-	last7           int
-	pendingAges     []int
+	sentZone, endZone zoneOffset // of sent times, of end times
+	today, firstDay   int64      // the window of weekly bars and the trend
+	sentByDay         []int
+	pendingDelta      []int
+	last7             int
+	pendingAges       []int
 }
 
 // Age bins of the pending histogram: weeks up to 13, then the rest.
@@ -135,7 +138,8 @@ const ageBinDays, ageBins = 7, 14
 func New(o Options) *Accumulator {
 	o = o.withDefaults()
 	a := &Accumulator{
-		o: o, byStatus: map[unvite.Status]int{},
+		o: o, byStatus: make([]int, len(unvite.Statuses)), sentBefore: unvite.DayAfter(o.AsOf),
+		sentZone: zoneOffset{loc: o.Location}, endZone: zoneOffset{loc: o.Location},
 		company: map[string]*tally{}, position: map[string]*tally{}, tags: map[string]*tally{},
 		months: map[int]*tally{}, roleCache: map[string][]string{},
 		pendingAges: make([]int, ageBins),
@@ -157,7 +161,7 @@ func civilDay(t time.Time) int64 {
 // Add measures one invitation; received ones are ignored.
 func (a *Accumulator) Add(inv *unvite.Invitation) {
 	// As of a day: what was sent later did not exist yet.
-	if inv == nil || inv.Direction != unvite.Sent || !inv.SentBy(a.o.AsOf) {
+	if inv == nil || inv.Direction != unvite.Sent || !inv.SentAt.Before(a.sentBefore) { // inv.SentBy(AsOf)
 		return
 	}
 	o := &a.o
@@ -180,7 +184,9 @@ func (a *Accumulator) Add(inv *unvite.Invitation) {
 		// earlier day, it had not happened): still pending then.
 		outcome, end, status = Censored, o.ObservedAt, unvite.StatusPending
 	}
-	a.byStatus[status]++
+	if k := slices.Index(unvite.Statuses, status); k >= 0 {
+		a.byStatus[k]++
+	}
 	age := end.Sub(inv.SentAt)
 	if untimed {
 		a.untimed++
@@ -213,7 +219,7 @@ func (a *Accumulator) Add(inv *unvite.Invitation) {
 	// The civil day and hour in o.Location, from the zone's offset alone:
 	// Weekday, Hour and Date each worked out the date again (near half of
 	// Add's time over a million rows).
-	day, secs := localDay(inv.SentAt, o.Location)
+	day, secs := a.sentZone.day(inv.SentAt)
 	a.weekday[(day%7+10)%7].add(settled, accepted) // 1970-01-01 was a Thursday
 	a.hour[secs/3600].add(settled, accepted)
 	if c := strings.TrimSpace(inv.Invitee.Company); c != "" {
@@ -248,7 +254,7 @@ func (a *Accumulator) Add(inv *unvite.Invitation) {
 	}
 	a.pendingDelta[max(0, day-a.firstDay)]++ // pending from the day sent
 	if status != unvite.StatusPending && !inv.StatusSince.IsZero() {
-		endDay, _ := localDay(inv.StatusSince, o.Location)
+		endDay, _ := a.endZone.day(inv.StatusSince)
 		if i := endDay - a.firstDay; i < int64(len(a.pendingDelta)) {
 			a.pendingDelta[max(0, i)]--
 		}
@@ -259,11 +265,32 @@ func (a *Accumulator) Add(inv *unvite.Invitation) {
 	}
 }
 
-// localDay is t's civil day in loc, numbered from 1970-01-01, and the
-// seconds since its start.
-func localDay(t time.Time, loc *time.Location) (day, secs int64) {
-	_, off := t.In(loc).Zone()
-	s := t.Unix() + int64(off)
+// zoneOffset gives civil days in loc, keeping the zone's offset over the
+// span it holds for: times come in runs (rows in table order), and a
+// lookup of the zone for each was a fifth of Add's time.
+type zoneOffset struct {
+	loc      *time.Location
+	from, to int64 // Unix seconds; to excluded
+	offset   int64
+}
+
+// day is t's civil day, numbered from 1970-01-01, and the seconds since its
+// start.
+func (z *zoneOffset) day(t time.Time) (day, secs int64) {
+	u := t.Unix()
+	if u < z.from || u >= z.to {
+		lt := t.In(z.loc)
+		_, off := lt.Zone()
+		start, end := lt.ZoneBounds()
+		z.from, z.to, z.offset = math.MinInt64, math.MaxInt64, int64(off)
+		if !start.IsZero() {
+			z.from = start.Unix()
+		}
+		if !end.IsZero() {
+			z.to = end.Unix()
+		}
+	}
+	s := u + z.offset
 	day = s / 86400
 	if s%86400 < 0 {
 		day--

@@ -97,8 +97,8 @@ func (a *Accumulator) Report() *Report {
 	if a.account != nil {
 		r.AccountID, r.AccountName = a.account.ID, a.account.Name
 	}
-	for _, s := range unvite.Statuses {
-		r.ByStatus[s] = a.byStatus[s]
+	for k, s := range unvite.Statuses {
+		r.ByStatus[s] = a.byStatus[k]
 	}
 	r.Overall = a.overall.rate("all", o.MinGroup)
 	r.Curve = a.all.Curve(o.MinAtRisk)

@@ -147,3 +147,38 @@ func TestEstimatesMatchSandboxTruth(t *testing.T) {
 	// Nominal 95%; the groups share invitations' draws, so allow some slack.
 	require.True(t, coverage >= 0.90 && coverage <= 0.99, "%d of %d intervals cover the truth", covered, intervals)
 }
+
+// Compute reads the store the fast way (outcome rows, in no order, on two
+// connections); fed every full invitation one by one, in sent order, the
+// accumulator reports exactly the same.
+func TestComputeMatchesFullRows(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	store, acct, now := history(t, 7, 2500, 2)
+	all, err := store.Invitations(ctx, unvite.InvitationFilter{AccountID: acct.ID})
+	require.NoError(t, err)
+	var tagged []int64
+	for i, inv := range all {
+		if i%7 == 0 {
+			tagged = append(tagged, inv.ID)
+		}
+	}
+	require.NoError(t, store.Tag(ctx, tagged, []string{"vip"}, false, unvite.Change{Reason: "test"}))
+	require.NoError(t, store.Tag(ctx, tagged[:len(tagged)/3], []string{"met"}, false, unvite.Change{Reason: "test"}))
+
+	for _, asOf := range []time.Time{now, now.Add(-20 * 24 * time.Hour)} {
+		o := analytics.OptionsFor(acct, asOf)
+		fast, err := analytics.Compute(ctx, store, acct, o)
+		require.NoError(t, err)
+		all, err := store.Invitations(ctx, unvite.InvitationFilter{AccountID: acct.ID})
+		require.NoError(t, err)
+		acc := analytics.New(o)
+		for _, inv := range all {
+			acc.Add(inv)
+		}
+		plain := acc.Report()
+		plain.AccountID, plain.AccountName = fast.AccountID, fast.AccountName
+		require.Positive(t, fast.Sent)
+		require.Equal(t, plain, fast, "as of %s", asOf)
+	}
+}

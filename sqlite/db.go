@@ -57,8 +57,10 @@ const cacheSize = -16000
 // mmapSize is how much of the file connections read through a memory map:
 // pages come from the system's page cache, shared by all connections,
 // instead of a copy into each one's own cache (32 readers each warming its
-// own cache cost a third of a dashboard page's CPU).
-const mmapSize = 256 << 20
+// own cache cost a third of a dashboard page's CPU). It is address space,
+// not memory: SQLite caps it just under 2 GB. A million invitations make a
+// file of about 450 MB, and a page past the map costs a read call.
+const mmapSize = 2 << 30
 
 // maxIdleConns is how many connections stay open between queries: as many
 // as the readers a busy dashboard runs at once. Each keeps the pages it has

@@ -4,8 +4,10 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -60,78 +62,109 @@ func unpackBrief(packed int64, inv *unvite.Invitation) {
 // outcomeColumns are what InvitationFilter.Outcomes asks for, in as few
 // columns as will hold it: every column costs calls into SQLite (behind the
 // connection's mutex), and a text one an allocation or two; with seven
-// columns that mutex alone was over a quarter of a million-row read's CPU. One integer
-// packs the brief flags, the status (its index in unvite.Statuses), the
-// note's length in characters (not its text: analytics want its band), a
-// flag for a company and, above them, the sent time; one text holds the
-// headline, after the company and its length in bytes when there is one.
-// The account is read only when the filter leaves it open.
-func outcomeColumns(fixedAccount bool) string {
+// columns that mutex alone was over a quarter of a million-row read's CPU.
+// One integer packs the flags, the status (its index in unvite.Statuses),
+// the note's length in characters (not its text: analytics want its band),
+// a flag for a company and, above them, the sent time; the status's time
+// is NULL when it is the sent time (a pending one's: one call into SQLite
+// instead of two, and no allocation); one text holds the headline, after
+// the company and its length in bytes when there is one, and is NULL when
+// both are empty (one call instead of three; tested by CASE, as a function
+// call such as nullif costs more). What the filter fixes, the account and
+// the direction, is not read.
+func outcomeColumns(f unvite.InvitationFilter) string {
 	var b strings.Builder
-	b.WriteString(`i.id, `)
-	if !fixedAccount {
-		b.WriteString(`i.account_id, `)
-	}
-	fmt.Fprintf(&b, `(i.sent_at << %d) | ((i.company <> '') << %d) | (min(length(i.note), %d) << 8) |
-		i.sent_at_approx | (i.had_note << 1) | (i.protected << 2) | ((i.direction = 'received') << 3) | (CASE i.status`,
-		outcomeSentShift, outcomeCompanyBit, outcomeNoteMax)
+	fmt.Fprintf(&b, `i.id, (i.sent_at << %d) | ((i.company <> '') << %d) | (min(length(i.note), %d) << 8) |
+		(i.had_note << 1) | (i.protected << 2) | (CASE i.status`, outcomeSentShift, outcomeCompanyBit, outcomeNoteMax)
 	for k, st := range unvite.Statuses {
 		fmt.Fprintf(&b, " WHEN '%s' THEN %d", st, k)
 	}
-	b.WriteString(` ELSE 15 END << 4),
-	i.status_since,
-	CASE i.company WHEN '' THEN i.headline ELSE octet_length(i.company) || ':' || i.company || i.headline END`)
+	b.WriteString(` ELSE 15 END << 4)`)
+	if f.Direction == "" {
+		b.WriteString(` | ((i.direction = 'received') << 3)`)
+	}
+	b.WriteString(`, CASE WHEN i.status_since <> i.sent_at THEN i.status_since END,
+	CASE WHEN i.company <> '' THEN octet_length(i.company) || ':' || i.company || i.headline WHEN i.headline <> '' THEN i.headline END`)
+	if f.AccountID == 0 {
+		b.WriteString(`, i.account_id`)
+	}
 	return b.String()
 }
 
-// The packed integer: flags in bits 0-3, the status in 4-7, the note's
+// The packed integer: flags in bits 1-3, the status in 4-7, the note's
 // length in 8-23, the company flag in 24, the sent time above.
 const outcomeNoteMax, outcomeCompanyBit, outcomeSentShift = 1<<16 - 1, 24, 25
 
-// outcomeScanner reads outcome rows into scratch values it keeps: Scan's
-// arguments escape, so locals would cost allocations every row. accountID,
-// when not 0, is the account the filter fixes (and that is not read).
-func outcomeScanner(accountID int64) func(row interface{ Scan(...any) error }, inv *unvite.Invitation) error {
-	var packed int64
-	var since sql.NullInt64
-	var person string
-	dest := []any{nil, &packed, &since, &person}
-	if accountID == 0 {
-		dest = []any{nil, nil, &packed, &since, &person}
+// outcomeScanner reads the rows of outcomeColumns(f) into scratch values it
+// keeps (Scan's arguments escape, so locals would cost allocations every
+// row), each an any: database/sql then hands the driver's value over as it
+// is, where into an *int64 it goes through reflection.
+func outcomeScanner(f unvite.InvitationFilter) func(row interface{ Scan(...any) error }, inv *unvite.Invitation) error {
+	vals := make([]any, outcomeWidth(f))
+	dest := make([]any, len(vals))
+	for i := range vals {
+		dest[i] = &vals[i]
 	}
 	return func(row interface{ Scan(...any) error }, inv *unvite.Invitation) error {
-		dest[0] = &inv.ID
-		if accountID == 0 {
-			dest[1] = &inv.AccountID
-		} else {
-			inv.AccountID = accountID
-		}
 		if err := row.Scan(dest...); err != nil {
 			return err
 		}
-		inv.SentAt, inv.StatusSince = time.Unix(packed>>outcomeSentShift, 0).UTC(), fromUnix(since)
-		inv.SentAtApprox, inv.HadNote, inv.Protected = packed&1 != 0, packed&2 != 0, packed&4 != 0
+		return decodeOutcome(f, vals, inv)
+	}
+}
+
+// outcomeWidth is how many columns outcomeColumns(f) has.
+func outcomeWidth(f unvite.InvitationFilter) int {
+	if f.AccountID == 0 {
+		return 5
+	}
+	return 4
+}
+
+// decodeOutcome reads one row of outcomeColumns(f), as the driver gave it.
+func decodeOutcome(f unvite.InvitationFilter, vals []any, inv *unvite.Invitation) error {
+	id, packed, since, person := vals[0], vals[1], vals[2], vals[3]
+	var okID, okAccount bool
+	inv.ID, okID = id.(int64)
+	p, okPacked := packed.(int64)
+	inv.AccountID, okAccount = f.AccountID, true
+	if f.AccountID == 0 {
+		inv.AccountID, okAccount = vals[4].(int64)
+	}
+	sinceUnix, okSince := since.(int64)
+	text, okText := person.(string)
+	if !okID || !okPacked || !okAccount || !okSince && since != nil || !okText && person != nil {
+		return fmt.Errorf("outcome row of invitation %v: unexpected values %#v", id, vals)
+	}
+	inv.SentAt = time.Unix(p>>outcomeSentShift, 0).UTC()
+	inv.StatusSince = inv.SentAt
+	if okSince {
+		inv.StatusSince = time.Unix(sinceUnix, 0).UTC()
+	}
+	inv.HadNote, inv.Protected = p&2 != 0, p&4 != 0
+	inv.Direction = f.Direction
+	if f.Direction == "" {
 		inv.Direction = unvite.Sent
-		if packed&8 != 0 {
+		if p&8 != 0 {
 			inv.Direction = unvite.Received
 		}
-		inv.Status = ""
-		if k := packed >> 4 & 15; k < int64(len(unvite.Statuses)) {
-			inv.Status = unvite.Statuses[k]
-		}
-		inv.Note, inv.NoteLength = "", int(packed>>8&outcomeNoteMax)
-		inv.Invitee.Company, inv.Invitee.Headline = "", person
-		if packed>>outcomeCompanyBit&1 != 0 {
-			// One string, sliced: no copies.
-			n, rest, _ := strings.Cut(person, ":")
-			size, err := strconv.Atoi(n)
-			if err != nil || size > len(rest) {
-				return fmt.Errorf("company of invitation %d: bad length %q", inv.ID, n)
-			}
-			inv.Invitee.Company, inv.Invitee.Headline = rest[:size], rest[size:]
-		}
-		return nil
 	}
+	inv.Status = ""
+	if k := p >> 4 & 15; k < int64(len(unvite.Statuses)) {
+		inv.Status = unvite.Statuses[k]
+	}
+	inv.Note, inv.NoteLength = "", int(p>>8&outcomeNoteMax)
+	inv.Invitee.Company, inv.Invitee.Headline = "", text
+	if p>>outcomeCompanyBit&1 != 0 {
+		// One string, sliced: no copies.
+		n, rest, _ := strings.Cut(text, ":")
+		size, err := strconv.Atoi(n)
+		if err != nil || size > len(rest) {
+			return fmt.Errorf("company of invitation %d: bad length %q", inv.ID, n)
+		}
+		inv.Invitee.Company, inv.Invitee.Headline = rest[:size], rest[size:]
+	}
+	return nil
 }
 
 func internStatus(b []byte) unvite.Status {
@@ -197,15 +230,21 @@ func getInvitation(ctx context.Context, q queryer, id int64) (*unvite.Invitation
 // tagsOf loads the tags of the invitations a where clause selects, in one
 // query: tags are few, so this costs far less than a subquery per row.
 func tagsOf(ctx context.Context, q queryer, where string, args []any) (map[int64][]string, error) {
-	order := " ORDER BY t.tag"
-	if strings.Contains(where, " ORDER BY ") {
-		order = ", t.tag"
-	}
-	rows, err := q.QueryContext(ctx, `SELECT t.invitation_id, t.tag FROM tags t CROSS JOIN invitations i ON i.id = t.invitation_id`+where+order, args...)
+	rows, err := q.QueryContext(ctx, tagsQuery(where), args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: tags: %w", err)
 	}
 	return scanTags(rows)
+}
+
+// tagsQuery selects the tags of the invitations a where clause selects, each
+// invitation's in order.
+func tagsQuery(where string) string {
+	order := " ORDER BY t.tag"
+	if strings.Contains(where, " ORDER BY ") {
+		order = ", t.tag"
+	}
+	return `SELECT t.invitation_id, t.tag FROM tags t CROSS JOIN invitations i ON i.id = t.invitation_id` + where + order
 }
 
 // scanTags reads (invitation id, tag) rows into each invitation's tags.
@@ -460,11 +499,20 @@ func mostOfTable(ctx context.Context, q queryer, f unvite.InvitationFilter) (boo
 	if err != nil {
 		return false, err
 	}
-	var lo, hi int64
-	if err := q.QueryRowContext(ctx, `SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM invitations`).Scan(&lo, &hi); err != nil {
+	lo, hi, err := idRange(ctx, q)
+	if err != nil {
 		return false, fmt.Errorf("sqlite: list invitations: %w", err)
 	}
 	return int64(n)*2 > hi-lo+1, nil
+}
+
+// idRange is the lowest and highest invitation id (0, 0 for none). Each is
+// its own subquery: SQLite looks up a lone min() or max() at the end of the
+// table, but min and max in one select read every row (a tenth of a
+// million-row report's CPU).
+func idRange(ctx context.Context, q queryer) (lo, hi int64, err error) {
+	err = q.QueryRowContext(ctx, `SELECT coalesce((SELECT min(id) FROM invitations), 0), coalesce((SELECT max(id) FROM invitations), 0)`).Scan(&lo, &hi)
+	return lo, hi, err
 }
 
 // read runs fn in one read transaction: every statement of it sees the same
@@ -560,23 +608,9 @@ func unlistedOf(ctx context.Context, q queryer, accountID int64) (map[int64]time
 
 // eachInvitation streams the invitations a filter selects.
 func eachInvitation(ctx context.Context, q queryer, f unvite.InvitationFilter, o readOpts, fn func(*unvite.Invitation) error) error {
-	where, args, err := whereClause(f)
+	from, where, args, err := selection(f, o)
 	if err != nil {
 		return err
-	}
-	if o.cond != "" {
-		cond, order, _ := strings.Cut(where, " ORDER BY ")
-		if cond == "" {
-			cond = " WHERE " + o.cond
-		} else {
-			cond += " AND " + o.cond
-		}
-		where = cond + " ORDER BY " + order
-	}
-	from := ` FROM invitations i`
-	if o.scan {
-		where, _, _ = strings.Cut(where, " ORDER BY ")
-		from = ` FROM invitations i NOT INDEXED`
 	}
 	var tags map[int64][]string
 	if o.byIDs {
@@ -590,7 +624,7 @@ func eachInvitation(ctx context.Context, q queryer, f unvite.InvitationFilter, o
 	}
 	cols, scanRow := invitationColumns, scanInvitation
 	if f.Outcomes && !f.Brief {
-		cols, scanRow = outcomeColumns(f.AccountID != 0), outcomeScanner(f.AccountID)
+		cols, scanRow = outcomeColumns(f), outcomeScanner(f)
 	}
 	if f.Brief {
 		// Unlisted ones are few, found on their partial index: reading the
@@ -643,13 +677,126 @@ func eachInvitation(ctx context.Context, q queryer, f unvite.InvitationFilter, o
 	return nil
 }
 
+// selection is the FROM and WHERE (and ORDER BY, LIMIT) of what f selects,
+// read as o says.
+func selection(f unvite.InvitationFilter, o readOpts) (from, where string, args []any, err error) {
+	where, args, err = whereClause(f)
+	if err != nil {
+		return "", "", nil, err
+	}
+	if o.cond != "" {
+		cond, order, _ := strings.Cut(where, " ORDER BY ")
+		if cond == "" {
+			cond = " WHERE " + o.cond
+		} else {
+			cond += " AND " + o.cond
+		}
+		where = cond + " ORDER BY " + order
+	}
+	from = ` FROM invitations i`
+	if o.scan {
+		where, _, _ = strings.Cut(where, " ORDER BY ")
+		from = ` FROM invitations i NOT INDEXED`
+	}
+	return from, where, args, nil
+}
+
+// eachOutcome reads outcome rows (f.Outcomes) as eachInvitation does, into
+// the invitations o.next gives, but through the driver's own rows:
+// database/sql's Next and Scan were a tenth of the CPU of a million-row
+// report. The tags and the rows are read in one transaction.
+func (s *DB) eachOutcome(ctx context.Context, f unvite.InvitationFilter, o readOpts, fn func(*unvite.Invitation) error) error {
+	from, where, args, err := selection(f, o)
+	if err != nil {
+		return err
+	}
+	named := make([]driver.NamedValue, len(args))
+	for k, a := range args {
+		v, err := driver.DefaultParameterConverter.ConvertValue(a)
+		if err != nil {
+			return fmt.Errorf("sqlite: list invitations: argument %d: %w", k+1, err)
+		}
+		named[k] = driver.NamedValue{Ordinal: k + 1, Value: v}
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("sqlite: list invitations: %w", err)
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		tx, err := dc.(driver.ConnBeginTx).BeginTx(ctx, driver.TxOptions{ReadOnly: true})
+		if err != nil {
+			return fmt.Errorf("sqlite: begin read: %w", err)
+		}
+		err = readOutcomes(ctx, dc, f, o, from, where, named, fn)
+		if rbErr := tx.Rollback(); rbErr != nil {
+			// Still in the transaction: not to go back to the pool.
+			return errors.Join(err, rbErr, driver.ErrBadConn)
+		}
+		return err
+	})
+}
+
+// readOutcomes is eachOutcome's reading, on the driver connection dc.
+func readOutcomes(ctx context.Context, dc any, f unvite.InvitationFilter, o readOpts, from, where string, args []driver.NamedValue, fn func(*unvite.Invitation) error) error {
+	tags := map[int64][]string{}
+	err := eachDriverRow(ctx, dc, "tags", tagsQuery(where), args, func(v []driver.Value) error {
+		id, _ := v[0].(int64)
+		tag, _ := v[1].(string)
+		tags[id] = append(tags[id], tag)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	vals := make([]any, outcomeWidth(f))
+	return eachDriverRow(ctx, dc, "list invitations", `SELECT `+outcomeColumns(f)+from+where, args, func(v []driver.Value) error {
+		for k := range vals {
+			vals[k] = v[k]
+		}
+		inv := o.next()
+		if err := decodeOutcome(f, vals, inv); err != nil {
+			return fmt.Errorf("sqlite: scan invitation: %w", err)
+		}
+		inv.Tags = tags[inv.ID]
+		return fn(inv)
+	})
+}
+
+// eachDriverRow runs a query on a driver connection and calls fn with each
+// row's values (reused from row to row). The query's errors say what it
+// read; fn's come back as they are.
+func eachDriverRow(ctx context.Context, dc any, what, query string, args []driver.NamedValue, fn func([]driver.Value) error) (err error) {
+	rows, err := dc.(driver.QueryerContext).QueryContext(ctx, query, args)
+	if err != nil {
+		return fmt.Errorf("sqlite: %s: %w", what, err)
+	}
+	defer func() {
+		if cerr := rows.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("sqlite: %s: %w", what, cerr)
+		}
+	}()
+	vals := make([]driver.Value, len(rows.Columns()))
+	for {
+		if err := rows.Next(vals); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("sqlite: %s: %w", what, err)
+		}
+		if err := fn(vals); err != nil {
+			return err
+		}
+	}
+}
+
 // eachUnordered streams a selection in no order. Most of a large table is
 // read in two halves by id, each in table order on a connection of its own
 // (the reading, not fn, is nearly all the time, and SQLite reads one
 // statement on one core); each half is one snapshot, the two perhaps a
 // commit apart. Rows come over in blocks that go back to their reader once
 // fn has seen them, so a million rows cost a few blocks, not a million
-// invitations; fn runs on the caller's goroutine alone.
+// invitations; fn runs on the caller's goroutine alone. Outcome rows skip
+// database/sql (see eachOutcome).
 func (s *DB) eachUnordered(ctx context.Context, f unvite.InvitationFilter, fn func(*unvite.Invitation) error) error {
 	most, err := mostOfTable(ctx, s.db, f)
 	if err != nil {
@@ -658,8 +805,8 @@ func (s *DB) eachUnordered(ctx context.Context, f unvite.InvitationFilter, fn fu
 	if !most {
 		return s.read(ctx, func(tx *sql.Tx) error { return eachInvitation(ctx, tx, f, readOpts{}, fn) })
 	}
-	var lo, hi int64
-	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM invitations`).Scan(&lo, &hi); err != nil {
+	lo, hi, err := idRange(ctx, s.db)
+	if err != nil {
 		return fmt.Errorf("sqlite: list invitations: %w", err)
 	}
 	mid := lo + (hi-lo)/2
@@ -700,14 +847,17 @@ func (s *DB) eachUnordered(ctx context.Context, f unvite.InvitationFilter, fn fu
 				b.rows = append(b.rows, unvite.Invitation{})
 				return &b.rows[len(b.rows)-1]
 			}}
-			errs[k] = s.read(ctx, func(tx *sql.Tx) error {
-				return eachInvitation(ctx, tx, f, o, func(*unvite.Invitation) error {
-					if len(b.rows) == blockSize {
-						return pass()
-					}
-					return nil
-				})
-			})
+			passFull := func(*unvite.Invitation) error {
+				if len(b.rows) == blockSize {
+					return pass()
+				}
+				return nil
+			}
+			if f.Outcomes && !f.Brief {
+				errs[k] = s.eachOutcome(ctx, f, o, passFull)
+			} else {
+				errs[k] = s.read(ctx, func(tx *sql.Tx) error { return eachInvitation(ctx, tx, f, o, passFull) })
+			}
 			if errs[k] == nil && len(b.rows) > 0 {
 				select {
 				case full <- b:
@@ -761,8 +911,8 @@ func countInvitations(ctx context.Context, q queryer, f unvite.InvitationFilter)
 		if err != nil {
 			return 0, err
 		}
-		var lo, hi int64
-		if err := q.QueryRowContext(ctx, `SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM invitations`).Scan(&lo, &hi); err != nil {
+		lo, hi, err := idRange(ctx, q)
+		if err != nil {
 			return 0, fmt.Errorf("sqlite: count invitations: %w", err)
 		}
 		if int64(n)*2 > hi-lo+1 {
