@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/riverqueue/river"
 
 	"github.com/unvite/unvite"
 	"github.com/unvite/unvite/linkedin"
@@ -171,17 +172,29 @@ func (c *engineCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		ch <- prometheus.MustNewConstMetric(budgetDesc, prometheus.GaugeValue, float64(b.Left), strconv.FormatInt(a.ID, 10), name)
 	}
-	jobs, err := e.Jobs(ctx, JobFilter{Live: true})
+	// Counted from River's rows alone: Jobs would explain every scheduled
+	// job's wait, reading the store once a job.
+	rows, err := e.be.list(ctx, river.NewJobListParams().First(1000).States(liveStates...))
 	if err != nil {
 		ch <- prometheus.NewInvalidMetric(queueDesc, err)
 		return
 	}
 	type key struct{ kind, state string }
 	depth := map[key]int{}
-	for _, j := range jobs {
-		depth[key{j.Kind, string(j.State)}]++
+	// Every kind and live state at zero: an empty queue reads 0, not absent.
+	for _, k := range jobKinds {
+		for _, s := range liveStates {
+			depth[key{k, string(s)}] = 0
+		}
+	}
+	for _, r := range rows {
+		depth[key{r.Kind, string(r.State)}]++
 	}
 	for k, n := range depth {
 		ch <- prometheus.MustNewConstMetric(queueDesc, prometheus.GaugeValue, float64(n), k.kind, k.state)
 	}
 }
+
+// jobKinds are the kinds of job the engine runs (see New's workers).
+var jobKinds = []string{WithdrawArgs{}.Kind(), SyncArgs{}.Kind(), PlanArgs{}.Kind(), SyncDueArgs{}.Kind(),
+	ReinviteArgs{}.Kind(), WebhookArgs{}.Kind(), WeeklyReviewArgs{}.Kind()}

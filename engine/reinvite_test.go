@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -63,4 +64,47 @@ func TestReinvite(t *testing.T) {
 		found = found || s.Slug == inv.Invitee.Slug
 	}
 	require.True(t, found, "LinkedIn has the new invitation")
+}
+
+// A free account's notes stop at 200 characters (premium at 300), and no
+// re-invite goes once the account sent LinkedIn's weekly limit in the last
+// seven days (100 on a free plan, 200 on premium).
+func TestReinviteNoteLimitAndWeeklyBudget(t *testing.T) {
+	r := newRig(t, basePolicy(), nil)
+	eng := r.engine(false, true)
+	now := r.clock.Now()
+	acct := &unvite.Account{Name: "Free Member", Slug: "free-member", TimeZone: "UTC", State: unvite.AccountActive, Plan: unvite.PlanFree}
+	require.NoError(t, r.store.CreateAccount(ctx, acct))
+	inv := &unvite.Invitation{ID: 1, AccountID: acct.ID, Direction: unvite.Sent, Status: unvite.StatusWithdrawn,
+		Invitee: unvite.Person{Name: "Ada Lovelace", MemberURN: "urn:li:fsd_profile:ada"}, ReinviteAfter: now.Add(-time.Hour)}
+
+	require.NoError(t, eng.CheckReinvite(ctx, inv, acct, strings.Repeat("é", 200), now), "200 characters, not bytes, fit a free plan")
+	err := eng.CheckReinvite(ctx, inv, acct, strings.Repeat("x", 201), now)
+	require.Equal(t, unvite.EINVALID, unvite.ErrorCode(err), "%v", err)
+	require.Contains(t, err.Error(), "allows 200")
+	premium := *acct
+	premium.Plan = unvite.PlanPremium
+	require.NoError(t, eng.CheckReinvite(ctx, inv, &premium, strings.Repeat("x", 300), now))
+	require.Error(t, eng.CheckReinvite(ctx, inv, &premium, strings.Repeat("x", 301), now))
+
+	// 99 sent this week (and many more before it): one more may go.
+	sent := func(n int, ago time.Duration, from int) {
+		b, err := r.store.BeginImport(ctx, acct.ID, unvite.ImportMeta{File: "sent"})
+		require.NoError(t, err)
+		for i := range n {
+			slug := "member-" + strconv.Itoa(from+i)
+			require.NoError(t, b.PutInvitation(ctx, &unvite.Invitation{Direction: unvite.Sent, Kind: unvite.KindPerson,
+				Invitee: unvite.Person{Name: slug, Slug: slug}, SentAt: now.Add(-ago), Source: unvite.SourceManual}))
+		}
+		_, err = b.Commit(ctx)
+		require.NoError(t, err)
+	}
+	sent(150, 8*24*time.Hour, 0)
+	sent(99, 24*time.Hour, 1000)
+	require.NoError(t, eng.CheckReinvite(ctx, inv, acct, "hello again", now))
+	sent(1, time.Hour, 2000)
+	err = eng.CheckReinvite(ctx, inv, acct, "hello again", now)
+	require.Equal(t, unvite.ECONFLICT, unvite.ErrorCode(err), "%v", err)
+	require.Contains(t, err.Error(), "weekly limit is about 100")
+	require.NoError(t, eng.CheckReinvite(ctx, inv, &premium, "hello again", now), "premium's weekly limit is higher")
 }

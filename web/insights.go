@@ -10,9 +10,17 @@ import (
 )
 
 // report measures one account's history as `unvite report` does, with the
-// same defaults (package analytics holds them).
+// same defaults (package analytics holds them), and the age not worth
+// keeping at the threshold of the account's policy (auto_age), as its plan
+// learns it.
 func (s *Server) report(r *http.Request, acct *unvite.Account) (*analytics.Report, error) {
-	return analytics.Compute(r.Context(), s.store, acct, analytics.OptionsFor(acct, s.now()))
+	o := analytics.OptionsFor(acct, s.now())
+	// A policy that does not load is shown on the account's pages; the
+	// report keeps the default threshold meanwhile.
+	if pol, err := s.policyFor(acct); err == nil && pol.AutoAge.ThresholdPercent > 0 {
+		o.Threshold = pol.AutoAge.ThresholdPercent / 100
+	}
+	return analytics.Compute(r.Context(), s.store, acct, o)
 }
 
 // insights shows the acceptance analytics of one account: the report of

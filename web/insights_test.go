@@ -118,3 +118,26 @@ func TestAPIReport(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, code)
 	require.Contains(t, body, `"not_found"`)
 }
+
+// The age not worth keeping is read at the account's policy threshold
+// (auto_age.threshold_percent), the one its plan learns from.
+func TestInsightsUsePolicyThreshold(t *testing.T) {
+	t.Parallel()
+	b := setup(t, 400)
+	c := b.login(t)
+	ctx := context.Background()
+	acct, err := b.store.PatchAccount(ctx, b.acct.ID, unvite.AccountPatch{Policy: map[string]*string{"auto_age.threshold_percent": unvite.Ptr("10")}}, unvite.Change{Actor: "test"})
+	require.NoError(t, err)
+	o := analytics.OptionsFor(acct, now)
+	o.Threshold = 0.10
+	want, err := analytics.Compute(ctx, b.store, acct, o)
+	require.NoError(t, err)
+	byDefault, err := analytics.Compute(ctx, b.store, acct, analytics.OptionsFor(acct, now))
+	require.NoError(t, err)
+	require.True(t, want.Cutoff.Found)
+	require.NotEqual(t, byDefault.Cutoff.Text, want.Cutoff.Text, "the two thresholds give two ages")
+
+	code, body, _ := get(t, c, fmt.Sprintf("%s/insights?account=%d", b.url, acct.ID))
+	require.Equal(t, http.StatusOK, code)
+	require.True(t, strings.Contains(body, html.EscapeString(want.Cutoff.Text)), "page lacks %q", want.Cutoff.Text)
+}

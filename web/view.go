@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/unvite/unvite"
 )
@@ -42,8 +43,10 @@ var funcs = template.FuncMap{
 	"pct":     func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
 	"percent": func(f float64) string { return fmt.Sprintf("%.0f%%", f) },
 	"join":    strings.Join,
-	"add":     func(a, b int) int { return a + b },
-	"query":   func(v url.Values) string { return v.Encode() },
+	// chars counts as LinkedIn and the engine do: code points, not bytes.
+	"chars": utf8.RuneCountInString,
+	"add":   func(a, b int) int { return a + b },
+	"query": func(v url.Values) string { return v.Encode() },
 	"with": func(v url.Values, kv ...string) string {
 		c := url.Values{}
 		for k, vs := range v {

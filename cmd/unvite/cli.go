@@ -67,6 +67,9 @@ type app struct {
 	cli            *CLI
 	log            *slog.Logger
 	store          unvite.Store
+	// adminPassword is the first admin's password chosen at serve's prompt;
+	// "" leaves it to the environment or a generated one.
+	adminPassword string
 }
 
 func (a *app) now() time.Time {

@@ -140,6 +140,10 @@ func (c *DemoCmd) Run(ctx context.Context, a *app) error {
 		fmt.Fprintf(a.stdout, "\nunvite demo is ready: open %s and sign in as %q", url, "admin")
 		fmt.Fprintf(a.stdout, " (the password is printed above, on the first run only).\n")
 		fmt.Fprintf(a.stdout, "Data in %s (%s). Withdrawals really run against the sandbox, a few seconds apart. Ctrl-C stops everything.\n", dir, keep)
+		// The demo's policy is not the command line's default one: without
+		// it, `unvite jobs` would explain waits by another policy's hours.
+		fmt.Fprintf(a.stdout, "The command line works on it too, from another terminal:\n  export UNVITE_DB=%s UNVITE_POLICY=%s UNVITE_LINKEDIN_URL=%s\n  unvite jobs; unvite plan; unvite report\n",
+			shellWord(db), shellWord(polFile), shellWord(sbURL))
 	})
 }
 
@@ -276,4 +280,16 @@ func tagDemo(ctx context.Context, s unvite.Store, acct *unvite.Account, now time
 		}
 	}
 	return nil
+}
+
+// shellWord quotes s for a POSIX shell when it holds anything but the
+// characters of a plain path or URL.
+func shellWord(s string) string {
+	plain := s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-:+@%,=", r))
+	}) < 0
+	if plain {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

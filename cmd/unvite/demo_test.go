@@ -94,6 +94,17 @@ func TestDemo(t *testing.T) {
 		require.Contains(t, body, "Showing 1–", "invitations with %s", q)
 	}
 
+	// The command line is told where the demo's database and policy are.
+	envRE := regexp.MustCompile(`export UNVITE_DB=(\S+) UNVITE_POLICY=(\S+) UNVITE_LINKEDIN_URL=http://127\.0\.0\.1:\d+\n`)
+	var m []string
+	for deadline := time.Now().Add(10 * time.Second); m == nil; m = envRE.FindStringSubmatch(d.out.String()) {
+		require.True(t, time.Now().Before(deadline), "the demo says how to reach it from the command line:\n%s", d.out)
+		time.Sleep(10 * time.Millisecond) // the line follows the "ready" one
+	}
+	cl := &cli{t: t, db: m[1], env: map[string]string{"HOME": tmp}}
+	require.Contains(t, cl.ok("policy", "show", "--policy", m[2]), "between 00:00 and 24:00", "the demo's own policy")
+	cl.ok("jobs", "--policy", m[2])
+
 	dirs, err := os.ReadDir(tmp)
 	require.NoError(t, err)
 	var demoDir string
@@ -125,13 +136,13 @@ type demoRun struct {
 	base, password string
 	cancel         context.CancelFunc
 	done           chan int
-	stderr         *lines
+	out, stderr    *lines
 }
 
 func startDemo(t *testing.T, home string, args ...string) *demoRun {
 	t.Helper()
 	out := &lines{feed: make(chan string, 64)}
-	d := &demoRun{done: make(chan int, 1), stderr: &lines{feed: make(chan string)}}
+	d := &demoRun{done: make(chan int, 1), out: out, stderr: &lines{feed: make(chan string)}}
 	ctx, cancel := context.WithCancel(context.Background())
 	d.cancel = cancel
 	t.Cleanup(cancel)
@@ -204,4 +215,11 @@ func TestDemoKeptData(t *testing.T) {
 	second := counts()
 	require.Equal(t, first[:strings.Index(first, "Pending against")], second[:strings.Index(second, "Pending against")],
 		"the second run changed the kept inventory")
+}
+
+func TestShellWord(t *testing.T) {
+	require.Equal(t, "/tmp/unvite-demo-1/unvite.db", shellWord("/tmp/unvite-demo-1/unvite.db"))
+	require.Equal(t, "http://127.0.0.1:8321", shellWord("http://127.0.0.1:8321"))
+	require.Equal(t, `'/home/a b/it'\''s'`, shellWord("/home/a b/it's"))
+	require.Equal(t, "''", shellWord(""))
 }

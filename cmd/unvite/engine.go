@@ -161,6 +161,11 @@ func (c *ServeCmd) Run(ctx context.Context, a *app) error {
 	if _, err := a.open(ctx); err != nil {
 		return err
 	}
+	if web {
+		if err := a.promptAdminPassword(ctx); err != nil {
+			return err
+		}
+	}
 	return a.serve(ctx, c.engineFlags, c.webFlags, work, web, c.UntilIdle, nil)
 }
 
@@ -362,6 +367,20 @@ func (c *ReinviteCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
+	acct, err := s.Account(ctx, inv.AccountID)
+	if err != nil {
+		return err
+	}
+	eng, err := a.engine(ctx, c.engineFlags, false)
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	// What would refuse it (cool-down, note, weekly budget) is said before
+	// anyone is asked to confirm.
+	if err := eng.CheckReinvite(ctx, inv, acct, c.Note, a.now()); err != nil {
+		return err
+	}
 	ok, err := a.confirmed(c.Yes, fmt.Sprintf("Invite %s again?", inv.Invitee.Name))
 	if err != nil {
 		return err
@@ -369,11 +388,6 @@ func (c *ReinviteCmd) Run(ctx context.Context, a *app) error {
 	if !ok {
 		return unvite.Errorf(unvite.EINVALID, "not confirmed: nothing sent")
 	}
-	eng, err := a.engine(ctx, c.engineFlags, false)
-	if err != nil {
-		return err
-	}
-	defer eng.Close()
 	if err := eng.QueueReinvite(ctx, c.ID, c.Note); err != nil {
 		return err
 	}

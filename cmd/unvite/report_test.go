@@ -71,6 +71,11 @@ func TestPlanWithLearnedAge(t *testing.T) {
 	var r analytics.Report
 	c.json(&r, "report", "--as-of", "2026-11-20", "--threshold", "40")
 	require.True(t, r.Cutoff.Found, r.Cutoff.Text)
+	var byPolicy analytics.Report
+	c.json(&byPolicy, "report", "--as-of", "2026-11-20", "--policy", file)
+	require.Equal(t, r.Cutoff, byPolicy.Cutoff, "without --threshold, the policy's auto_age.threshold_percent")
+	c.json(&byPolicy, "report", "--as-of", "2026-11-20")
+	require.InDelta(t, 0.02, byPolicy.Options.Threshold, 1e-9, "no policy file: 2%")
 	c.json(&plan, "plan", "--as-of", "2026-11-20", "--policy", file)
 	require.Equal(t, unvite.MaxAgeAuto, plan.MaxAgeSource, plan.MaxAgeWhy)
 	require.Equal(t, max(r.Cutoff.Days, 15), plan.MaxAgeDays)

@@ -107,6 +107,13 @@ func TestWithdrawAndServeAgainstSandbox(t *testing.T) {
 	var jobs []map[string]any
 	c.json(&jobs, "jobs")
 	require.Empty(t, jobs, "nothing left to do")
+
+	// A re-invite inside the cool-down is refused for that reason, before
+	// any confirmation is asked for.
+	r = c.run("", "reinvite", strconv.FormatInt(chosen[0].ID, 10), "--note", "hello again")
+	require.Equal(t, 1, r.code)
+	require.Contains(t, r.stderr, "the cool-down runs until")
+	require.NotContains(t, r.stderr, "--yes")
 }
 
 // Over the daily limit, jobs wait and say why; cancelling an account's
