@@ -140,7 +140,7 @@ func TestListCache(t *testing.T) {
 	require.Equal(t, total-1, n)
 	checkListings(t, a, acct.ID)
 
-	// Any commit counts, even one that bypasses the store.
+	// Any change counts, even one that bypasses the store.
 	_, err = b.RawForTest().ExecContext(ctx, `UPDATE invitations SET name = 'Zz Renamed', company = 'Northwind' WHERE id = ?`, got[0].ID)
 	require.NoError(t, err)
 	byName := unvite.InvitationFilter{AccountID: acct.ID, Direction: unvite.Sent, Search: "zz renamed", Sort: "name", Limit: 25}
