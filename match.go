@@ -14,6 +14,9 @@ type NameCandidate struct {
 type Acceptance struct {
 	ID          int64
 	ConnectedOn time.Time
+	// The connection's headline and company, to fill the invitee's empty
+	// ones.
+	Headline, Company string
 }
 
 // AcceptByName finds acceptances where one side lacks profile URLs: an
@@ -65,7 +68,7 @@ func AcceptByName(cands []NameCandidate, conns []Connection, invitees []Person) 
 			}
 		}
 		if !c.ConnectedOn.Before(inv.SentAt.UTC().Truncate(24 * time.Hour)) {
-			out = append(out, Acceptance{ID: inv.ID, ConnectedOn: c.ConnectedOn})
+			out = append(out, Acceptance{ID: inv.ID, ConnectedOn: c.ConnectedOn, Headline: c.Person.Headline, Company: c.Person.Company})
 		}
 	}
 	return out

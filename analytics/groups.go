@@ -2,6 +2,8 @@ package analytics
 
 import (
 	"cmp"
+	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"unicode"
@@ -34,6 +36,93 @@ type Dimension struct {
 	Groups []Rate `json:"groups"`
 	// Omitted counts groups left out of a long list (the smallest).
 	Omitted int `json:"omitted,omitempty"`
+	// Coverage is, for a dimension built from a field of the invitee
+	// (company, headline), how often that field is known by outcome.
+	Coverage *Coverage `json:"coverage,omitempty"`
+	// NotComparable, when set, says why the groups' rates are no finding:
+	// the field is known far more often for one outcome than for the
+	// other, so a group's rate mostly tells where its data came from
+	// (syncs list the headlines of pending invitations; an acceptance may
+	// bring none). The groups are kept for the JSON, but not shown.
+	NotComparable string `json:"not_comparable,omitempty"`
+}
+
+// The rule under which a field-built dimension is not comparable: the
+// field's coverage among settled invitations accepted and among the others
+// differ by more than MaxCoverageGap (in shares), or the smaller is under
+// MinCoverageRatio of the larger.
+const (
+	MaxCoverageGap   = 0.25
+	MinCoverageRatio = 0.5
+)
+
+// CoverageRule is the rule in words, for the outputs.
+var CoverageRule = fmt.Sprintf("a field known for shares of accepted and of other invitations more than %d points apart, or one under %d%% of the other, is not comparable",
+	int(MaxCoverageGap*100), int(MinCoverageRatio*100))
+
+// Coverage counts, among settled invitations, those accepted and the
+// others, and of each how many have the field known.
+type Coverage struct {
+	Field         string `json:"field"` // "company", "headline"
+	Accepted      int    `json:"accepted"`
+	AcceptedKnown int    `json:"accepted_known"`
+	Others        int    `json:"others"`
+	OthersKnown   int    `json:"others_known"`
+}
+
+func (c *Coverage) add(settled, accepted, known bool) {
+	switch {
+	case !settled:
+	case accepted:
+		c.Accepted++
+		if known {
+			c.AcceptedKnown++
+		}
+	default:
+		c.Others++
+		if known {
+			c.OthersKnown++
+		}
+	}
+}
+
+// Skewed says whether the field's coverage differs by outcome beyond the
+// rule, and in words how. With no settled invitation of one outcome there
+// is nothing to compare, and no skew.
+func (c Coverage) Skewed() (bool, string) {
+	if c.Accepted == 0 || c.Others == 0 || c.AcceptedKnown+c.OthersKnown == 0 {
+		return false, ""
+	}
+	acc := float64(c.AcceptedKnown) / float64(c.Accepted)
+	oth := float64(c.OthersKnown) / float64(c.Others)
+	lo, hi := min(acc, oth), max(acc, oth)
+	if hi-lo <= MaxCoverageGap && lo >= MinCoverageRatio*hi {
+		return false, ""
+	}
+	return true, fmt.Sprintf("%s known for %s of accepted and %s of others: not comparable", c.Field, wholePercent(acc), wholePercent(oth))
+}
+
+// wholePercent writes a share as a whole percentage, never rounding a
+// share above zero down to 0% nor one under one up to 100%.
+func wholePercent(x float64) string {
+	v := math.Round(100 * x)
+	switch {
+	case v == 0 && x > 0:
+		v = 1
+	case v == 100 && x < 1:
+		v = 99
+	}
+	return fmt.Sprintf("%d%%", int(v))
+}
+
+// fieldDim marks a dimension built from a field with the field's coverage,
+// and as not comparable when the coverage is skewed.
+func fieldDim(d Dimension, c Coverage) Dimension {
+	d.Coverage = &c
+	if skewed, why := c.Skewed(); skewed {
+		d.NotComparable = why
+	}
+	return d
 }
 
 // tally counts one group while reading.

@@ -28,13 +28,18 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		SVG template.HTML
 	}
 	var groups []group
+	var marked []Dimension
 	for _, d := range r.Groups {
 		if len(d.Groups) == 0 {
 			continue
 		}
+		if d.NotComparable != "" {
+			marked = append(marked, d)
+			continue
+		}
 		groups = append(groups, group{d, template.HTML(GroupsSVG(d, r.Overall, r.Options.SettleDays))}) //nolint:gosec
 	}
-	err := reportPage.Execute(w, map[string]any{"R": r, "Charts": charts, "Groups": groups})
+	err := reportPage.Execute(w, map[string]any{"R": r, "Charts": charts, "Groups": groups, "Marked": marked, "Rule": CoverageRule})
 	if err != nil {
 		return fmt.Errorf("analytics: write HTML: %w", err)
 	}
@@ -71,6 +76,10 @@ svg{max-width:100%;height:auto;display:block;margin:.8em 0}
 <table><tr><th></th><th>sent</th><th>settled</th><th>accepted</th><th>rate</th><th>95% interval</th></tr>
 {{range .Groups}}<tr><td>{{.Label}}{{if .TooSmall}} *{{end}}</td><td>{{.Sent}}</td><td>{{.Settled}}</td><td>{{.Accepted}}</td><td>{{if .Settled}}{{pct .Rate}}{{else}}–{{end}}</td><td>{{if .Settled}}{{pct .Low}}–{{pct .High}}{{else}}–{{end}}</td></tr>
 {{end}}</table>{{if .Omitted}}<p class="small">{{.Omitted}} smaller groups not shown.</p>{{end}}
+{{end}}
+{{with .Marked}}<h3>Not comparable</h3>
+<p class="small">Rates by these are left out: {{$.Rule}}; a group's rate would mostly tell where its data came from.</p>
+<ul>{{range .}}<li>{{.Title}}: {{.NotComparable}}.</li>{{end}}</ul>
 {{end}}
 <p class="small">Made by unvite from your own invitations; nothing in this page is fetched from elsewhere.</p>
 </body></html>

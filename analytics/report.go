@@ -108,16 +108,18 @@ type Accumulator struct {
 	untimed               int // accepted with no time
 	overall               tally
 
-	note      [2]tally
-	noteLen   [5]tally
-	weekday   [7]tally
-	hour      [24]tally
-	company   map[string]*tally
-	position  map[string]*tally
-	tags      map[string]*tally
-	months    map[int]*tally // year·12 + month−1
-	roleCache map[string][]string
-	kw        []string
+	note     [2]tally
+	noteLen  [5]tally
+	weekday  [7]tally
+	hour     [24]tally
+	company  map[string]*tally
+	position map[string]*tally
+	// How often the company and the headline are known, by outcome.
+	companyCov, headlineCov Coverage
+	tags                    map[string]*tally
+	months                  map[int]*tally // year·12 + month−1
+	roleCache               map[string][]string
+	kw                      []string
 	// The month of the last row's day.
 	monthDay   int64
 	monthTally *tally
@@ -141,6 +143,7 @@ func New(o Options) *Accumulator {
 		o: o, byStatus: make([]int, len(unvite.Statuses)), sentBefore: unvite.DayAfter(o.AsOf),
 		sentZone: zoneOffset{loc: o.Location}, endZone: zoneOffset{loc: o.Location},
 		company: map[string]*tally{}, position: map[string]*tally{}, tags: map[string]*tally{},
+		companyCov: Coverage{Field: "company"}, headlineCov: Coverage{Field: "headline"},
 		months: map[int]*tally{}, roleCache: map[string][]string{},
 		pendingAges: make([]int, ageBins),
 	}
@@ -222,12 +225,16 @@ func (a *Accumulator) Add(inv *unvite.Invitation) {
 	day, secs := a.sentZone.day(inv.SentAt)
 	a.weekday[(day%7+10)%7].add(settled, accepted) // 1970-01-01 was a Thursday
 	a.hour[secs/3600].add(settled, accepted)
-	if c := strings.TrimSpace(inv.Invitee.Company); c != "" {
+	c := strings.TrimSpace(inv.Invitee.Company)
+	if c != "" {
 		count(a.company, c, settled, accepted)
 	}
-	for _, k := range a.keywords(inv.Invitee.Headline) {
+	a.companyCov.add(settled, accepted, c != "")
+	kws := a.keywords(inv.Invitee.Headline)
+	for _, k := range kws {
 		count(a.position, k, settled, accepted)
 	}
+	a.headlineCov.add(settled, accepted, len(kws) > 0)
 	if len(inv.Tags) == 0 {
 		count(a.tags, "(no tag)", settled, accepted)
 	}

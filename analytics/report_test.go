@@ -114,15 +114,15 @@ func TestChartsAreSelfContainedSVG(t *testing.T) {
 	acc := analytics.New(analytics.Options{AsOf: asOf, MinAtRisk: 2})
 	for i := range 300 {
 		age := time.Duration(i%90) * day
+		// Known for every outcome alike, so comparable and drawn.
+		acme := func(v *unvite.Invitation) { v.Invitee.Company, v.Invitee.Headline = "Acme <Labs> & Co", "CTO at Acme" }
 		switch i % 5 {
 		case 0:
-			acc.Add(sent(age+day, unvite.StatusAccepted, time.Duration(i%7)*day+time.Hour, func(v *unvite.Invitation) {
-				v.Invitee.Company, v.Invitee.Headline = "Acme <Labs> & Co", "CTO at Acme"
-			}))
+			acc.Add(sent(age+day, unvite.StatusAccepted, time.Duration(i%7)*day+time.Hour, acme))
 		case 1:
-			acc.Add(sent(age+day, unvite.StatusGone, 5*day))
+			acc.Add(sent(age+day, unvite.StatusGone, 5*day, acme))
 		default:
-			acc.Add(sent(age, unvite.StatusPending, 0))
+			acc.Add(sent(age, unvite.StatusPending, 0, acme))
 		}
 	}
 	r := acc.Report()

@@ -117,8 +117,8 @@ func (a *Accumulator) Report() *Report {
 		fixedDim("note_length", "Note length", noteBands, a.noteLen[:], min),
 		fixedDim("weekday", "Weekday sent", weekdays, a.weekday[:], min),
 		fixedDim("hour", "Hour sent", hours, a.hour[:], min),
-		openDim("company", "Company", a.company, o.Top, false, min),
-		openDim("position", "Position keyword", a.position, o.Top, false, min),
+		fieldDim(openDim("company", "Company", a.company, o.Top, false, min), a.companyCov),
+		fieldDim(openDim("position", "Position keyword", a.position, o.Top, false, min), a.headlineCov),
 		openDim("tag", "Tag", a.tags, o.Top, false, min),
 		openDim("month", "Month sent", monthLabels(a.months), 0, true, min),
 	}

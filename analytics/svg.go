@@ -28,7 +28,7 @@ const (
 func (r *Report) ChartNames() []string {
 	names := []string{ChartCurve, ChartChance, ChartAges, ChartWeekly, ChartTrend}
 	for _, d := range r.Groups {
-		if len(d.Groups) > 0 {
+		if len(d.Groups) > 0 && d.NotComparable == "" {
 			names = append(names, ChartGroups+d.Key)
 		}
 	}
@@ -51,6 +51,9 @@ func (r *Report) ChartSVG(name string) ([]byte, error) {
 	}
 	if key, ok := strings.CutPrefix(name, ChartGroups); ok {
 		for _, d := range r.Groups {
+			if d.Key == key && d.NotComparable != "" {
+				return nil, fmt.Errorf("analytics: no chart %q: %s", name, d.NotComparable)
+			}
 			if d.Key == key {
 				return GroupsSVG(d, r.Overall, r.Options.SettleDays), nil
 			}

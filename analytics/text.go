@@ -66,7 +66,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(tw, "%s\tsent\tsettled\taccepted\trate\t95%% interval\t\n", pad(""))
 	row("all", r.Overall)
 	for _, d := range r.Groups {
-		if len(d.Groups) == 0 {
+		if len(d.Groups) == 0 || d.NotComparable != "" {
 			continue
 		}
 		fmt.Fprintf(tw, "%s\t\t\t\t\t\t\n", pad(d.Title))
@@ -78,5 +78,15 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 	}
 	tw.Flush()
+	marked := false
+	for _, d := range r.Groups {
+		if len(d.Groups) > 0 && d.NotComparable != "" {
+			if !marked {
+				p("\nNot comparable (%s):\n", CoverageRule)
+				marked = true
+			}
+			p("  %s: %s.\n", d.Title, d.NotComparable)
+		}
+	}
 	return bw.Flush()
 }

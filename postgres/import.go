@@ -147,7 +147,8 @@ func (b *batch) start(ctx context.Context) error {
 const putConnSQL = `INSERT INTO connections AS c (account_id, person_key, name, slug, headline, company,
 	email, member_urn, connected_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 	ON CONFLICT (account_id, person_key) DO UPDATE SET name = excluded.name,
-		headline = excluded.headline, company = excluded.company, email = excluded.email,
+		headline = CASE WHEN excluded.headline <> '' THEN excluded.headline ELSE c.headline END,
+		company = CASE WHEN excluded.company <> '' THEN excluded.company ELSE c.company END, email = excluded.email,
 		member_urn = CASE WHEN excluded.member_urn <> '' THEN excluded.member_urn ELSE c.member_urn END,
 		connected_on = least(c.connected_on, excluded.connected_on)`
 
@@ -404,6 +405,9 @@ func (b *batch) Commit(ctx context.Context) (unvite.ImportSummary, error) {
 	if err := b.acceptByName(ctx); err != nil {
 		return b.sum, err
 	}
+	if _, err := b.tx.Exec(ctx, fillSQL, b.account); err != nil {
+		return b.sum, fmt.Errorf("postgres: import %s: fill invitees from connections: %w", b.meta.File, err)
+	}
 	if _, err := b.tx.Exec(ctx, `UPDATE imports SET summary = $1, as_of = $2 WHERE id = $3`, b.sum, ts(b.sum.AsOf), b.id); err != nil {
 		return b.sum, fmt.Errorf("postgres: import: %w", err)
 	}
@@ -447,6 +451,18 @@ WHERE c.account_id = $3 AND i.account_id = $3 AND i.direction = $4
 	AND c.connected_on >= date_bin('24 hours', i.sent_at, timestamptz '1970-01-01 00:00:00+00')
 	AND NOT EXISTS (SELECT 1 FROM invitations b WHERE b.account_id = i.account_id
 		AND b.direction = i.direction AND b.person_key = i.person_key AND b.sent_at > i.sent_at)`
+
+// An invitee's empty headline and company are filled from the connection of
+// the same person (Connections.csv's Position and Company): syncs read them
+// from the sent-invitations list, so without this only pending invitations
+// would have them and acceptance by company or position would be skewed.
+// A known field is never overwritten.
+const fillSQL = `UPDATE invitations i SET headline = CASE WHEN i.headline = '' THEN c.headline ELSE i.headline END,
+	company = CASE WHEN i.company = '' THEN c.company ELSE i.company END
+FROM connections c
+WHERE c.account_id = $1 AND (c.headline <> '' OR c.company <> '')
+	AND i.account_id = $1 AND i.direction = 'sent' AND i.person_key = c.person_key
+	AND ((i.headline = '' AND c.headline <> '') OR (i.company = '' AND c.company <> ''))`
 
 // With a whole Invitations.csv, a pending invitation an earlier import listed
 // and this one does not has vanished; accept ran first, so it is gone. Only
@@ -510,14 +526,14 @@ func (b *batch) mergeSynced(ctx context.Context) error {
 // "name:" without).
 func (b *batch) acceptByName(ctx context.Context) error {
 	fail := func(err error) error { return fmt.Errorf("postgres: import %s: match by name: %w", b.meta.File, err) }
-	rows, err := b.tx.Query(ctx, `SELECT name, slug, connected_on FROM connections WHERE account_id = $1`, b.account)
+	rows, err := b.tx.Query(ctx, `SELECT name, slug, headline, company, connected_on FROM connections WHERE account_id = $1`, b.account)
 	if err != nil {
 		return fail(err)
 	}
 	var conns []unvite.Connection
 	var withURL, withoutURL bool
 	var c unvite.Connection
-	if _, err := pgx.ForEachRow(rows, []any{&c.Person.Name, &c.Person.Slug, &c.ConnectedOn}, func() error {
+	if _, err := pgx.ForEachRow(rows, []any{&c.Person.Name, &c.Person.Slug, &c.Person.Headline, &c.Person.Company, &c.ConnectedOn}, func() error {
 		c.ConnectedOn = c.ConnectedOn.UTC()
 		conns = append(conns, c)
 		withURL, withoutURL = withURL || c.Person.Slug != "", withoutURL || c.Person.Slug == ""
@@ -572,6 +588,12 @@ func (b *batch) acceptByName(ctx context.Context) error {
 			return fail(err)
 		}
 		b.sum.Accepted += int(tag.RowsAffected())
+		// Matched by name, the connection's fields fill the invitee's
+		// empty ones (fillSQL matches by person key only).
+		if _, err := b.tx.Exec(ctx, `UPDATE invitations SET headline = CASE WHEN headline = '' THEN $1 ELSE headline END,
+			company = CASE WHEN company = '' THEN $2 ELSE company END WHERE id = $3`, a.Headline, a.Company, a.ID); err != nil {
+			return fail(err)
+		}
 	}
 	return nil
 }

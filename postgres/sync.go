@@ -37,9 +37,20 @@ func (s *DB) ApplySync(ctx context.Context, accountID int64, snap unvite.SyncSna
 			conns.Queue(`INSERT INTO connections AS c (account_id, person_key, name, slug,
 				headline, company, member_urn, connected_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 				ON CONFLICT (account_id, person_key) DO UPDATE SET
+					headline = CASE WHEN c.headline = '' THEN excluded.headline ELSE c.headline END,
+					company = CASE WHEN c.company = '' THEN excluded.company ELSE c.company END,
 					connected_on = least(c.connected_on, excluded.connected_on)`,
 				accountID, c.Person.Key(), c.Person.Name, c.Person.Slug, c.Person.Headline, c.Person.Company,
 				c.Person.MemberURN, sec(c.ConnectedOn))
+			// The listing's headline fills the invitee's empty one (see
+			// fillSQL in import.go); a known one is kept.
+			if c.Person.Headline != "" || c.Person.Company != "" {
+				conns.Queue(`UPDATE invitations SET headline = CASE WHEN headline = '' THEN $1 ELSE headline END,
+						company = CASE WHEN company = '' THEN $2 ELSE company END
+					WHERE account_id = $3 AND direction = 'sent' AND person_key = $4
+						AND ((headline = '' AND $1 <> '') OR (company = '' AND $2 <> ''))`,
+					c.Person.Headline, c.Person.Company, accountID, c.Person.Key())
+			}
 		}
 		if err := tx.SendBatch(ctx, &conns).Close(); err != nil {
 			return fmt.Errorf("postgres: sync connections: %w", err)

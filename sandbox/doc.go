@@ -87,7 +87,7 @@
 //   - Recent connections (GET /relationships/dash/connections?q=search&sortType=RECENTLY_ADDED):
 //     {"data":{"paging":{"start","count"},"elements":[{"createdAt":<epoch ms>,
 //     "connectedMember":"urn:li:fsd_profile:<id>","connectedMemberResolutionResult":
-//     {"firstName","lastName","publicIdentifier","entityUrn"}}]},"included":[]},
+//     {"firstName","lastName","publicIdentifier","entityUrn","headline"}}]},"included":[]},
 //     newest first. Background connections are counted, not listed.
 //   - Only /me has a plain (non-normalized) shape; the other calls always
 //     answer the normalized {data, included} envelope.

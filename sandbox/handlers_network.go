@@ -104,7 +104,7 @@ func (s *Sandbox) connections(a *Account, c *call) *reply {
 			CreatedAt:       cn.createdAt.UnixMilli(),
 			ConnectedMember: urn,
 			ConnectedMemberResolutionResult: connectedMember{
-				FirstName: cn.p.first, LastName: cn.p.last, PublicIdentifier: cn.p.slug, EntityURN: urn,
+				FirstName: cn.p.first, LastName: cn.p.last, PublicIdentifier: cn.p.slug, EntityURN: urn, Headline: cn.p.headline,
 			},
 		})
 	}

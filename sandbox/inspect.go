@@ -26,9 +26,13 @@ type InvitationInfo struct {
 
 // ConnectionInfo is a listed connection.
 type ConnectionInfo struct {
-	ProfileID string    `json:"profileId"`
-	Slug      string    `json:"slug"`
-	Name      string    `json:"name"`
+	ProfileID string `json:"profileId"`
+	Slug      string `json:"slug"`
+	Name      string `json:"name"`
+	Headline  string `json:"headline"`
+	// Company and Position are what the member's Connections.csv gives.
+	Company   string    `json:"company"`
+	Position  string    `json:"position"`
 	CreatedAt time.Time `json:"createdAt"`
 	// InvitationID and InvitationSentAt are set when the connection came
 	// from accepting one of the account's sent invitations.
@@ -115,7 +119,8 @@ func (s *Sandbox) Connections(accountKey string) []ConnectionInfo {
 	var out []ConnectionInfo
 	s.locked(accountKey, func(a *Account) {
 		for _, c := range slices.Backward(a.conns) {
-			ci := ConnectionInfo{ProfileID: c.p.profileID, Slug: c.p.slug, Name: c.p.name(), CreatedAt: c.createdAt}
+			ci := ConnectionInfo{ProfileID: c.p.profileID, Slug: c.p.slug, Name: c.p.name(), Headline: c.p.headline,
+				Company: c.p.company, Position: c.p.role, CreatedAt: c.createdAt}
 			if c.inv != nil {
 				ci.InvitationID = strconv.FormatInt(c.inv.id, 10)
 				ci.InvitationSentAt = c.inv.sentAt

@@ -14,6 +14,7 @@ type person struct {
 	first     string
 	last      string
 	headline  string
+	role      string // the position of the headline, as Connections.csv gives it
 	company   string
 	slug      string
 

@@ -121,9 +121,11 @@ func (g *generator) person() *person {
 	g.names[p.name()] = true
 	p.company = g.pick(companyHeads) + " " + g.pick(companyTails) + g.pick(companySuffixes)
 	if g.r.IntN(20) == 0 {
-		p.headline = g.pick(roles)
+		p.role = g.pick(roles)
+		p.headline = p.role
 	} else {
-		p.headline = g.pick(roles) + " at " + p.company
+		p.role = g.pick(roles)
+		p.headline = p.role + " at " + p.company
 	}
 	for {
 		p.slug = slugify(p.first+" "+p.last) + "-" + fmt.Sprintf("%08x", g.r.Uint32())

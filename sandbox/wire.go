@@ -131,6 +131,7 @@ type connectedMember struct {
 	LastName         string `json:"lastName"`
 	PublicIdentifier string `json:"publicIdentifier"`
 	EntityURN        string `json:"entityUrn"`
+	Headline         string `json:"headline"`
 }
 
 type connectionElement struct {

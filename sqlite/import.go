@@ -638,7 +638,8 @@ func (b *batch) prepare(ctx context.Context) error {
 	b.putConn, err = b.tx.PrepareContext(ctx, `INSERT INTO connections (account_id, person_key, name, slug,
 		headline, company, email, member_urn, connected_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (account_id, person_key) DO UPDATE SET name = excluded.name,
-			headline = excluded.headline, company = excluded.company, email = excluded.email,
+			headline = CASE WHEN excluded.headline <> '' THEN excluded.headline ELSE headline END,
+			company = CASE WHEN excluded.company <> '' THEN excluded.company ELSE company END, email = excluded.email,
 			member_urn = CASE WHEN excluded.member_urn <> '' THEN excluded.member_urn ELSE member_urn END,
 			connected_on = min(connected_on, excluded.connected_on)`)
 	if err != nil {
@@ -846,6 +847,9 @@ func (b *batch) Commit(ctx context.Context) (unvite.ImportSummary, error) {
 	if err := b.acceptByName(ctx); err != nil {
 		return b.sum, err
 	}
+	if _, err := b.tx.ExecContext(ctx, fillSQL, b.account); err != nil {
+		return b.sum, fmt.Errorf("sqlite: import %s: fill invitees from connections: %w", b.meta.File, err)
+	}
 	if err := b.restoreListingTriggers(ctx); err != nil {
 		return b.sum, err
 	}
@@ -921,6 +925,21 @@ UPDATE invitations SET status = 'accepted', status_since = hit.connected_on, cha
 	status_reason = 'connected on ' || date(hit.connected_on, 'unixepoch'), status_actor = ?2
 FROM hit WHERE invitations.id = hit.id`
 
+// An invitee's empty headline and company are filled from the connection of
+// the same person (Connections.csv's Position and Company): syncs read them
+// from the sent-invitations list, so without this only pending invitations
+// would have them and acceptance by company or position would be skewed.
+// A known field is never overwritten. CROSS JOIN walks the connections and
+// probes invitations by index, as acceptSQL does.
+const fillSQL = `WITH hit AS MATERIALIZED (
+	SELECT i.id, c.headline, c.company FROM connections c CROSS JOIN invitations i
+	WHERE c.account_id = ?1 AND (c.headline <> '' OR c.company <> '')
+		AND i.account_id = c.account_id AND i.direction = 'sent' AND i.person_key = c.person_key
+		AND ((i.headline = '' AND c.headline <> '') OR (i.company = '' AND c.company <> '')))
+UPDATE invitations SET headline = CASE WHEN invitations.headline = '' THEN hit.headline ELSE invitations.headline END,
+	company = CASE WHEN invitations.company = '' THEN hit.company ELSE invitations.company END
+FROM hit WHERE invitations.id = hit.id`
+
 // With a whole Invitations.csv, a pending invitation an earlier import listed
 // and this one does not has vanished; accept ran first, so it is gone. Only
 // invitations sent before the export date are judged.
@@ -984,7 +1003,7 @@ func (b *batch) mergeSynced(ctx context.Context) error {
 // "name:" without), so the identity index finds the invitations of one side.
 func (b *batch) acceptByName(ctx context.Context) error {
 	fail := func(err error) error { return fmt.Errorf("sqlite: import %s: match by name: %w", b.meta.File, err) }
-	rows, err := b.tx.QueryContext(ctx, `SELECT name, slug, connected_on FROM connections WHERE account_id = ?`, b.account)
+	rows, err := b.tx.QueryContext(ctx, `SELECT name, slug, headline, company, connected_on FROM connections WHERE account_id = ?`, b.account)
 	if err != nil {
 		return fail(err)
 	}
@@ -993,7 +1012,7 @@ func (b *batch) acceptByName(ctx context.Context) error {
 	for rows.Next() {
 		var c unvite.Connection
 		var on int64
-		if err := rows.Scan(&c.Person.Name, &c.Person.Slug, &on); err != nil {
+		if err := rows.Scan(&c.Person.Name, &c.Person.Slug, &c.Person.Headline, &c.Person.Company, &on); err != nil {
 			rows.Close()
 			return fail(err)
 		}
@@ -1064,6 +1083,12 @@ func (b *batch) acceptByName(ctx context.Context) error {
 		}
 		n, _ := res.RowsAffected()
 		b.sum.Accepted += int(n)
+		// Matched by name, the connection's fields fill the invitee's
+		// empty ones (fillSQL matches by person key only).
+		if _, err := b.tx.ExecContext(ctx, `UPDATE invitations SET headline = CASE WHEN headline = '' THEN ? ELSE headline END,
+			company = CASE WHEN company = '' THEN ? ELSE company END WHERE id = ?`, a.Headline, a.Company, a.ID); err != nil {
+			return fail(err)
+		}
 	}
 	return nil
 }

@@ -26,10 +26,24 @@ func (s *DB) ApplySync(ctx context.Context, accountID int64, snap unvite.SyncSna
 			if _, err := tx.ExecContext(ctx, `INSERT INTO connections (account_id, person_key, name, slug,
 				headline, company, member_urn, connected_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 				ON CONFLICT (account_id, person_key) DO UPDATE SET
+					headline = CASE WHEN headline = '' THEN excluded.headline ELSE headline END,
+					company = CASE WHEN company = '' THEN excluded.company ELSE company END,
 					connected_on = min(connected_on, excluded.connected_on)`,
 				accountID, c.Person.Key(), c.Person.Name, c.Person.Slug, c.Person.Headline, c.Person.Company,
 				c.Person.MemberURN, c.ConnectedOn.Unix()); err != nil {
 				return fmt.Errorf("sqlite: sync connection %q: %w", c.Person.Name, err)
+			}
+			// The listing's headline fills the invitee's empty one (see
+			// fillSQL in import.go); a known one is kept.
+			if c.Person.Headline == "" && c.Person.Company == "" {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE invitations SET headline = CASE WHEN headline = '' THEN ? ELSE headline END,
+					company = CASE WHEN company = '' THEN ? ELSE company END
+				WHERE account_id = ? AND direction = 'sent' AND person_key = ?
+					AND ((headline = '' AND ? <> '') OR (company = '' AND ? <> ''))`,
+				c.Person.Headline, c.Person.Company, accountID, c.Person.Key(), c.Person.Headline, c.Person.Company); err != nil {
+				return fmt.Errorf("sqlite: sync connection %q: fill invitee: %w", c.Person.Name, err)
 			}
 		}
 		seen := make(map[int64]bool, len(snap.Pending))

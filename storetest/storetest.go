@@ -48,6 +48,8 @@ func Run(t *testing.T, open func(t *testing.T) unvite.Store, reopen func(t *test
 		"ImportByOwner":        testImportByOwner,
 		"ImportOwnerProfile":   testImportOwnerLearnsProfile,
 		"ImportMatchesByName":  testImportMatchesByName,
+		"ImportFillsInvitees":  testImportFillsInvitees,
+		"SyncFillsInvitees":    testSyncFillsInvitees,
 		"Webhook":              testWebhook,
 		"WebhookReview":        testWebhookReview,
 		"ChangedInWeek":        testChangedInWeek,

@@ -243,3 +243,40 @@ func TestSyncFallsBackToDash(t *testing.T) {
 		require.Equal(t, p.Slug, got.Invitee.Slug)
 	}
 }
+
+// An invitation known only from an export (no headline) that was accepted
+// takes its headline from the connections listing: acceptance by position
+// would otherwise see headlines of pending invitations only.
+func TestSyncFillsAcceptedHeadline(t *testing.T) {
+	b := setup(t, 7, sandbox.AccountConfig{SentInvitations: 300, Months: 2})
+	ctx := context.Background()
+	b.sb.Advance(3 * 24 * time.Hour)
+	batch, err := b.store.BeginImport(ctx, b.acct.ID, unvite.ImportMeta{File: "Invitations.csv"})
+	require.NoError(t, err)
+	want := map[string]string{}
+	for _, c := range b.sb.Connections(b.sbAcct.Key()) {
+		if c.InvitationID == "" || len(want) == 5 {
+			continue
+		}
+		require.NotEmpty(t, c.Headline)
+		want[c.Slug] = c.Headline
+		require.NoError(t, batch.PutInvitation(ctx, &unvite.Invitation{Direction: unvite.Sent,
+			Invitee: unvite.Person{Name: c.Name, Slug: c.Slug}, SentAt: c.InvitationSentAt}))
+	}
+	require.Len(t, want, 5, "the seed should give accepted invitations within the listing")
+	_, err = batch.Commit(ctx)
+	require.NoError(t, err)
+
+	_, err = b.sy.Sync(ctx, b.acct, b.client)
+	require.NoError(t, err)
+	list, err := b.store.Invitations(ctx, unvite.InvitationFilter{AccountID: b.acct.ID, Direction: unvite.Sent,
+		Statuses: []unvite.Status{unvite.StatusAccepted}})
+	require.NoError(t, err)
+	got := map[string]string{}
+	for _, inv := range list {
+		if _, ok := want[inv.Invitee.Slug]; ok {
+			got[inv.Invitee.Slug] = inv.Invitee.Headline
+		}
+	}
+	require.Equal(t, want, got)
+}

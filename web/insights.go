@@ -63,6 +63,10 @@ type insightsView struct {
 	// Charts, drawn by package analytics with every text escaped.
 	Curve, Chance, Weekly, Ages, Trend template.HTML
 	Groups                             []groupView
+	// NotComparable are the dimensions whose field is known far more
+	// often for one outcome than the other: their rates are not shown.
+	NotComparable []groupView
+	Rule          string
 }
 
 type rateRow struct {
@@ -84,6 +88,7 @@ type groupView struct {
 	Chart      template.HTML
 	Rows       []rateRow
 	Omitted    int
+	Why        string // not comparable, and why
 }
 
 func newInsightsView(r *analytics.Report) insightsView {
@@ -93,6 +98,7 @@ func newInsightsView(r *analytics.Report) insightsView {
 		WeekLevel: level(r.Weekly.Last7Days, r.Weekly.Limit),
 		Curve:     svg(r.CurveSVG()), Chance: svg(r.ChanceSVG()),
 		Weekly: svg(r.WeeklySVG()), Ages: svg(r.AgesSVG()), Trend: svg(r.TrendSVG()),
+		Rule: analytics.CoverageRule,
 	}
 	for _, m := range r.Milestones {
 		row := milestoneRow{Days: dayWords(m.Days), Accepted: share(m.Accepted), Range: share(m.Low) + "–" + share(m.High),
@@ -104,6 +110,10 @@ func newInsightsView(r *analytics.Report) insightsView {
 	}
 	for _, d := range r.Groups {
 		if len(d.Groups) == 0 {
+			continue
+		}
+		if d.NotComparable != "" {
+			v.NotComparable = append(v.NotComparable, groupView{Key: d.Key, Title: d.Title, Why: d.NotComparable})
 			continue
 		}
 		g := groupView{Key: d.Key, Title: d.Title, Omitted: d.Omitted,

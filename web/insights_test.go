@@ -38,13 +38,20 @@ func TestInsightsPage(t *testing.T) {
 	has(`href="/insights?account=1" aria-current="page"`)
 	// The curve, the chance, the weekly bars, the ages, the trend, and one
 	// chart for each way of grouping.
-	groups := 0
+	groups, marked := 0, 0
 	for _, d := range want.Groups {
-		if len(d.Groups) > 0 {
+		switch {
+		case len(d.Groups) == 0:
+		case d.NotComparable != "":
+			// Known far more often for one outcome: named, not charted.
+			marked++
+			has(`<li id="g-` + d.Key + `">` + html.EscapeString(d.Title+": "+d.NotComparable) + `.</li>`)
+		default:
 			groups++
 			has(`id="g-` + d.Key + `"`)
 		}
 	}
+	t.Logf("%d dimensions charted, %d not comparable", groups, marked)
 	require.Equal(t, 5+groups, strings.Count(body, "<svg "), "charts")
 	has("Share accepted by age (95% band)")
 	has(fmt.Sprintf("last 7 days: %d of %d", want.Weekly.Last7Days, want.Weekly.Limit))
@@ -55,6 +62,9 @@ func TestInsightsPage(t *testing.T) {
 	// Every group's rate and interval, and the small ones marked.
 	small, big := 0, 0
 	for _, d := range want.Groups {
+		if d.NotComparable != "" {
+			continue
+		}
 		for _, g := range d.Groups {
 			if g.Settled > 0 {
 				cell := fmt.Sprintf(`<td data-label="95%%">%.1f%%–%.1f%%</td>`, 100*g.Low, 100*g.High)
@@ -140,4 +150,35 @@ func TestInsightsUsePolicyThreshold(t *testing.T) {
 	code, body, _ := get(t, c, fmt.Sprintf("%s/insights?account=%d", b.url, acct.ID))
 	require.Equal(t, http.StatusOK, code)
 	require.True(t, strings.Contains(body, html.EscapeString(want.Cutoff.Text)), "page lacks %q", want.Cutoff.Text)
+}
+
+// A dimension whose field is known far more often for accepted invitations
+// than for the others (here companies from Connections.csv only) is named
+// as not comparable, with no chart or table of its rates.
+func TestInsightsNotComparable(t *testing.T) {
+	t.Parallel()
+	b := setup(t, 0)
+	ctx := context.Background()
+	acct := &unvite.Account{Name: "Export Only", Slug: "export-only", TimeZone: "UTC"}
+	require.NoError(t, b.store.CreateAccount(ctx, acct))
+	batch, err := b.store.BeginImport(ctx, acct.ID, unvite.ImportMeta{File: "export.zip", AsOf: now})
+	require.NoError(t, err)
+	for i := range 80 {
+		p := unvite.Person{Name: fmt.Sprintf("Person %d", i), Slug: fmt.Sprintf("person-%d", i)}
+		sentAt := now.AddDate(0, 0, -60)
+		require.NoError(t, batch.PutInvitation(ctx, &unvite.Invitation{Direction: unvite.Sent, Invitee: p, SentAt: sentAt}))
+		if i%2 == 0 {
+			p.Company = "Acme"
+			require.NoError(t, batch.PutConnection(ctx, unvite.Connection{Person: p, ConnectedOn: sentAt.AddDate(0, 0, 2)}))
+		}
+	}
+	_, err = batch.Commit(ctx)
+	require.NoError(t, err)
+
+	c := b.login(t)
+	code, body, _ := get(t, c, fmt.Sprintf("%s/insights?account=%d", b.url, acct.ID))
+	require.Equal(t, http.StatusOK, code, body)
+	require.Contains(t, body, `<li id="g-company">Company: company known for 100% of accepted and 0% of others: not comparable.</li>`)
+	require.NotContains(t, body, `<h3 id="g-company">`)
+	require.NotContains(t, body, "Acceptance by Company")
 }

@@ -242,7 +242,9 @@ func demoExport(ctx context.Context, s unvite.Store, acct *unvite.Account, pendi
 	for _, c := range conns {
 		switch {
 		case c.CreatedAt.Before(cut):
-			err = batch.PutConnection(ctx, unvite.Connection{Person: unvite.Person{Name: c.Name, Slug: c.Slug}, ConnectedOn: c.CreatedAt})
+			// Connections.csv gives the position and the company.
+			err = batch.PutConnection(ctx, unvite.Connection{Person: unvite.Person{Name: c.Name, Slug: c.Slug,
+				Headline: c.Position, Company: c.Company}, ConnectedOn: c.CreatedAt})
 		case c.InvitationID != "" && c.InvitationSentAt.Before(cut):
 			err = pending(c.Name, c.Slug, c.InvitationNote, c.InvitationSentAt)
 		}
