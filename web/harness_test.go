@@ -9,6 +9,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -178,6 +179,16 @@ func get(t testing.TB, c *http.Client, u string, header ...string) (int, string,
 	body, err := io.ReadAll(res.Body)
 	require.NoError(t, err)
 	return res.StatusCode, string(body), res.Header
+}
+
+// serverTime reads the server's own time from an answer's Server-Timing.
+func serverTime(h http.Header) (time.Duration, error) {
+	v, ok := strings.CutPrefix(h.Get("Server-Timing"), "app;dur=")
+	if !ok {
+		return 0, fmt.Errorf("no app time in Server-Timing %q", h.Get("Server-Timing"))
+	}
+	ms, err := strconv.ParseFloat(v, 64)
+	return time.Duration(ms * float64(time.Millisecond)), err
 }
 
 // post sends a form or JSON body with extra headers.

@@ -121,7 +121,7 @@ func New(cfg Config) (*Server, error) {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, unvite.Errorf(unvite.EFORBIDDEN, "cross-origin request refused"))
 	}))
-	s.handler = s.recoverer(securityHeaders(cop.Handler(s.routes())))
+	s.handler = serverTiming(s.recoverer(securityHeaders(cop.Handler(s.routes()))))
 	return s, nil
 }
 

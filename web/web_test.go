@@ -167,6 +167,8 @@ func TestSecurityHeaders(t *testing.T) {
 		require.NotContains(t, csp, "unsafe-inline", p)
 		require.Equal(t, "nosniff", h.Get("X-Content-Type-Options"), p)
 		require.Equal(t, "same-origin", h.Get("Referrer-Policy"), p)
+		_, err := serverTime(h)
+		require.NoError(t, err, p)
 	}
 }
 
