@@ -30,7 +30,6 @@ type page struct {
 
 type views struct {
 	pages map[string]*template.Template
-	rows  rowMemo // the invitations page's rows
 }
 
 var funcs = template.FuncMap{
