@@ -366,7 +366,7 @@ func testMissedWeeklyReview(t *testing.T, db, other unvite.Store) {
 	require.NoError(t, err)
 	require.False(t, queued)
 	require.NoError(t, eng.Stop(ctx))
-	eng = start(db)
+	start(db) // restarted: it must not send the week again
 	time.Sleep(500 * time.Millisecond)
 	_, ids = rc.got()
 	require.Equal(t, []string{"review-2026-W50"}, ids, "sent once")
