@@ -102,6 +102,10 @@ type Withdrawals interface {
 	// a new attempt, in one transaction: ErrNotQueued, ErrNotPending or
 	// ErrBudgetSpent when it may not.
 	ClaimWithdrawal(ctx context.Context, c Claim) (*Invitation, error)
+	// InvitationAccount reads an invitation and its account together, as
+	// a withdrawal job does before it claims (one round trip where the
+	// store is a server); ENOTFOUND if the invitation is gone.
+	InvitationAccount(ctx context.Context, invitationID int64) (*Invitation, *Account, error)
 	// FinishWithdrawal records an attempt's outcome, moves the invitation
 	// accordingly and drops the intent (except for OutcomeFailed, which
 	// leaves it queued for a retry). ErrAttemptOver when the attempt was

@@ -80,7 +80,7 @@ func (e *Engine) Withdraw(ctx context.Context, args WithdrawArgs, attemptID stri
 		return wait, err // another call of this account is in flight
 	}
 	defer release()
-	inv, err := s.Invitation(ctx, args.InvitationID)
+	inv, acct, err := s.InvitationAccount(ctx, args.InvitationID)
 	if unvite.ErrorCode(err) == unvite.ENOTFOUND {
 		return 0, nil // deleted with its account
 	}
@@ -89,10 +89,6 @@ func (e *Engine) Withdraw(ctx context.Context, args WithdrawArgs, attemptID stri
 	}
 	if inv.Status.Final() {
 		return 0, nil // settled meanwhile (by a sync, an import, by hand)
-	}
-	acct, err := s.Account(ctx, inv.AccountID)
-	if err != nil {
-		return 0, err
 	}
 	now := e.now()
 	if wait, err := e.ready(acct, now); err != nil {

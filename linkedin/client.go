@@ -39,7 +39,8 @@ type Config struct {
 	BaseURL string
 	Session Session
 	// HTTPClient is copied, never changed: the copy never follows
-	// redirects and has no cookie jar. Default: a client with DefaultTimeout.
+	// redirects and has no cookie jar. Default: a client with DefaultTimeout
+	// over the session's own connections, kept alive between Clients.
 	HTTPClient *http.Client
 	// MinGap and Jitter space requests: at least MinGap + rand[0, Jitter)
 	// between the end of one request and the start of the next. Zero means
@@ -137,7 +138,7 @@ func New(cfg Config) (*Client, error) {
 		// The session cookies would cross the network in clear text.
 		return nil, unvite.Errorf(unvite.EINVALID, "linkedin: base URL %q: plain http:// would send the session cookies in clear text; use https://, or http:// only for a loopback host such as a local sandbox (127.0.0.1, ::1, localhost)", base)
 	}
-	hc := &http.Client{Timeout: DefaultTimeout}
+	hc := &http.Client{Timeout: DefaultTimeout, Transport: sessionTransports.get(creds.cookie)}
 	if cfg.HTTPClient != nil {
 		cp := *cfg.HTTPClient
 		hc = &cp

@@ -104,9 +104,10 @@ func (s *DB) Queued(ctx context.Context, accountID int64) ([]unvite.QueuedWithdr
 // claims of one account across processes, so the day's count and the new
 // attempt cannot interleave with another claim.
 //
-// Its transaction takes three round trips rather than five: BEGIN goes
-// with the first statement and COMMIT with the last (pgx batches), which
-// counts on a busy server, where each round trip waits for its turn.
+// The whole transaction is one round trip (a pgx batch): BEGIN, the lock,
+// one statement that checks and writes, the claimed invitation, COMMIT.
+// Each statement still takes its own snapshot (READ COMMITTED), so the
+// checks see every claim committed before the lock was granted.
 func (s *DB) ClaimWithdrawal(ctx context.Context, c unvite.Claim) (*unvite.Invitation, error) {
 	if c.At.IsZero() {
 		c.At = s.now()
@@ -116,71 +117,98 @@ func (s *DB) ClaimWithdrawal(ctx context.Context, c unvite.Claim) (*unvite.Invit
 		return nil, fmt.Errorf("postgres: claim %d: %w", c.InvitationID, err)
 	}
 	defer conn.Release()
-	committed := false
-	defer func() {
-		if committed {
-			return
-		}
-		// A refused claim wrote nothing; a failed statement aborted the
-		// transaction. Without a rollback the connection must go.
-		if _, err := conn.Exec(context.WithoutCancel(ctx), "ROLLBACK"); err != nil {
-			conn.Conn().Close(context.WithoutCancel(ctx))
-		}
-	}()
 
-	// Account first, then invitation: every claim locks in this order.
-	var acct int64
+	var (
+		acct, spent   int64
+		status        unvite.Status
+		queued, moved bool
+		out           *unvite.Invitation
+	)
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
+	// Account first, then invitation: every claim locks in this order.
 	b.Queue(`SELECT a.id FROM invitations i JOIN accounts a ON a.id = i.account_id
 		WHERE i.id = $1 FOR NO KEY UPDATE OF a`, c.InvitationID).QueryRow(func(r pgx.Row) error { return r.Scan(&acct) })
-	err = conn.SendBatch(ctx, b).Close()
-	if isNoRows(err) {
-		return nil, notFound("invitation", c.InvitationID)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("postgres: claim %d: lock account: %w", c.InvitationID, err)
-	}
-	// Status, intent and the day's count, read once the account is held.
-	var status unvite.Status
-	var queued bool
-	var spent int
-	err = conn.QueryRow(ctx, `SELECT status, EXISTS (SELECT 1 FROM withdrawal_queue q WHERE q.invitation_id = i.id),
-		(SELECT count(*) FROM withdrawal_attempts a WHERE a.account_id = $2 AND a.day = $3 AND a.outcome <> 'failed')
-		FROM invitations i WHERE id = $1 FOR UPDATE`, c.InvitationID, acct, c.Day).Scan(&status, &queued, &spent)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: claim %d: %w", c.InvitationID, err)
-	}
-	if status != unvite.StatusPending {
-		return nil, fmt.Errorf("invitation %d is %s: %w", c.InvitationID, status, unvite.ErrNotPending)
-	}
-	if !queued {
-		return nil, fmt.Errorf("invitation %d: %w", c.InvitationID, unvite.ErrNotQueued)
-	}
-	if spent >= c.Limit {
-		return nil, fmt.Errorf("account %d, %s: %d of %d: %w", acct, c.Day, spent, c.Limit, unvite.ErrBudgetSpent)
-	}
-	// The attempt and the invitation's move in one statement, which returns
-	// the invitation, and the commit.
-	var out *unvite.Invitation
-	b = &pgx.Batch{}
-	b.Queue(`WITH attempt AS (
+	// Status, intent and the day's count, read once the account is held;
+	// the move and its attempt only when all three allow it. The update
+	// checks the status again: a change by a writer that does not take the
+	// account's lock (a sync, an import) makes it skip the row.
+	b.Queue(`WITH chk AS (
+			SELECT i.id, i.account_id, i.status,
+				EXISTS (SELECT 1 FROM withdrawal_queue q WHERE q.invitation_id = i.id) AS queued,
+				(SELECT count(*) FROM withdrawal_attempts a
+				 WHERE a.account_id = i.account_id AND a.day = $7 AND a.outcome <> 'failed') AS spent
+			FROM invitations i WHERE i.id = $5),
+		moved AS (
+			UPDATE invitations i SET status = 'withdrawing', attempt_id = $1, status_since = $2,
+				changed_at = $2, status_reason = $3, status_actor = $4
+			FROM chk WHERE i.id = chk.id AND i.status = 'pending' AND chk.queued AND chk.spent < $6
+			RETURNING i.id, i.account_id),
+		attempt AS (
 			INSERT INTO withdrawal_attempts (id, account_id, invitation_id, day, claimed_at, actor)
-			VALUES ($1, $6, $5, $7, $2, $4))
-		UPDATE invitations i SET status = 'withdrawing', attempt_id = $1, status_since = $2,
-			changed_at = $2, status_reason = $3, status_actor = $4 WHERE id = $5
-		RETURNING `+invitationColumns,
-		c.AttemptID, sec(c.At), attemptReason(c.AttemptID, c.Reason), c.Actor, c.InvitationID, acct, c.Day,
-	).QueryRow(func(r pgx.Row) error {
+			SELECT $1, account_id, id, $7, $2, $4 FROM moved)
+		SELECT chk.status, chk.queued, chk.spent, EXISTS (SELECT 1 FROM moved) FROM chk`,
+		c.AttemptID, sec(c.At), attemptReason(c.AttemptID, c.Reason), c.Actor, c.InvitationID, c.Limit, c.Day,
+	).QueryRow(func(r pgx.Row) error { return r.Scan(&status, &queued, &spent, &moved) })
+	b.Queue(`SELECT `+invitationColumns+` FROM invitations i WHERE i.id = $1 AND i.attempt_id = $2`,
+		c.InvitationID, c.AttemptID).QueryRow(func(r pgx.Row) error {
 		out, err = scanInvitation(r)
+		if isNoRows(err) {
+			return nil // not claimed: the check's values say why
+		}
 		return err
 	})
 	b.Queue("COMMIT")
-	if err := conn.SendBatch(ctx, b).Close(); err != nil {
-		return nil, fmt.Errorf("postgres: claim %d: record attempt %s: %w", c.InvitationID, c.AttemptID, err)
+	err = conn.SendBatch(ctx, b).Close()
+	if err != nil {
+		// A failed statement aborted the transaction; without a rollback
+		// the connection must go.
+		if _, rerr := conn.Exec(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {
+			conn.Conn().Close(context.WithoutCancel(ctx))
+		}
+		if isNoRows(err) {
+			return nil, notFound("invitation", c.InvitationID)
+		}
+		return nil, fmt.Errorf("postgres: claim %d: %w", c.InvitationID, err)
 	}
-	committed = true
-	return out, nil
+	switch {
+	case moved: // read back in the same transaction, so out is set
+		return out, nil
+	case status != unvite.StatusPending:
+		return nil, fmt.Errorf("invitation %d is %s: %w", c.InvitationID, status, unvite.ErrNotPending)
+	case !queued:
+		return nil, fmt.Errorf("invitation %d: %w", c.InvitationID, unvite.ErrNotQueued)
+	case spent >= int64(c.Limit):
+		return nil, fmt.Errorf("account %d, %s: %d of %d: %w", acct, c.Day, spent, c.Limit, unvite.ErrBudgetSpent)
+	}
+	return nil, fmt.Errorf("invitation %d changed while it was claimed: %w", c.InvitationID, unvite.ErrNotPending)
+}
+
+// InvitationAccount reads an invitation and its account in one round trip.
+func (s *DB) InvitationAccount(ctx context.Context, invitationID int64) (*unvite.Invitation, *unvite.Account, error) {
+	var inv *unvite.Invitation
+	var acct *unvite.Account
+	b := &pgx.Batch{}
+	b.Queue(`SELECT `+invitationColumns+` FROM invitations i WHERE i.id = $1`, invitationID).QueryRow(func(r pgx.Row) (err error) {
+		inv, err = scanInvitation(r)
+		return err
+	})
+	b.Queue(`SELECT `+accountColumns+` FROM accounts WHERE id = (SELECT account_id FROM invitations WHERE id = $1)`,
+		invitationID).QueryRow(func(r pgx.Row) (err error) {
+		acct, err = scanAccount(r)
+		return err
+	})
+	err := s.pool.SendBatch(ctx, b).Close()
+	if isNoRows(err) {
+		return nil, nil, notFound("invitation", invitationID)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("postgres: invitation %d and its account: %w", invitationID, err)
+	}
+	if acct.ID != inv.AccountID { // moved between the two reads: cannot be, accounts own their rows
+		return nil, nil, fmt.Errorf("postgres: invitation %d: account changed while read", invitationID)
+	}
+	return inv, acct, nil
 }
 
 func attemptReason(id, reason string) string {

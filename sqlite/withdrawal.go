@@ -315,6 +315,19 @@ func (s *DB) LastAttempt(ctx context.Context, accountID int64) (*unvite.Attempt,
 	return a, nil
 }
 
+// InvitationAccount reads an invitation and its account.
+func (s *DB) InvitationAccount(ctx context.Context, invitationID int64) (*unvite.Invitation, *unvite.Account, error) {
+	inv, err := s.Invitation(ctx, invitationID)
+	if err != nil {
+		return nil, nil, err
+	}
+	acct, err := s.Account(ctx, inv.AccountID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return inv, acct, nil
+}
+
 // OpenAttempt returns the invitation's attempt in flight.
 func (s *DB) OpenAttempt(ctx context.Context, invitationID int64) (*unvite.Attempt, error) {
 	a, err := scanAttempt(s.db.QueryRowContext(ctx, `SELECT `+attemptColumns+` FROM withdrawal_attempts

@@ -59,13 +59,24 @@ func testWithdrawalClaims(t *testing.T, s unvite.Store) {
 	require.NoError(t, err)
 	require.Len(t, list, 2)
 
+	// What a job reads before it claims: the invitation and its account.
+	inv, acct, err := s.InvitationAccount(ctx, m["p1"].ID)
+	require.NoError(t, err)
+	want, err := s.Invitation(ctx, m["p1"].ID)
+	require.NoError(t, err)
+	require.Equal(t, want, inv)
+	require.Equal(t, a.ID, acct.ID)
+	require.Equal(t, a.Name, acct.Name)
+	_, _, err = s.InvitationAccount(ctx, 1<<40)
+	require.Equal(t, unvite.ENOTFOUND, unvite.ErrorCode(err))
+
 	_, err = claim(s, m["p3"].ID, "x1", "2026-11-20", 5)
 	require.ErrorIs(t, err, unvite.ErrNotQueued)
 	_, err = claim(s, m["acc"].ID, "x2", "2026-11-20", 5)
 	require.ErrorIs(t, err, unvite.ErrNotPending)
 	require.Equal(t, unvite.ECONFLICT, unvite.ErrorCode(err))
 
-	inv, err := claim(s, m["p1"].ID, "a1", "2026-11-20", 1)
+	inv, err = claim(s, m["p1"].ID, "a1", "2026-11-20", 1)
 	require.NoError(t, err)
 	require.Equal(t, unvite.StatusWithdrawing, inv.Status)
 	_, err = claim(s, m["p1"].ID, "a1b", "2026-11-20", 5)
