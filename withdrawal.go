@@ -100,8 +100,9 @@ type Withdrawals interface {
 	Queued(ctx context.Context, accountID int64) ([]QueuedWithdrawal, error)
 	// ClaimWithdrawal moves a queued pending invitation to withdrawing under
 	// a new attempt, in one transaction: ErrNotQueued, ErrNotPending or
-	// ErrBudgetSpent when it may not.
-	ClaimWithdrawal(ctx context.Context, c Claim) (*Invitation, error)
+	// ErrBudgetSpent when it may not. (The caller has read the invitation
+	// already: nothing is read back.)
+	ClaimWithdrawal(ctx context.Context, c Claim) error
 	// InvitationAccount reads an invitation and its account together, as
 	// a withdrawal job does before it claims (one round trip where the
 	// store is a server); ENOTFOUND if the invitation is gone.
@@ -110,7 +111,7 @@ type Withdrawals interface {
 	// accordingly and drops the intent (except for OutcomeFailed, which
 	// leaves it queued for a retry). ErrAttemptOver when the attempt was
 	// already closed, for example by a sync that saw the result first.
-	FinishWithdrawal(ctx context.Context, attemptID string, o Outcome, ch Change) (*Invitation, error)
+	FinishWithdrawal(ctx context.Context, attemptID string, o Outcome, ch Change) error
 	Attempt(ctx context.Context, id string) (*Attempt, error)
 	// LastAttempt is the account's latest attempt (paces the next one);
 	// ENOTFOUND if none.

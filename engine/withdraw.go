@@ -134,7 +134,7 @@ func (e *Engine) Withdraw(ctx context.Context, args WithdrawArgs, attemptID stri
 			return 0, err
 		}
 	}
-	_, err = s.ClaimWithdrawal(ctx, unvite.Claim{InvitationID: inv.ID, AttemptID: attemptID, Day: pace.Day(now),
+	err = s.ClaimWithdrawal(ctx, unvite.Claim{InvitationID: inv.ID, AttemptID: attemptID, Day: pace.Day(now),
 		Limit: e.limit(acct, pace, now), Change: unvite.Change{At: now, Actor: "engine"}})
 	switch {
 	case errors.Is(err, unvite.ErrBudgetSpent):
@@ -322,7 +322,7 @@ func (e *Engine) notPending(ctx context.Context, acct *unvite.Account, li Linked
 // finish records an outcome, even if the job's context has ended: the
 // effect on LinkedIn happened either way.
 func (e *Engine) finish(ctx context.Context, attemptID string, o unvite.Outcome, reason string, pol unvite.Policy) error {
-	_, err := e.cfg.Store.FinishWithdrawal(context.WithoutCancel(ctx), attemptID, o, unvite.Change{
+	err := e.cfg.Store.FinishWithdrawal(context.WithoutCancel(ctx), attemptID, o, unvite.Change{
 		At: e.now(), Actor: "engine", Reason: reason, CoolDown: pol.CoolDown()})
 	if errors.Is(err, unvite.ErrAttemptOver) {
 		return nil // a sync recorded it first

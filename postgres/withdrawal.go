@@ -105,16 +105,16 @@ func (s *DB) Queued(ctx context.Context, accountID int64) ([]unvite.QueuedWithdr
 // attempt cannot interleave with another claim.
 //
 // The whole transaction is one round trip (a pgx batch): BEGIN, the lock,
-// one statement that checks and writes, the claimed invitation, COMMIT.
+// one statement that checks and writes, COMMIT.
 // Each statement still takes its own snapshot (READ COMMITTED), so the
 // checks see every claim committed before the lock was granted.
-func (s *DB) ClaimWithdrawal(ctx context.Context, c unvite.Claim) (*unvite.Invitation, error) {
+func (s *DB) ClaimWithdrawal(ctx context.Context, c unvite.Claim) error {
 	if c.At.IsZero() {
 		c.At = s.now()
 	}
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: claim %d: %w", c.InvitationID, err)
+		return fmt.Errorf("postgres: claim %d: %w", c.InvitationID, err)
 	}
 	defer conn.Release()
 
@@ -122,7 +122,6 @@ func (s *DB) ClaimWithdrawal(ctx context.Context, c unvite.Claim) (*unvite.Invit
 		acct, spent   int64
 		status        unvite.Status
 		queued, moved bool
-		out           *unvite.Invitation
 	)
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
@@ -150,14 +149,6 @@ func (s *DB) ClaimWithdrawal(ctx context.Context, c unvite.Claim) (*unvite.Invit
 		SELECT chk.status, chk.queued, chk.spent, EXISTS (SELECT 1 FROM moved) FROM chk`,
 		c.AttemptID, sec(c.At), attemptReason(c.AttemptID, c.Reason), c.Actor, c.InvitationID, c.Limit, c.Day,
 	).QueryRow(func(r pgx.Row) error { return r.Scan(&status, &queued, &spent, &moved) })
-	b.Queue(`SELECT `+invitationColumns+` FROM invitations i WHERE i.id = $1 AND i.attempt_id = $2`,
-		c.InvitationID, c.AttemptID).QueryRow(func(r pgx.Row) error {
-		out, err = scanInvitation(r)
-		if isNoRows(err) {
-			return nil // not claimed: the check's values say why
-		}
-		return err
-	})
 	b.Queue("COMMIT")
 	err = conn.SendBatch(ctx, b).Close()
 	if err != nil {
@@ -167,21 +158,21 @@ func (s *DB) ClaimWithdrawal(ctx context.Context, c unvite.Claim) (*unvite.Invit
 			conn.Conn().Close(context.WithoutCancel(ctx))
 		}
 		if isNoRows(err) {
-			return nil, notFound("invitation", c.InvitationID)
+			return notFound("invitation", c.InvitationID)
 		}
-		return nil, fmt.Errorf("postgres: claim %d: %w", c.InvitationID, err)
+		return fmt.Errorf("postgres: claim %d: %w", c.InvitationID, err)
 	}
 	switch {
-	case moved: // read back in the same transaction, so out is set
-		return out, nil
+	case moved:
+		return nil
 	case status != unvite.StatusPending:
-		return nil, fmt.Errorf("invitation %d is %s: %w", c.InvitationID, status, unvite.ErrNotPending)
+		return fmt.Errorf("invitation %d is %s: %w", c.InvitationID, status, unvite.ErrNotPending)
 	case !queued:
-		return nil, fmt.Errorf("invitation %d: %w", c.InvitationID, unvite.ErrNotQueued)
+		return fmt.Errorf("invitation %d: %w", c.InvitationID, unvite.ErrNotQueued)
 	case spent >= int64(c.Limit):
-		return nil, fmt.Errorf("account %d, %s: %d of %d: %w", acct, c.Day, spent, c.Limit, unvite.ErrBudgetSpent)
+		return fmt.Errorf("account %d, %s: %d of %d: %w", acct, c.Day, spent, c.Limit, unvite.ErrBudgetSpent)
 	}
-	return nil, fmt.Errorf("invitation %d changed while it was claimed: %w", c.InvitationID, unvite.ErrNotPending)
+	return fmt.Errorf("invitation %d changed while it was claimed: %w", c.InvitationID, unvite.ErrNotPending)
 }
 
 // InvitationAccount reads an invitation and its account in one round trip.
@@ -219,7 +210,7 @@ func attemptReason(id, reason string) string {
 }
 
 // FinishWithdrawal records an attempt's outcome.
-func (s *DB) FinishWithdrawal(ctx context.Context, attemptID string, o unvite.Outcome, ch unvite.Change) (*unvite.Invitation, error) {
+func (s *DB) FinishWithdrawal(ctx context.Context, attemptID string, o unvite.Outcome, ch unvite.Change) error {
 	if ch.At.IsZero() {
 		ch.At = s.now()
 	}
@@ -236,19 +227,18 @@ func (s *DB) FinishWithdrawal(ctx context.Context, attemptID string, o unvite.Ou
 	// (invitations has no index on attempt_id), and if a sync moved the
 	// invitation meanwhile, the row no longer qualifies and nothing changes.
 	// The attempt_close trigger closes the attempt with this outcome.
-	inv, err := scanInvitation(s.pool.QueryRow(ctx, `UPDATE invitations i SET status = $1, status_since = $2, changed_at = $2,
+	tag, err := s.pool.Exec(ctx, `UPDATE invitations i SET status = $1, status_since = $2, changed_at = $2,
 			status_reason = $3, status_actor = $4, reinvite_after = coalesce($5, reinvite_after)
 		FROM withdrawal_attempts a
-		WHERE a.id = $6 AND i.id = a.invitation_id AND i.attempt_id = a.id AND i.status = 'withdrawing'
-		RETURNING `+invitationColumns,
-		string(to), sec(ch.At), attemptReason(attemptID, ch.Reason), ch.Actor, reinvite, attemptID))
-	if isNoRows(err) {
-		return nil, fmt.Errorf("attempt %s: %w", attemptID, unvite.ErrAttemptOver)
-	}
+		WHERE a.id = $6 AND i.id = a.invitation_id AND i.attempt_id = a.id AND i.status = 'withdrawing'`,
+		string(to), sec(ch.At), attemptReason(attemptID, ch.Reason), ch.Actor, reinvite, attemptID)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: finish attempt %s: %w", attemptID, err)
+		return fmt.Errorf("postgres: finish attempt %s: %w", attemptID, err)
 	}
-	return inv, nil
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("attempt %s: %w", attemptID, unvite.ErrAttemptOver)
+	}
+	return nil
 }
 
 const attemptColumns = `id, account_id, invitation_id, day, claimed_at, outcome, finished_at, actor`

@@ -180,12 +180,11 @@ func (s *DB) Queued(ctx context.Context, accountID int64) ([]unvite.QueuedWithdr
 // ClaimWithdrawal starts an attempt. Writers are serialised by SQLite
 // (immediate transactions), so counting the day's budget and claiming
 // cannot interleave with another claim.
-func (s *DB) ClaimWithdrawal(ctx context.Context, c unvite.Claim) (*unvite.Invitation, error) {
+func (s *DB) ClaimWithdrawal(ctx context.Context, c unvite.Claim) error {
 	if c.At.IsZero() {
 		c.At = s.now()
 	}
-	var out *unvite.Invitation
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
 		q := s.prepared(tx)
 		// Status, intent and the day's count in one read.
 		var acct, spent int64
@@ -226,10 +225,8 @@ func (s *DB) ClaimWithdrawal(ctx context.Context, c unvite.Claim) (*unvite.Invit
 			VALUES (?, ?, ?, ?, ?, ?)`, c.AttemptID, acct, c.InvitationID, c.Day, c.At.Unix(), c.Actor); err != nil {
 			return fmt.Errorf("sqlite: claim %d: record attempt %s: %w", c.InvitationID, c.AttemptID, err)
 		}
-		out, err = getInvitation(ctx, q, c.InvitationID)
-		return err
+		return nil
 	})
-	return out, err
 }
 
 func attemptReason(id, reason string) string {
@@ -240,12 +237,11 @@ func attemptReason(id, reason string) string {
 }
 
 // FinishWithdrawal records an attempt's outcome.
-func (s *DB) FinishWithdrawal(ctx context.Context, attemptID string, o unvite.Outcome, ch unvite.Change) (*unvite.Invitation, error) {
+func (s *DB) FinishWithdrawal(ctx context.Context, attemptID string, o unvite.Outcome, ch unvite.Change) error {
 	if ch.At.IsZero() {
 		ch.At = s.now()
 	}
-	var out *unvite.Invitation
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
 		q := s.prepared(tx)
 		// Through the attempt's key: invitations has no index on attempt_id.
 		var invID int64
@@ -272,10 +268,8 @@ func (s *DB) FinishWithdrawal(ctx context.Context, attemptID string, o unvite.Ou
 			to, ch.At.Unix(), ch.At.Unix(), attemptReason(attemptID, ch.Reason), ch.Actor, reinvite, invID); err != nil {
 			return fmt.Errorf("sqlite: finish attempt %s: %w", attemptID, err)
 		}
-		out, err = getInvitation(ctx, q, invID)
-		return err
+		return nil
 	})
-	return out, err
 }
 
 const attemptColumns = `id, account_id, invitation_id, day, claimed_at, outcome, finished_at, actor`

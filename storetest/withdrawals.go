@@ -26,7 +26,7 @@ func queueAll(t *testing.T, s unvite.Store, acct int64, slugs ...string) []int64
 	return ids
 }
 
-func claim(s unvite.Store, id int64, attempt, dayName string, limit int) (*unvite.Invitation, error) {
+func claim(s unvite.Store, id int64, attempt, dayName string, limit int) error {
 	return s.ClaimWithdrawal(ctx, unvite.Claim{InvitationID: id, AttemptID: attempt, Day: dayName, Limit: limit,
 		Change: unvite.Change{At: day(0), Actor: "engine"}})
 }
@@ -70,18 +70,19 @@ func testWithdrawalClaims(t *testing.T, s unvite.Store) {
 	_, _, err = s.InvitationAccount(ctx, 1<<40)
 	require.Equal(t, unvite.ENOTFOUND, unvite.ErrorCode(err))
 
-	_, err = claim(s, m["p3"].ID, "x1", "2026-11-20", 5)
+	err = claim(s, m["p3"].ID, "x1", "2026-11-20", 5)
 	require.ErrorIs(t, err, unvite.ErrNotQueued)
-	_, err = claim(s, m["acc"].ID, "x2", "2026-11-20", 5)
+	err = claim(s, m["acc"].ID, "x2", "2026-11-20", 5)
 	require.ErrorIs(t, err, unvite.ErrNotPending)
 	require.Equal(t, unvite.ECONFLICT, unvite.ErrorCode(err))
 
-	inv, err = claim(s, m["p1"].ID, "a1", "2026-11-20", 1)
+	require.NoError(t, claim(s, m["p1"].ID, "a1", "2026-11-20", 1))
+	inv, err = s.Invitation(ctx, m["p1"].ID)
 	require.NoError(t, err)
 	require.Equal(t, unvite.StatusWithdrawing, inv.Status)
-	_, err = claim(s, m["p1"].ID, "a1b", "2026-11-20", 5)
+	err = claim(s, m["p1"].ID, "a1b", "2026-11-20", 5)
 	require.ErrorIs(t, err, unvite.ErrNotPending, "a claimed invitation is not claimed twice")
-	_, err = claim(s, m["p2"].ID, "a2", "2026-11-20", 1)
+	err = claim(s, m["p2"].ID, "a2", "2026-11-20", 1)
 	require.ErrorIs(t, err, unvite.ErrBudgetSpent, "the in-flight attempt spends the day's only unit")
 	open, err := s.OpenAttempt(ctx, m["p1"].ID)
 	require.NoError(t, err)
@@ -89,21 +90,23 @@ func testWithdrawalClaims(t *testing.T, s unvite.Store) {
 	require.Equal(t, unvite.Outcome(""), open.Outcome)
 
 	// Failed while still pending: back to pending, still queued, budget back.
-	inv, err = s.FinishWithdrawal(ctx, "a1", unvite.OutcomeFailed, unvite.Change{At: day(0), Actor: "engine", Reason: "HTTP 500"})
+	require.NoError(t, s.FinishWithdrawal(ctx, "a1", unvite.OutcomeFailed, unvite.Change{At: day(0), Actor: "engine", Reason: "HTTP 500"}))
+	inv, err = s.Invitation(ctx, m["p1"].ID)
 	require.NoError(t, err)
 	require.Equal(t, unvite.StatusPending, inv.Status)
 	n, err := s.WithdrawalsOn(ctx, a.ID, "2026-11-20")
 	require.NoError(t, err)
 	require.Zero(t, n)
-	_, err = s.FinishWithdrawal(ctx, "a1", unvite.OutcomeWithdrawn, unvite.Change{At: day(0)})
+	err = s.FinishWithdrawal(ctx, "a1", unvite.OutcomeWithdrawn, unvite.Change{At: day(0)})
 	require.ErrorIs(t, err, unvite.ErrAttemptOver)
 	_, err = s.OpenAttempt(ctx, m["p1"].ID)
 	require.Equal(t, unvite.ENOTFOUND, unvite.ErrorCode(err))
 
 	// Second attempt lands.
-	_, err = claim(s, m["p1"].ID, "a3", "2026-11-20", 1)
+	err = claim(s, m["p1"].ID, "a3", "2026-11-20", 1)
 	require.NoError(t, err)
-	inv, err = s.FinishWithdrawal(ctx, "a3", unvite.OutcomeWithdrawn, unvite.Change{At: day(0), Actor: "engine", CoolDown: unvite.DefaultCoolDown})
+	require.NoError(t, s.FinishWithdrawal(ctx, "a3", unvite.OutcomeWithdrawn, unvite.Change{At: day(0), Actor: "engine", CoolDown: unvite.DefaultCoolDown}))
+	inv, err = s.Invitation(ctx, m["p1"].ID)
 	require.NoError(t, err)
 	require.Equal(t, unvite.StatusWithdrawn, inv.Status)
 	require.True(t, inv.ReinviteAfter.Equal(day(21)))
@@ -118,12 +121,13 @@ func testWithdrawalClaims(t *testing.T, s unvite.Store) {
 	last, err := s.LastAttempt(ctx, a.ID)
 	require.NoError(t, err)
 	require.Equal(t, "a3", last.ID)
-	_, err = claim(s, m["p2"].ID, "a4", "2026-11-20", 1)
+	err = claim(s, m["p2"].ID, "a4", "2026-11-20", 1)
 	require.ErrorIs(t, err, unvite.ErrBudgetSpent)
 	// The next day has its own budget; accepted meanwhile is recorded so.
-	_, err = claim(s, m["p2"].ID, "a4", "2026-11-21", 1)
+	err = claim(s, m["p2"].ID, "a4", "2026-11-21", 1)
 	require.NoError(t, err)
-	inv, err = s.FinishWithdrawal(ctx, "a4", unvite.OutcomeAccepted, unvite.Change{At: day(1), Actor: "engine", Reason: "now a connection"})
+	require.NoError(t, s.FinishWithdrawal(ctx, "a4", unvite.OutcomeAccepted, unvite.Change{At: day(1), Actor: "engine", Reason: "now a connection"}))
+	inv, err = s.Invitation(ctx, m["p2"].ID)
 	require.NoError(t, err)
 	require.Equal(t, unvite.StatusAccepted, inv.Status)
 
@@ -161,7 +165,7 @@ func testWithdrawalUnqueue(t *testing.T, s unvite.Store) {
 	dropped, err := s.Unqueue(ctx, a.ID, ids[:1], unvite.Change{At: day(0), Actor: "user"})
 	require.NoError(t, err)
 	require.Equal(t, ids[:1], dropped)
-	_, err = claim(s, ids[0], "c1", "2026-11-20", 5)
+	err = claim(s, ids[0], "c1", "2026-11-20", 5)
 	require.ErrorIs(t, err, unvite.ErrNotQueued, "a cancelled withdrawal is never attempted")
 	dropped, err = s.Unqueue(ctx, a.ID, nil, unvite.Change{At: day(0), Actor: "user"})
 	require.NoError(t, err)
@@ -220,7 +224,7 @@ func testWithdrawalRaces(t *testing.T, s, other unvite.Store) {
 
 	// Eight claims of one invitation: one wins, seven lose the race.
 	errs := race(8, func(i int) error {
-		_, err := claim(handles[i%2], ids[0], fmt.Sprintf("same-%d", i), "2026-11-20", 100)
+		err := claim(handles[i%2], ids[0], fmt.Sprintf("same-%d", i), "2026-11-20", 100)
 		return err
 	})
 	ok, lost := count(errs, unvite.ErrNotPending)
@@ -230,7 +234,7 @@ func testWithdrawalRaces(t *testing.T, s, other unvite.Store) {
 	// Eleven claims of different invitations against a budget of 5 (one
 	// unit spent above): exactly four more win.
 	errs = race(11, func(i int) error {
-		_, err := claim(handles[i%2], ids[i+1], fmt.Sprintf("b-%d", i), "2026-11-20", 5)
+		err := claim(handles[i%2], ids[i+1], fmt.Sprintf("b-%d", i), "2026-11-20", 5)
 		return err
 	})
 	ok, spent := count(errs, unvite.ErrBudgetSpent)
@@ -251,7 +255,7 @@ func testSyncReconcilesWithdrawing(t *testing.T, s unvite.Store) {
 	require.NoError(t, err)
 	ids := queueAll(t, s, a.ID, "w1", "w2", "w3")
 	for i, id := range ids {
-		_, err := claim(s, id, fmt.Sprintf("s%d", i), "2026-11-20", 10)
+		err := claim(s, id, fmt.Sprintf("s%d", i), "2026-11-20", 10)
 		require.NoError(t, err)
 	}
 	// w1 vanished (our withdrawal landed), w2 connected, w3 still listed.
@@ -271,7 +275,7 @@ func testSyncReconcilesWithdrawing(t *testing.T, s unvite.Store) {
 		require.NoError(t, err)
 		require.Equal(t, want, at.Outcome, id)
 	}
-	_, err = s.FinishWithdrawal(ctx, "s0", unvite.OutcomeWithdrawn, unvite.Change{})
+	err = s.FinishWithdrawal(ctx, "s0", unvite.OutcomeWithdrawn, unvite.Change{})
 	require.ErrorIs(t, err, unvite.ErrAttemptOver, "the sync closed it first")
 	list, err := s.Queued(ctx, a.ID)
 	require.NoError(t, err)
@@ -286,7 +290,7 @@ func testImportSettlesWithdrawing(t *testing.T, s unvite.Store) {
 		sent("x1", day(-40), ""), sent("x2", day(-41), ""), sent("x3", day(-42), "")}})
 	ids := queueAll(t, s, a.ID, "x1", "x2", "x3")
 	for i, id := range ids {
-		_, err := claim(s, id, fmt.Sprintf("i%d", i), "2026-11-20", 10)
+		err := claim(s, id, fmt.Sprintf("i%d", i), "2026-11-20", 10)
 		require.NoError(t, err)
 	}
 	doImport(t, s, a.ID, unvite.ImportMeta{File: "e2.zip"}, importRows{
