@@ -16,7 +16,8 @@ import (
 // host, far fewer than the accounts that call at once).
 var sessionTransports = transports{m: map[[32]byte]*transportEntry{}}
 
-// transportIdle is how long a session's transport is kept unused.
+// transportIdle is how long a session's transport is kept unused; its idle
+// connection closes sooner, after the default transport's 90 seconds.
 const transportIdle = 5 * time.Minute
 
 type transports struct {
@@ -48,9 +49,7 @@ func (ts *transports) get(cookie string) *http.Transport {
 	}
 	e, ok := ts.m[key]
 	if !ok {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.IdleConnTimeout = transportIdle
-		e = &transportEntry{t: t}
+		e = &transportEntry{t: http.DefaultTransport.(*http.Transport).Clone()}
 		ts.m[key] = e
 	}
 	e.used = now
