@@ -69,6 +69,26 @@ func ResolveTargets(ctx context.Context, s unvite.Store, acct *unvite.Account, t
 	return ids, nil
 }
 
+// TargetsAccount is the account whose invitations the targets name, when
+// the first invitation id among them says it (ok false when none is an id):
+// with several accounts, ids need no --account. ResolveTargets then refuses
+// any target of another account.
+func TargetsAccount(ctx context.Context, s unvite.Store, targets []string) (acct *unvite.Account, ok bool, err error) {
+	for _, t := range targets {
+		id, err := strconv.ParseInt(t, 10, 64)
+		if err != nil {
+			continue
+		}
+		inv, err := s.Invitation(ctx, id)
+		if err != nil {
+			return nil, false, err
+		}
+		acct, err := s.Account(ctx, inv.AccountID)
+		return acct, err == nil, err
+	}
+	return nil, false, nil
+}
+
 // CheckPending makes sure every id is a pending sent invitation of acct,
 // reading them in batches.
 func CheckPending(ctx context.Context, s unvite.Store, acct *unvite.Account, ids []int64) error {
@@ -95,7 +115,8 @@ func CheckPending(ctx context.Context, s unvite.Store, acct *unvite.Account, ids
 
 func pendingOf(inv *unvite.Invitation, acct *unvite.Account) error {
 	if inv.AccountID != acct.ID {
-		return unvite.Errorf(unvite.EINVALID, "invitation %d belongs to another account", inv.ID)
+		return unvite.Errorf(unvite.EINVALID, "invitation %d is account %d's, not %s's (account %d): queue each account's withdrawals on their own",
+			inv.ID, inv.AccountID, acct.Name, acct.ID)
 	}
 	if inv.Status != unvite.StatusPending || inv.Direction != unvite.Sent {
 		return unvite.Errorf(unvite.EINVALID, "invitation %d to %s is %s %s, not a pending sent one", inv.ID, inv.Invitee.Name, inv.Direction, inv.Status)
@@ -190,7 +211,8 @@ func (e *Engine) RequestWithdrawals(ctx context.Context, acct *unvite.Account, i
 		}
 		for _, inv := range invs {
 			if inv.AccountID != acct.ID {
-				return Requested{}, unvite.Errorf(unvite.EINVALID, "invitation %d belongs to another account", inv.ID)
+				return Requested{}, unvite.Errorf(unvite.EINVALID, "invitation %d is account %d's, not %s's (account %d)",
+					inv.ID, inv.AccountID, acct.Name, acct.ID)
 			}
 		}
 		found += len(invs)

@@ -79,6 +79,14 @@ func (c *WithdrawCmd) Run(ctx context.Context, a *app) error {
 		return unvite.Errorf(unvite.EINVALID, "give --plan or invitation ids / profiles (not both)")
 	}
 	acct, err := a.account(ctx, c.Account)
+	if err != nil && c.Account == "" && len(c.Targets) > 0 && unvite.ErrorCode(err) == unvite.EINVALID {
+		// Several accounts: an invitation id says whose it is.
+		if of, ok, err2 := engine.TargetsAccount(ctx, a.store, c.Targets); err2 != nil {
+			return err2
+		} else if ok {
+			acct, err = of, nil
+		}
+	}
 	if err != nil {
 		return err
 	}

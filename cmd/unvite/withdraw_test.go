@@ -165,3 +165,49 @@ func TestJobsWaitAndCancel(t *testing.T) {
 	r = c.run("", "jobs", "cancel")
 	require.Equal(t, 1, r.code)
 }
+
+// With several accounts, invitation ids say whose they are: `withdraw ID`
+// needs no --account, and ids of two accounts in one call are refused by
+// name. A profile alone does not say which account: that still asks.
+func TestWithdrawIDsChooseTheAccount(t *testing.T) {
+	sb := sandbox.New(sandbox.Options{Seed: 11})
+	members := []*sandbox.Account{
+		sb.AddAccount(sandbox.AccountConfig{SentInvitations: 40, Months: 3}),
+		sb.AddAccount(sandbox.AccountConfig{SentInvitations: 40, Months: 3}),
+	}
+	srv := httptest.NewServer(sb)
+	defer srv.Close()
+	t.Setenv("UNVITE_LINKEDIN_URL", srv.URL)
+	t.Setenv("UNVITE_LINKEDIN_GAP", "0s")
+	t.Setenv("UNVITE_LINKEDIN_JITTER", "0s")
+	c := newCLI(t)
+	c.now = sb.Now()
+	for _, m := range members {
+		r := c.run(fmt.Sprintf("li_at=%s\nJSESSIONID=\"%s\"\n", m.LiAt(), m.JSessionID()), "account", "add")
+		require.Equal(t, 0, r.code, r.stderr)
+	}
+	c.ok("sync")
+	var first, second []unvite.Invitation
+	c.json(&first, "invitations", "list", "--account", "1", "--status", "pending")
+	c.json(&second, "invitations", "list", "--account", "2", "--status", "pending")
+	require.NotEmpty(t, first)
+	require.NotEmpty(t, second)
+
+	var out struct {
+		Account int64                     `json:"account_id"`
+		Queued  []unvite.QueuedWithdrawal `json:"queued"`
+	}
+	c.json(&out, "withdraw", "--yes", strconv.FormatInt(second[0].ID, 10))
+	require.Equal(t, int64(2), out.Account)
+	require.Len(t, out.Queued, 1)
+
+	r := c.run("", "withdraw", "--yes", strconv.FormatInt(second[1].ID, 10), strconv.FormatInt(first[0].ID, 10))
+	require.Equal(t, 1, r.code)
+	require.Contains(t, r.stderr, fmt.Sprintf("invitation %d is account 1's", first[0].ID))
+	r = c.run("", "withdraw", "--yes", second[1].Invitee.Slug)
+	require.Equal(t, 1, r.code)
+	require.Contains(t, r.stderr, "choose one with --account")
+	var jobs []map[string]any
+	c.json(&jobs, "jobs")
+	require.Len(t, jobs, 1, "the refused calls queued nothing")
+}
