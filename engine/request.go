@@ -79,11 +79,7 @@ func TargetsAccount(ctx context.Context, s unvite.Store, targets []string) (acct
 		if err != nil {
 			continue
 		}
-		inv, err := s.Invitation(ctx, id)
-		if err != nil {
-			return nil, false, err
-		}
-		acct, err := s.Account(ctx, inv.AccountID)
+		_, acct, err := s.InvitationAccount(ctx, id)
 		return acct, err == nil, err
 	}
 	return nil, false, nil

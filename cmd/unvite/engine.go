@@ -80,10 +80,13 @@ func (c *WithdrawCmd) Run(ctx context.Context, a *app) error {
 	}
 	acct, err := a.account(ctx, c.Account)
 	if err != nil && c.Account == "" && len(c.Targets) > 0 && unvite.ErrorCode(err) == unvite.EINVALID {
-		// Several accounts: an invitation id says whose it is.
-		if of, ok, err2 := engine.TargetsAccount(ctx, a.store, c.Targets); err2 != nil {
-			return err2
-		} else if ok {
+		// Several accounts: an invitation id says whose it is (else the
+		// error stands and asks for --account).
+		of, ok, ferr := engine.TargetsAccount(ctx, a.store, c.Targets)
+		switch {
+		case ferr != nil:
+			return ferr
+		case ok:
 			acct, err = of, nil
 		}
 	}

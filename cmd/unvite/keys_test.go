@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io/fs"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,11 +22,7 @@ const rotatedKey = "00112233445566778899aabbccddeeff00112233445566778899aabbccdd
 func TestKeyFile(t *testing.T) {
 	sb := sandbox.New(sandbox.Options{Seed: 5})
 	member := sb.AddAccount(sandbox.AccountConfig{SentInvitations: 40, Months: 2})
-	srv := httptest.NewServer(sb)
-	defer srv.Close()
-	t.Setenv("UNVITE_LINKEDIN_URL", srv.URL)
-	t.Setenv("UNVITE_LINKEDIN_GAP", "0s")
-	t.Setenv("UNVITE_LINKEDIN_JITTER", "0s")
+	serveSandbox(t, sb)
 	c := newCLI(t)
 	c.now = sb.Now()
 	c.db = filepath.Join(t.TempDir(), "elsewhere", "unvite.db")

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,11 +25,7 @@ import (
 func TestAccountAndSyncAgainstSandbox(t *testing.T) {
 	sb := sandbox.New(sandbox.Options{Seed: 99})
 	acct := sb.AddAccount(sandbox.AccountConfig{SentInvitations: 420, Months: 5, Premium: true})
-	srv := httptest.NewServer(sb)
-	defer srv.Close()
-	t.Setenv("UNVITE_LINKEDIN_URL", srv.URL)
-	t.Setenv("UNVITE_LINKEDIN_GAP", "0s")
-	t.Setenv("UNVITE_LINKEDIN_JITTER", "0s")
+	serveSandbox(t, sb)
 
 	c := newCLI(t)
 	c.now = sb.Now()

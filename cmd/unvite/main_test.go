@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/unvite/unvite/sandbox"
 	"github.com/unvite/unvite/sqlite"
 )
 
@@ -21,6 +23,17 @@ type cli struct {
 	db  string
 	env map[string]string
 	now time.Time
+}
+
+// serveSandbox serves sb over loopback and points the commands at it,
+// unpaced (kong reads the flags' environment from the process).
+func serveSandbox(t *testing.T, sb *sandbox.Sandbox) {
+	t.Helper()
+	srv := httptest.NewServer(sb)
+	t.Cleanup(srv.Close)
+	t.Setenv("UNVITE_LINKEDIN_URL", srv.URL)
+	t.Setenv("UNVITE_LINKEDIN_GAP", "0s")
+	t.Setenv("UNVITE_LINKEDIN_JITTER", "0s")
 }
 
 func newCLI(t *testing.T) *cli {

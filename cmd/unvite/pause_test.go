@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -24,11 +23,7 @@ import (
 func TestPauseReachesRunningServe(t *testing.T) {
 	sb := sandbox.New(sandbox.Options{Seed: 9})
 	member := sb.AddAccount(sandbox.AccountConfig{SentInvitations: 60, Months: 4, Premium: true})
-	li := httptest.NewServer(sb)
-	defer li.Close()
-	t.Setenv("UNVITE_LINKEDIN_URL", li.URL)
-	t.Setenv("UNVITE_LINKEDIN_GAP", "0s")
-	t.Setenv("UNVITE_LINKEDIN_JITTER", "0s")
+	serveSandbox(t, sb)
 	c := newCLI(t)
 	require.NoError(t, os.MkdirAll(filepath.Join(c.env["XDG_CONFIG_HOME"], "unvite"), 0o700))
 	// Paced for real, one withdrawal a second: pausing lands between calls.

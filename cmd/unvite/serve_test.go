@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -31,11 +30,7 @@ import (
 func TestServeWebAndEngine(t *testing.T) {
 	sb := sandbox.New(sandbox.Options{Seed: 5})
 	member := sb.AddAccount(sandbox.AccountConfig{SentInvitations: 80, Months: 4, Premium: true})
-	li := httptest.NewServer(sb)
-	defer li.Close()
-	t.Setenv("UNVITE_LINKEDIN_URL", li.URL) // kong reads flags' env from the process
-	t.Setenv("UNVITE_LINKEDIN_GAP", "0s")
-	t.Setenv("UNVITE_LINKEDIN_JITTER", "0s")
+	serveSandbox(t, sb)
 	c := newCLI(t)
 	c.now = sb.Now()
 	c.env["UNVITE_ADMIN_PASSWORD"] = "serve test password"

@@ -29,11 +29,7 @@ import (
 func TestSyncCircuitBreakerAndNotice(t *testing.T) {
 	sb := sandbox.New(sandbox.Options{Seed: 7})
 	sa := sb.AddAccount(sandbox.AccountConfig{SentInvitations: 30, Months: 2, Premium: true})
-	srv := httptest.NewServer(sb)
-	defer srv.Close()
-	t.Setenv("UNVITE_LINKEDIN_URL", srv.URL)
-	t.Setenv("UNVITE_LINKEDIN_GAP", "0s")
-	t.Setenv("UNVITE_LINKEDIN_JITTER", "0s")
+	serveSandbox(t, sb)
 
 	var mu sync.Mutex
 	var got []notify.Message

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -22,11 +21,7 @@ import (
 func TestWithdrawAndServeAgainstSandbox(t *testing.T) {
 	sb := sandbox.New(sandbox.Options{Seed: 7})
 	acct := sb.AddAccount(sandbox.AccountConfig{SentInvitations: 150, Months: 5, Premium: true})
-	srv := httptest.NewServer(sb)
-	defer srv.Close()
-	t.Setenv("UNVITE_LINKEDIN_URL", srv.URL)
-	t.Setenv("UNVITE_LINKEDIN_GAP", "0s")
-	t.Setenv("UNVITE_LINKEDIN_JITTER", "0s")
+	serveSandbox(t, sb)
 	c := newCLI(t)
 	c.now = sb.Now()
 	session := fmt.Sprintf("li_at=%s\nJSESSIONID=\"%s\"\n", acct.LiAt(), acct.JSessionID())
@@ -121,11 +116,7 @@ func TestWithdrawAndServeAgainstSandbox(t *testing.T) {
 func TestJobsWaitAndCancel(t *testing.T) {
 	sb := sandbox.New(sandbox.Options{Seed: 8})
 	acct := sb.AddAccount(sandbox.AccountConfig{SentInvitations: 80, Months: 5, Premium: true})
-	srv := httptest.NewServer(sb)
-	defer srv.Close()
-	t.Setenv("UNVITE_LINKEDIN_URL", srv.URL)
-	t.Setenv("UNVITE_LINKEDIN_GAP", "0s")
-	t.Setenv("UNVITE_LINKEDIN_JITTER", "0s")
+	serveSandbox(t, sb)
 	c := newCLI(t)
 	require.NoError(t, os.MkdirAll(filepath.Join(c.env["XDG_CONFIG_HOME"], "unvite"), 0o700))
 	require.NoError(t, os.WriteFile(filepath.Join(c.env["XDG_CONFIG_HOME"], "unvite", "policy.toml"),
@@ -175,11 +166,7 @@ func TestWithdrawIDsChooseTheAccount(t *testing.T) {
 		sb.AddAccount(sandbox.AccountConfig{SentInvitations: 40, Months: 3}),
 		sb.AddAccount(sandbox.AccountConfig{SentInvitations: 40, Months: 3}),
 	}
-	srv := httptest.NewServer(sb)
-	defer srv.Close()
-	t.Setenv("UNVITE_LINKEDIN_URL", srv.URL)
-	t.Setenv("UNVITE_LINKEDIN_GAP", "0s")
-	t.Setenv("UNVITE_LINKEDIN_JITTER", "0s")
+	serveSandbox(t, sb)
 	c := newCLI(t)
 	c.now = sb.Now()
 	for _, m := range members {
