@@ -106,6 +106,11 @@ func parseKeyPath(s string) (path []string, rest string, ok bool) {
 			}
 			part, s = s[:end], s[end:]
 		}
+		if strings.ContainsRune(part, 0) {
+			// An escaped NUL would collide with pathKey's separator; such a
+			// key is left without a line rather than given a wrong one.
+			return nil, "", false
+		}
 		path = append(path, part)
 		s = strings.TrimLeft(s, " \t")
 		if !strings.HasPrefix(s, ".") {

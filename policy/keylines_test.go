@@ -49,7 +49,7 @@ func FuzzKeyLines(f *testing.F) {
 			return
 		}
 		for _, k := range md.Keys() {
-			if len(k) == 1 {
+			if len(k) == 1 && !strings.ContainsRune(k[0], 0) { // an escaped NUL is not placed
 				if _, ok := lines[pathKey(k)]; !ok {
 					t.Fatalf("top-level key %q of a valid document has no line; found %v", k, lines)
 				}
