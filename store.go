@@ -315,3 +315,54 @@ func (s SyncSnapshot) Horizon() time.Time {
 	}
 	return h
 }
+
+// SchemaStatus is where a database's schema stands against the migrations
+// this build carries: what `unvite migrate` shows and does.
+type SchemaStatus struct {
+	// Database names the database without secrets: the file, or the
+	// server, database and schema.
+	Database string       `json:"database"`
+	Parts    []SchemaPart `json:"parts"`
+}
+
+// SchemaPart is one set of migrations: unvite's own tables, or River's.
+type SchemaPart struct {
+	Name    string `json:"name"`
+	Version int64  `json:"version"` // the newest applied; 0 for none
+	Latest  int64  `json:"latest"`  // the newest this build carries
+	// Pending names the migrations this build would apply, in order.
+	Pending []string `json:"pending,omitempty"`
+}
+
+// Newer tells whether a newer release of unvite migrated the database past
+// what this build knows: it runs on it, but should be upgraded.
+func (p SchemaPart) Newer() bool { return p.Version > p.Latest }
+
+// Newer is the first part a newer release migrated past this build, if any.
+func (s SchemaStatus) Newer() (SchemaPart, bool) {
+	for _, p := range s.Parts {
+		if p.Newer() {
+			return p, true
+		}
+	}
+	return SchemaPart{}, false
+}
+
+// Migration is one migration a build carries.
+type Migration struct {
+	Version int64
+	Name    string
+}
+
+// NewSchemaPart tells where a part stands at version applied, of the
+// migrations known (in order).
+func NewSchemaPart(name string, applied int64, known []Migration) SchemaPart {
+	p := SchemaPart{Name: name, Version: applied}
+	for _, m := range known {
+		p.Latest = max(p.Latest, m.Version)
+		if m.Version > applied {
+			p.Pending = append(p.Pending, m.Name)
+		}
+	}
+	return p
+}

@@ -57,6 +57,26 @@ func OpenExisting(ctx context.Context, dsn string) (*DB, error) {
 const defaultMaxConns = 16
 
 func open(ctx context.Context, dsn string, create bool) (*DB, error) {
+	pool, err := connect(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if !create {
+		if err := checkExists(ctx, pool); err != nil {
+			pool.Close()
+			return nil, err
+		}
+	}
+	s := &DB{pool: pool, Now: time.Now}
+	if err := s.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// connect opens a pool on dsn and checks that the server answers.
+func connect(ctx context.Context, dsn string) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: parse dsn: %w", err)
@@ -77,26 +97,23 @@ func open(ctx context.Context, dsn string, create bool) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: connect to %s@%s/%s: %w", cfg.ConnConfig.User, cfg.ConnConfig.Host, cfg.ConnConfig.Database, err)
 	}
-	s := &DB{pool: pool, Now: time.Now}
-	if !create {
-		var schema string
-		var exists bool
-		if err := pool.QueryRow(ctx, `SELECT coalesce(current_schema(), ''), to_regclass('accounts') IS NOT NULL`).Scan(&schema, &exists); err != nil {
-			pool.Close()
-			return nil, fmt.Errorf("postgres: look for the database: %w", err)
-		}
-		if !exists {
-			pool.Close()
-			// The address without user or password: never show secrets.
-			return nil, unvite.Errorf(unvite.ENOTFOUND, "no database at %s/%s (schema %q): import an export or add an account first",
-				cfg.ConnConfig.Host, cfg.ConnConfig.Database, schema)
-		}
+	return pool, nil
+}
+
+// checkExists refuses a schema that holds no unvite database.
+func checkExists(ctx context.Context, pool *pgxpool.Pool) error {
+	var schema string
+	var exists bool
+	if err := pool.QueryRow(ctx, `SELECT coalesce(current_schema(), ''), to_regclass('accounts') IS NOT NULL`).Scan(&schema, &exists); err != nil {
+		return fmt.Errorf("postgres: look for the database: %w", err)
 	}
-	if err := s.migrate(ctx); err != nil {
-		pool.Close()
-		return nil, err
+	if !exists {
+		cfg := pool.Config().ConnConfig
+		// The address without user or password: never show secrets.
+		return unvite.Errorf(unvite.ENOTFOUND, "no database at %s/%s (schema %q): import an export or add an account first",
+			cfg.Host, cfg.Database, schema)
 	}
-	return s, nil
+	return nil
 }
 
 // migrate runs the goose migrations under a session advisory lock, so that

@@ -154,6 +154,10 @@ func open(ctx context.Context, path string, create bool) (*DB, error) {
 	// Idle ones go after a while, and their page caches with them.
 	db.SetMaxIdleConns(maxIdleConns)
 	db.SetConnMaxIdleTime(time.Minute)
+	if err := checkOurs(ctx, db, path); err != nil {
+		db.Close()
+		return nil, err
+	}
 	s := &DB{db: db, path: path, dsn: dsn, Now: time.Now, writer: make(chan struct{}, 1)}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()

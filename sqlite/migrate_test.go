@@ -16,17 +16,8 @@ import (
 // know; down restores the original text.
 func TestStatusCheckMigration(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
-	require.NoError(t, err)
-	defer db.Close()
-	fsys, err := fs.Sub(migrations, "migrations")
-	require.NoError(t, err)
-	p, err := goose.NewProvider(goose.DialectSQLite3, db, fsys, goose.WithGoMigrations(checkMigration()))
-	require.NoError(t, err)
-	_, err = p.UpTo(ctx, 1)
-	require.NoError(t, err)
-	_, err = db.Exec(`INSERT INTO accounts (id, name, created_at) VALUES (1, 'Maya', 0)`)
+	db, p := migratedTo(t, filepath.Join(t.TempDir(), "old.db"), 1)
+	_, err := db.Exec(`INSERT INTO accounts (id, name, created_at) VALUES (1, 'Maya', 0)`)
 	require.NoError(t, err)
 	insert := func(status string) error {
 		_, err := db.Exec(`INSERT INTO invitations (account_id, direction, person_key, name, sent_at, status, status_since, source, changed_at)
@@ -58,4 +49,20 @@ func TestStatusCheckMigration(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, schema(), statusCheckIn)
 	require.ErrorContains(t, insert("lost"), "CHECK constraint failed")
+}
+
+// migratedTo makes a database file at path as the release whose newest
+// migration was version left it; the provider goes on from there.
+func migratedTo(t *testing.T, path string, version int64) (*sql.DB, *goose.Provider) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	fsys, err := fs.Sub(migrations, "migrations")
+	require.NoError(t, err)
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, fsys, goose.WithGoMigrations(checkMigration()))
+	require.NoError(t, err)
+	_, err = p.UpTo(context.Background(), version)
+	require.NoError(t, err)
+	return db, p
 }

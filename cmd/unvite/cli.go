@@ -54,6 +54,7 @@ type CLI struct {
 	Serve       ServeCmd       `cmd:"" help:"Run the dashboard and the jobs: periodic syncs, plans of enabled policies, paced withdrawals, re-invites."`
 	Jobs        JobsCmd        `cmd:"" help:"Show or cancel jobs."`
 	Reinvite    ReinviteCmd    `cmd:"" help:"Invite someone again after the cool-down (explicit only)."`
+	Migrate     MigrateCmd     `cmd:"" help:"Bring the database's schema up to date (every command does on opening), or show where it stands (--status)."`
 }
 
 // app is what every command's Run receives. Its stdout and stderr clean

@@ -169,9 +169,11 @@ func (c *ServeCmd) Run(ctx context.Context, a *app) error {
 		}
 		defer unlock()
 	}
-	if _, err := a.open(ctx); err != nil {
+	s, err := a.open(ctx)
+	if err != nil {
 		return err
 	}
+	a.warnNewerSchema(ctx, s)
 	if web {
 		if err := a.promptAdminPassword(ctx); err != nil {
 			return err

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"net/http/httptest"
 	"os"
@@ -148,6 +149,20 @@ func TestReadingCreatesNothing(t *testing.T) {
 	r = c.run("", "stats")
 	require.Equal(t, 1, r.code)
 	require.Equal(t, "unvite: "+csv+" is not an unvite database (not a SQLite file)\n", r.stderr)
+
+	// Another program's SQLite database: neither read nor filled.
+	other := filepath.Join(t.TempDir(), "other.db")
+	db, err := sql.Open("sqlite", other)
+	require.NoError(t, err)
+	_, err = db.Exec(`CREATE TABLE notes (body TEXT)`)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+	c.db = other
+	for _, args := range [][]string{{"stats"}, {"import", "--name", "Maya Lind", writeConnections(t)}, {"migrate"}} {
+		r = c.run("", args...)
+		require.Equal(t, 1, r.code, "%v", args)
+		require.Equal(t, "unvite: "+other+" is not an unvite database (a SQLite database of something else): choose another file with --db\n", r.stderr, "%v", args)
+	}
 
 	// Importing into an account named creates nothing either: it must exist.
 	c.db = filepath.Join(dir, "x.db")
