@@ -312,18 +312,18 @@ func (s *DB) addEvent(ctx context.Context, tx pgx.Tx, inv *unvite.Invitation, ty
 
 // Events lists audit events, newest first.
 func (s *DB) Events(ctx context.Context, f unvite.EventFilter) ([]*unvite.Event, error) {
-	q := `SELECT id, account_id, coalesce(invitation_id, 0), at, type, from_status, to_status, reason, actor
-		FROM events WHERE true`
+	q := `SELECT e.id, e.account_id, coalesce(e.invitation_id, 0), coalesce(i.name, ''), e.at, e.type, e.from_status, e.to_status, e.reason, e.actor
+		FROM events e LEFT JOIN invitations i ON i.id = e.invitation_id WHERE true`
 	var args []any
 	if f.AccountID != 0 {
 		args = append(args, f.AccountID)
-		q += fmt.Sprintf(" AND account_id = $%d", len(args))
+		q += fmt.Sprintf(" AND e.account_id = $%d", len(args))
 	}
 	if f.InvitationID != 0 {
 		args = append(args, f.InvitationID)
-		q += fmt.Sprintf(" AND invitation_id = $%d", len(args))
+		q += fmt.Sprintf(" AND e.invitation_id = $%d", len(args))
 	}
-	q += " ORDER BY at DESC, coalesce(invitation_id, 0) DESC, id DESC" // see unvite.EventFilter
+	q += " ORDER BY e.at DESC, coalesce(e.invitation_id, 0) DESC, e.id DESC" // see unvite.EventFilter
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
@@ -334,7 +334,7 @@ func (s *DB) Events(ctx context.Context, f unvite.EventFilter) ([]*unvite.Event,
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*unvite.Event, error) {
 		var e unvite.Event
 		var at pgtype.Timestamptz
-		err := r.Scan(&e.ID, &e.AccountID, &e.InvitationID, &at, &e.Type, &e.From, &e.To, &e.Reason, &e.Actor)
+		err := r.Scan(&e.ID, &e.AccountID, &e.InvitationID, &e.Person, &at, &e.Type, &e.From, &e.To, &e.Reason, &e.Actor)
 		e.At = fromTS(at)
 		return &e, err
 	})

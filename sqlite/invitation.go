@@ -1076,17 +1076,18 @@ func (s *DB) addEvent(ctx context.Context, tx *sql.Tx, inv *unvite.Invitation, t
 
 // Events lists audit events, newest first.
 func (s *DB) Events(ctx context.Context, f unvite.EventFilter) ([]*unvite.Event, error) {
-	q := `SELECT id, account_id, coalesce(invitation_id, 0), at, type, from_status, to_status, reason, actor FROM events WHERE 1=1`
+	q := `SELECT e.id, e.account_id, coalesce(e.invitation_id, 0), coalesce(i.name, ''), e.at, e.type, e.from_status, e.to_status, e.reason, e.actor
+		FROM events e LEFT JOIN invitations i ON i.id = e.invitation_id WHERE 1=1`
 	var args []any
 	if f.AccountID != 0 {
-		q += " AND account_id = ?"
+		q += " AND e.account_id = ?"
 		args = append(args, f.AccountID)
 	}
 	if f.InvitationID != 0 {
-		q += " AND invitation_id = ?"
+		q += " AND e.invitation_id = ?"
 		args = append(args, f.InvitationID)
 	}
-	q += " ORDER BY at DESC, coalesce(invitation_id, 0) DESC, id DESC" // see unvite.EventFilter
+	q += " ORDER BY e.at DESC, coalesce(e.invitation_id, 0) DESC, e.id DESC" // see unvite.EventFilter
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
@@ -1099,7 +1100,7 @@ func (s *DB) Events(ctx context.Context, f unvite.EventFilter) ([]*unvite.Event,
 	for rows.Next() {
 		var e unvite.Event
 		var at sql.NullInt64
-		if err := rows.Scan(&e.ID, &e.AccountID, &e.InvitationID, &at, &e.Type, &e.From, &e.To, &e.Reason, &e.Actor); err != nil {
+		if err := rows.Scan(&e.ID, &e.AccountID, &e.InvitationID, &e.Person, &at, &e.Type, &e.From, &e.To, &e.Reason, &e.Actor); err != nil {
 			return nil, fmt.Errorf("sqlite: scan event: %w", err)
 		}
 		e.At = fromUnix(at)

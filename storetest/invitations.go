@@ -42,6 +42,8 @@ func testTransitions(t *testing.T, s unvite.Store) {
 	require.Equal(t, unvite.StatusWithdrawn, ev[0].To)
 	require.Equal(t, "policy:max-age", ev[0].Actor)
 	require.Equal(t, "withdrawn on LinkedIn", ev[0].Reason)
+	require.Equal(t, m["p1"].Invitee.Name, ev[0].Person)
+	require.NotEmpty(t, ev[0].Person)
 
 	// reconnect: cool-down over by day 21, not by day 20.
 	due, err := s.Invitations(ctx, unvite.InvitationFilter{AccountID: a.ID, Statuses: []unvite.Status{unvite.StatusWithdrawn}, ReinviteBy: day(21)})

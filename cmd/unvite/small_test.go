@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -109,4 +110,29 @@ func TestBadFlagValuesAreRefused(t *testing.T) {
 	var inv unvite.Invitation
 	c.json(&inv, "invitations", "show", "1")
 	require.Empty(t, inv.Tags, "nothing was tagged")
+}
+
+// The log names each invitation's person; without --account it shows every
+// account's events, each line saying whose; an account's own events have
+// no invitation.
+func TestLogNamesPeopleAndAccounts(t *testing.T) {
+	c := newCLI(t)
+	c.now = time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)
+	smallAccount(t, c, 2)
+	c.ok("protect", "2", "--why", "met at conf")
+	require.Equal(t, "2026-11-20 09:30  #2 Person 1  protect: met at conf (user)\n", c.ok("log"))
+
+	c.now = c.now.Add(time.Hour)
+	c.ok("import", "--name", "Ana Bé", writeConnections(t))
+	c.ok("account", "pause", "Ana Bé")
+	want := "Ana Bé     2026-11-20 10:30  -            account: paused by the user: state offline → paused; reason \"\" → \"paused by the user\" (user)\n" +
+		"Owner One  2026-11-20 09:30  #2 Person 1  protect: met at conf (user)\n"
+	require.Equal(t, want, c.ok("log"))
+	require.Equal(t, "2026-11-20 09:30  #2 Person 1  protect: met at conf (user)\n", c.ok("log", "-a", "Owner One"))
+
+	var events []unvite.Event
+	c.json(&events, "log")
+	require.Len(t, events, 2)
+	require.Equal(t, "Person 1", events[1].Person)
+	require.Empty(t, events[0].Person)
 }

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/unvite/unvite"
 	"github.com/unvite/unvite/printable"
@@ -72,17 +75,31 @@ func (c *ProtectCmd) Run(ctx context.Context, a *app) error {
 
 // LogCmd is `unvite log`.
 type LogCmd struct {
-	Account string `help:"Account (default: the only one)." short:"a"`
+	Account string `help:"Account (default: every account)." short:"a"`
 	Limit   count  `help:"Show at most this many events, newest first (0: all)." default:"50"`
 	JSON    bool   `help:"Print JSON for scripts." name:"json"`
 }
 
 func (c *LogCmd) Run(ctx context.Context, a *app) error {
-	acct, err := a.account(ctx, c.Account)
+	s, err := a.open(ctx)
 	if err != nil {
 		return err
 	}
-	events, err := a.store.Events(ctx, unvite.EventFilter{AccountID: acct.ID, Limit: int(c.Limit)})
+	list, err := s.Accounts(ctx)
+	if err != nil {
+		return err
+	}
+	f := unvite.EventFilter{Limit: int(c.Limit)}
+	if c.Account != "" {
+		acct, err := s.FindAccount(ctx, c.Account)
+		if err != nil {
+			return err
+		}
+		f.AccountID, list = acct.ID, []*unvite.Account{acct}
+	} else if len(list) == 0 {
+		return unvite.Errorf(unvite.ENOTFOUND, "no account yet: run `unvite import <export.zip>` or `unvite account add`")
+	}
+	events, err := s.Events(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -92,10 +109,31 @@ func (c *LogCmd) Run(ctx context.Context, a *app) error {
 		}
 		return a.printJSON(events)
 	}
-	for _, e := range events {
-		fmt.Fprintf(a.stdout, "%s  #%d  %s\n", e.At.Format("2006-01-02 15:04"), e.InvitationID, eventLabel(e))
+	// Columns padded by hand rather than by a tabwriter, which would hold
+	// a copy of a whole log (--limit 0) until the end.
+	account := make(map[int64]string, len(list))
+	for _, acct := range list {
+		account[acct.ID] = clip(acct.Name, 30)
 	}
-	return nil
+	who := make([]string, len(events))
+	var aw, ww int
+	for i, e := range events {
+		who[i] = "-"
+		if e.InvitationID != 0 {
+			who[i] = fmt.Sprintf("#%d %s", e.InvitationID, clip(e.Person, 40))
+		}
+		ww = max(ww, utf8.RuneCountInString(who[i]))
+		aw = max(aw, utf8.RuneCountInString(account[e.AccountID]))
+	}
+	pad := func(s string, w int) string { return s + strings.Repeat(" ", w-utf8.RuneCountInString(s)+2) }
+	w := bufio.NewWriter(a.stdout)
+	for i, e := range events {
+		if len(list) > 1 { // with several accounts, each line says whose
+			w.WriteString(pad(account[e.AccountID], aw))
+		}
+		fmt.Fprintf(w, "%s  %s%s\n", e.At.Format("2006-01-02 15:04"), pad(who[i], ww), eventLabel(e))
+	}
+	return w.Flush()
 }
 
 // ReconnectCmd is `unvite reconnect`.
