@@ -127,6 +127,50 @@ func (b *riverBackend[TTx]) cancel(ctx context.Context, id int64) error {
 	return nil
 }
 
+// jobCount keys the queue depth.
+type jobCount struct{ kind, state string }
+
+// depthSQL counts River's live jobs (liveStates) in the database, where
+// listing them would read every queued job's row at each scrape.
+const depthSQL = `SELECT kind, state, count(*) FROM river_job
+	WHERE state IN ('available', 'pending', 'running', 'retryable', 'scheduled') GROUP BY kind, state`
+
+func (b *sqliteBackend) depth(ctx context.Context) (map[jobCount]int, error) {
+	rows, err := b.pool.QueryContext(ctx, depthSQL)
+	if err != nil {
+		return nil, fmt.Errorf("engine: count jobs: %w", err)
+	}
+	defer rows.Close()
+	out := map[jobCount]int{}
+	for rows.Next() {
+		var k jobCount
+		var n int
+		if err := rows.Scan(&k.kind, &k.state, &n); err != nil {
+			return nil, fmt.Errorf("engine: count jobs: %w", err)
+		}
+		out[k] = n
+	}
+	return out, rows.Err()
+}
+
+func (b *pgBackend) depth(ctx context.Context) (map[jobCount]int, error) {
+	rows, err := b.riverPool.Query(ctx, depthSQL)
+	if err != nil {
+		return nil, fmt.Errorf("engine: count jobs: %w", err)
+	}
+	out := map[jobCount]int{}
+	var k jobCount
+	var n int
+	_, err = pgx.ForEachRow(rows, []any{&k.kind, &k.state, &n}, func() error {
+		out[k] = n
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("engine: count jobs: %w", err)
+	}
+	return out, nil
+}
+
 type sqliteBackend struct {
 	riverBackend[*sql.Tx]
 	pool  *sql.DB

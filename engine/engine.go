@@ -78,6 +78,8 @@ type backend interface {
 	insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error
 	insertMany(ctx context.Context, jobs []river.InsertManyParams) error
 	list(ctx context.Context, params *river.JobListParams) ([]*rivertype.JobRow, error)
+	// depth counts the jobs not finished yet by kind and state.
+	depth(ctx context.Context) (map[jobCount]int, error)
 	cancel(ctx context.Context, id int64) error
 	retry(ctx context.Context, id int64) error
 	// rescue frees jobs a killed process left running, where that is safe.

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/riverqueue/river"
 
 	"github.com/unvite/unvite"
 	"github.com/unvite/unvite/linkedin"
@@ -172,23 +171,19 @@ func (c *engineCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		ch <- prometheus.MustNewConstMetric(budgetDesc, prometheus.GaugeValue, float64(b.Left), strconv.FormatInt(a.ID, 10), name)
 	}
-	// Counted from River's rows alone: Jobs would explain every scheduled
-	// job's wait, reading the store once a job.
-	rows, err := e.be.list(ctx, river.NewJobListParams().First(1000).States(liveStates...))
+	depth, err := e.be.depth(ctx)
 	if err != nil {
 		ch <- prometheus.NewInvalidMetric(queueDesc, err)
 		return
 	}
-	type key struct{ kind, state string }
-	depth := map[key]int{}
-	// Every kind and live state at zero: an empty queue reads 0, not absent.
+	// Every kind and live state, at zero when none: an empty queue reads
+	// 0, not absent.
 	for _, k := range jobKinds {
 		for _, s := range liveStates {
-			depth[key{k, string(s)}] = 0
+			if _, ok := depth[jobCount{k, string(s)}]; !ok {
+				depth[jobCount{k, string(s)}] = 0
+			}
 		}
-	}
-	for _, r := range rows {
-		depth[key{r.Kind, string(r.State)}]++
 	}
 	for k, n := range depth {
 		ch <- prometheus.MustNewConstMetric(queueDesc, prometheus.GaugeValue, float64(n), k.kind, k.state)

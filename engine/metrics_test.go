@@ -5,13 +5,19 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
+
+	"github.com/unvite/unvite"
 )
 
 // The queue depth is a series for every kind and live state, at zero when
 // nothing waits (so that an alert on it works from the start), and counts
 // the queued withdrawals once there are some.
 func TestQueueDepthMetric(t *testing.T) {
-	r := newRig(t, basePolicy(), nil)
+	stores(t, testQueueDepthMetric)
+}
+
+func testQueueDepthMetric(t *testing.T, store unvite.Store) {
+	r := newRig(t, basePolicy(), store)
 	acct := r.account(40, "UTC")
 	eng := r.engine(false, true)
 	reg := prometheus.NewRegistry()
@@ -48,13 +54,19 @@ func TestQueueDepthMetric(t *testing.T) {
 		require.Zero(t, v, k)
 	}
 
-	queueN(t, r, acct, 5, 0, "user")
-	got := depth()
-	var withdrawals float64
-	for k, v := range got {
-		if len(k) > 9 && k[:9] == "withdraw/" {
-			withdrawals += v
+	withdrawals := func() float64 {
+		var n float64
+		for k, v := range depth() {
+			if len(k) > 9 && k[:9] == "withdraw/" {
+				n += v
+			}
 		}
+		return n
 	}
-	require.Equal(t, 5.0, withdrawals, "%v", got)
+	ids := queueN(t, r, acct, 5, 0, "user")
+	require.Equal(t, 5.0, withdrawals())
+	// A cancelled job is finished: it leaves the count.
+	_, err := eng.Cancel(ctx, acct.ID, ids[:2], unvite.Change{Actor: "user"})
+	require.NoError(t, err)
+	require.Equal(t, 3.0, withdrawals())
 }
