@@ -490,42 +490,16 @@ func (s *Server) activity(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	// Name the people the events are about.
-	var ids []int64
-	for _, e := range events {
-		if e.InvitationID != 0 {
-			ids = append(ids, e.InvitationID)
-		}
-	}
-	names := map[int64]string{}
-	if len(ids) > 0 {
-		invs, err := s.store.Invitations(r.Context(), unvite.InvitationFilter{IDs: ids, Brief: true})
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		for _, inv := range invs {
-			names[inv.ID] = inv.Invitee.Name
-		}
-	}
-	type item struct {
-		*unvite.Event
-		Name string
-	}
-	items := make([]item, 0, len(events))
-	for _, e := range events {
-		items = append(items, item{e, names[e.InvitationID]})
-	}
 	jobs, err := s.jobsOf(r, p.Account)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	p.Data = struct {
-		Events []item
+		Events []*unvite.Event
 		Jobs   []jobView
 		Engine bool
-	}{items, jobs, s.cfg.Engine != nil}
+	}{events, jobs, s.cfg.Engine != nil}
 	s.render(w, r, http.StatusOK, "activity", p)
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -190,7 +191,7 @@ func TestPages(t *testing.T) {
 		"/":                {"Maya Lindqvist", ">" + strconv.Itoa(pending) + "<", "Pending by age", `role="img"`},
 		"/invitations":     {"of <strong>", "Add tag", `aria-label="Select `},
 		"/plan":            {fmt.Sprintf("<strong>%d</strong> invitation(s)", len(plan.Withdrawals)), plan.Withdrawals[0].Reason, plan.Withdrawals[0].Invitation.Invitee.Name},
-		"/activity":        {"withdrawn on LinkedIn", "by user"},
+		"/activity":        {"withdrawn on LinkedIn", "by user", "<strong>" + html.EscapeString(reconnect[0].Invitee.Name) + "</strong>"},
 		"/reconnect":       {reconnect[0].Invitee.Name, `data-limit="300"`},
 		"/settings/tokens": {"Create a token"},
 		"/accounts":        {"Maya Lindqvist", "This account has no LinkedIn session.", "Connect an account"},
