@@ -81,3 +81,43 @@ func BenchmarkImport(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkEvents reads the newest 50 of half a million audit events, as
+// `unvite log` and the activity page do: of one account, and of all.
+func BenchmarkEvents(b *testing.B) {
+	const n = 500_000
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "events.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	for _, name := range []string{"Alex Example", "Sam Other"} {
+		if err := db.CreateAccount(ctx, &unvite.Account{Name: name}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// Events of two accounts, interleaved, some without an invitation.
+	_, err = db.RawForTest().ExecContext(ctx, `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ?)
+		INSERT INTO events (account_id, invitation_id, at, type, reason, actor)
+		SELECT 1 + x % 2, NULL, 1700000000 + x * 30, 'account', 'synthetic', 'bench' FROM c`, n)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name    string
+		account int64
+	}{{"account", 1}, {"all", 0}} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				ev, err := db.Events(ctx, unvite.EventFilter{AccountID: bc.account, Limit: 50})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(ev) != 50 || !ev[0].At.After(ev[49].At) {
+					b.Fatalf("%d events, not the newest first", len(ev))
+				}
+			}
+		})
+	}
+}
