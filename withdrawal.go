@@ -126,4 +126,9 @@ type Withdrawals interface {
 	// WithdrawalsOn counts the attempts that spend the account's budget on
 	// day: withdrawn, accepted or gone meanwhile, or still in flight.
 	WithdrawalsOn(ctx context.Context, accountID int64, day string) (int, error)
+	// WithdrawalsOnDays counts as WithdrawalsOn does for many accounts at
+	// once, each on its own day (days maps an account's id to its day in
+	// its time zone): figures over an agency's accounts in one query. An
+	// account without withdrawals that day is absent.
+	WithdrawalsOnDays(ctx context.Context, days map[int64]string) (map[int64]int, error)
 }

@@ -244,16 +244,11 @@ type Budget struct {
 
 // Budget says how much of today's withdrawal budget acct has spent.
 func (e *Engine) Budget(ctx context.Context, acct *unvite.Account) (Budget, error) {
-	pol, err := e.cfg.Policy(acct)
+	day, limit, err := e.today(acct)
 	if err != nil {
 		return Budget{}, err
 	}
-	pace, err := PaceFor(pol, acct)
-	if err != nil {
-		return Budget{}, err
-	}
-	now := e.now()
-	done, err := e.cfg.Store.WithdrawalsOn(ctx, acct.ID, pace.Day(now))
+	done, err := e.cfg.Store.WithdrawalsOn(ctx, acct.ID, day)
 	if err != nil {
 		return Budget{}, err
 	}
@@ -261,6 +256,19 @@ func (e *Engine) Budget(ctx context.Context, acct *unvite.Account) (Budget, erro
 	if err != nil {
 		return Budget{}, err
 	}
-	limit := e.limit(acct, pace, now)
 	return Budget{Done: done, Limit: limit, Left: max(limit-done, 0), Queued: len(qs)}, nil
+}
+
+// today is acct's day now, in its time zone, and the day's limit.
+func (e *Engine) today(acct *unvite.Account) (day string, limit int, err error) {
+	pol, err := e.cfg.Policy(acct)
+	if err != nil {
+		return "", 0, err
+	}
+	pace, err := PaceFor(pol, acct)
+	if err != nil {
+		return "", 0, err
+	}
+	now := e.now()
+	return pace.Day(now), e.limit(acct, pace, now), nil
 }

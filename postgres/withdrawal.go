@@ -317,6 +317,29 @@ func withdrawalsOn(ctx context.Context, q querier, accountID int64, day string) 
 	return n, nil
 }
 
+// WithdrawalsOnDays counts each account's withdrawals on its day, one
+// index lookup of (account_id, day) a pair.
+func (s *DB) WithdrawalsOnDays(ctx context.Context, days map[int64]string) (map[int64]int, error) {
+	ids := make([]int64, 0, len(days))
+	ds := make([]string, 0, len(days))
+	for id, d := range days {
+		ids, ds = append(ids, id), append(ds, d)
+	}
+	rows, err := s.pool.Query(ctx, `SELECT w.account_id, count(*) FROM unnest($1::bigint[], $2::text[]) AS d(account_id, day)
+		JOIN withdrawal_attempts w ON w.account_id = d.account_id AND w.day = d.day AND w.outcome <> 'failed'
+		GROUP BY w.account_id`, ids, ds)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: withdrawals of %d accounts: %w", len(days), err)
+	}
+	out := make(map[int64]int)
+	var id int64
+	var n int
+	if _, err := pgx.ForEachRow(rows, []any{&id, &n}, func() error { out[id] = n; return nil }); err != nil {
+		return nil, fmt.Errorf("postgres: withdrawals of %d accounts: %w", len(days), err)
+	}
+	return out, nil
+}
+
 // PostponeReinvite moves the re-invite date.
 func (s *DB) PostponeReinvite(ctx context.Context, invitationID int64, until time.Time, ch unvite.Change) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -367,6 +368,33 @@ func withdrawalsOn(ctx context.Context, q queryer, accountID int64, day string) 
 		return 0, fmt.Errorf("sqlite: withdrawals of account %d on %s: %w", accountID, day, err)
 	}
 	return n, nil
+}
+
+// WithdrawalsOnDays counts each account's withdrawals on its day, one
+// index lookup of (account_id, day) a pair, the pairs passed as one JSON
+// object (SQLite has no array parameters).
+func (s *DB) WithdrawalsOnDays(ctx context.Context, days map[int64]string) (map[int64]int, error) {
+	pairs, err := json.Marshal(days) // {"12": "2026-12-02", …}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: withdrawals of %d accounts: %w", len(days), err)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT w.account_id, count(*) FROM json_each(?) AS d
+		JOIN withdrawal_attempts w ON w.account_id = CAST(d.key AS INTEGER) AND w.day = d.value AND w.outcome <> 'failed'
+		GROUP BY w.account_id`, string(pairs))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: withdrawals of %d accounts: %w", len(days), err)
+	}
+	defer rows.Close()
+	out := make(map[int64]int)
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, fmt.Errorf("sqlite: withdrawals of %d accounts: %w", len(days), err)
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
 }
 
 // PostponeReinvite moves the re-invite date.

@@ -118,6 +118,17 @@ func testWithdrawalClaims(t *testing.T, s unvite.Store) {
 	n, err = s.WithdrawalsOn(ctx, a.ID, "2026-11-20")
 	require.NoError(t, err)
 	require.Equal(t, 1, n)
+	// The same for many accounts at once, each on its own day: the failed
+	// attempt a1 does not count, nor another day, nor an unknown account.
+	counts, err := s.WithdrawalsOnDays(ctx, map[int64]string{a.ID: "2026-11-20", a.ID + 1000: "2026-11-20"})
+	require.NoError(t, err)
+	require.Equal(t, map[int64]int{a.ID: 1}, counts)
+	counts, err = s.WithdrawalsOnDays(ctx, map[int64]string{a.ID: "2026-11-21"})
+	require.NoError(t, err)
+	require.Empty(t, counts)
+	counts, err = s.WithdrawalsOnDays(ctx, nil)
+	require.NoError(t, err)
+	require.Empty(t, counts)
 	last, err := s.LastAttempt(ctx, a.ID)
 	require.NoError(t, err)
 	require.Equal(t, "a3", last.ID)
