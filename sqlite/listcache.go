@@ -48,7 +48,6 @@ type listCache struct {
 	counts map[string]*listing // by listKey.count: any sort of a filter counts it
 	seen   map[string]bool     // asked for once at this state
 	held   int                 // ids the lists hold, against maxHeld
-	pages  int                 // pages the lists keep, against maxPages
 	tick   int64
 	builds int // lists built and kept, for tests
 }
@@ -89,67 +88,6 @@ type listing struct {
 	ok    bool
 	matches
 	used int64
-	// pages are pages of it read already (by pageKey), the rows and their
-	// tags: a page asked for again is a copy of them, with no SQL at all.
-	pages map[string][]*unvite.Invitation
-}
-
-// maxPages bounds the pages all lists keep: 256 of 50 rows, about 8 MB.
-const maxPages = 256
-
-// pageKey names a page of a listing: its time bounds, place and columns.
-func pageKey(f unvite.InvitationFilter) string {
-	return fmt.Sprint(f.SentAfter.Unix(), f.SentBefore.Unix(), f.Offset, f.Limit, f.Brief, f.Outcomes)
-}
-
-// page finds a page of l kept already, as a copy the caller may change.
-func (c *listCache) page(l *listing, key string) ([]*unvite.Invitation, bool) {
-	c.mu.Lock()
-	kept, ok := l.pages[key]
-	c.mu.Unlock()
-	if !ok {
-		return nil, false
-	}
-	return clonePage(kept), true
-}
-
-// keepPage keeps a copy of a page of l, read in a snapshot of the state l
-// is of.
-func (c *listCache) keepPage(l *listing, key string, list []*unvite.Invitation) {
-	kept := clonePage(list)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.lists[l.key.list] != l {
-		return // dropped meanwhile
-	}
-	if c.pages >= maxPages {
-		for _, l := range c.lists {
-			l.pages = nil
-		}
-		c.pages = 0
-	}
-	if l.pages == nil {
-		l.pages = map[string][]*unvite.Invitation{}
-	}
-	if _, ok := l.pages[key]; !ok {
-		c.pages++
-	}
-	l.pages[key] = kept
-}
-
-// clonePage copies a page's invitations and their tags.
-func clonePage(list []*unvite.Invitation) []*unvite.Invitation {
-	if list == nil {
-		return nil // as read: no rows, no slice
-	}
-	block := make([]unvite.Invitation, len(list))
-	out := make([]*unvite.Invitation, len(list))
-	for i, inv := range list {
-		block[i] = *inv
-		block[i].Tags = slices.Clone(inv.Tags)
-		out[i] = &block[i]
-	}
-	return out
 }
 
 // matches are a listing's ids in order and the sent time (Unix seconds) of
@@ -252,7 +190,7 @@ func (c *listCache) close() {
 func (c *listCache) moveTo(v stateVersion) bool {
 	if c.at.before(v) || c.lists == nil {
 		c.at = v
-		c.lists, c.counts, c.seen, c.held, c.pages = map[string]*listing{}, map[string]*listing{}, map[string]bool{}, 0, 0
+		c.lists, c.counts, c.seen, c.held = map[string]*listing{}, map[string]*listing{}, map[string]bool{}, 0
 	}
 	return c.at == v
 }
@@ -334,7 +272,6 @@ func (c *listCache) evict(keep *listing) {
 			delete(c.counts, old.key.count)
 		}
 		c.held -= len(old.ids)
-		c.pages -= len(old.pages)
 	}
 }
 
@@ -397,9 +334,9 @@ func (m matches) count(f unvite.InvitationFilter) int {
 }
 
 // cachedPage reads a page of a listing the cache serves. Its rows are read
-// by id in a snapshot of the state the kept ids are of, and the page is
-// then kept too. Otherwise (the state moved on meanwhile, or no list is
-// kept) the page is read as without the cache, in that one snapshot.
+// by id in a snapshot of the state the kept ids are of. Otherwise (the
+// state moved on meanwhile, or no list is kept) the page is read as without
+// the cache, in that one snapshot.
 func (s *DB) cachedPage(ctx context.Context, f unvite.InvitationFilter, k listKey) ([]*unvite.Invitation, error) {
 	var l *listing
 	build := false
@@ -407,7 +344,6 @@ func (s *DB) cachedPage(ctx context.Context, f unvite.InvitationFilter, k listKe
 	if err == nil {
 		l, build = s.lists.get(k, v)
 	}
-	pk := pageKey(f)
 	if l != nil && !build {
 		ok, err := l.wait(ctx)
 		if err != nil {
@@ -415,8 +351,6 @@ func (s *DB) cachedPage(ctx context.Context, f unvite.InvitationFilter, k listKe
 		}
 		if !ok {
 			l = nil
-		} else if list, ok := s.lists.page(l, pk); ok {
-			return list, nil
 		}
 	}
 	if build {
@@ -439,14 +373,10 @@ func (s *DB) cachedPage(ctx context.Context, f unvite.InvitationFilter, k listKe
 				return err
 			}
 			s.lists.done(l, m, true)
-			if list, err = s.pageByID(ctx, tx, f, m.page(f)); err == nil {
-				s.lists.keepPage(l, pk, list)
-			}
+			list, err = s.pageByID(ctx, tx, f, m.page(f))
 			return err
 		case l != nil:
-			if list, err = s.pageByID(ctx, tx, f, l.page(f)); err == nil {
-				s.lists.keepPage(l, pk, list)
-			}
+			list, err = s.pageByID(ctx, tx, f, l.page(f))
 			return err
 		}
 		list, err = s.pageOf(ctx, tx, f)

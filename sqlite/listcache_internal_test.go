@@ -8,8 +8,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/unvite/unvite"
 )
 
 // The cache's bounds hold, and a state newer than the kept one drops all.
@@ -25,30 +23,18 @@ func TestListCacheBounds(t *testing.T) {
 		return l
 	}
 	a := build(listKey{"a sent", "a"}, maxHeld/2)
-	b := build(listKey{"b sent", "b"}, maxHeld/2)
+	build(listKey{"b sent", "b"}, maxHeld/2)
 	require.Same(t, a, c.counted(listKey{count: "a"}, v)) // a used last
 	build(listKey{"c name", "c"}, 10)
 	require.Nil(t, c.counted(listKey{count: "b"}, v), "the least recently used list goes")
 	require.Same(t, a, c.counted(listKey{count: "a"}, v))
 	require.LessOrEqual(t, c.held, maxHeld)
 
-	for i := range maxPages + 10 {
-		c.keepPage(a, fmt.Sprint(i), []*unvite.Invitation{{ID: int64(i), Tags: []string{"x"}}})
-		require.LessOrEqual(t, c.pages, maxPages)
-	}
-	got, ok := c.page(a, fmt.Sprint(maxPages+9))
-	require.True(t, ok)
-	require.Equal(t, int64(maxPages+9), got[0].ID)
-	c.keepPage(b, "0", nil) // b is dropped: nothing kept
-	_, ok = c.page(b, "0")
-	require.False(t, ok)
-
 	newer := stateVersion{1, 2}
 	require.Nil(t, c.counted(listKey{count: "a"}, newer))
 	l, _ := c.get(listKey{"a sent", "a"}, v)
 	require.Nil(t, l, "an older state finds nothing")
 	require.Zero(t, c.held)
-	require.Zero(t, c.pages)
 }
 
 // listingUnread are the invitation columns no listing reads: changing them
