@@ -224,18 +224,23 @@ var stopWords = map[string]bool{
 	"helping": true, "help": true, "we": true, "you": true, "your": true,
 }
 
+// companySeps end a headline's position: "at" and its usual words in the
+// languages of LinkedIn's larger markets (French, German, Spanish,
+// Portuguese, Italian, Dutch), then the common punctuation.
+var companySeps = []string{" at ", " chez ", " bei ", " en ", " na ", " em ", " presso ", " bij ",
+	" @ ", "@", " | ", "|", " - ", " – ", ","}
+
 // positionKeywords picks the words of a headline's position: the part
-// before " at " or "@" or a "|", lower-cased, each word once.
+// before " at " (or its like) or "@" or a "|", lower-cased, each word once.
 func positionKeywords(headline string, out []string) []string {
 	out = out[:0]
-	h := headline
-	for _, sep := range []string{" at ", " @ ", "@", " | ", "|", " - ", " – ", ","} {
+	h := strings.ToLower(headline)
+	for _, sep := range companySeps {
 		if i := strings.Index(h, sep); i > 0 {
 			h = h[:i]
 		}
 	}
 	for _, w := range strings.FieldsFunc(h, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '+' && r != '#' }) {
-		w = strings.ToLower(w)
 		if len(w) < 2 || stopWords[w] || slices.Contains(out, w) {
 			continue
 		}

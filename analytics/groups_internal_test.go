@@ -16,6 +16,13 @@ func TestPositionKeywords(t *testing.T) {
 		"Data Scientist - ML, NLP":                {"data", "scientist"},
 		"C++ / C# developer, developer advocate":  {"c++", "c#", "developer"},
 		"Recruiter and the recruiter":             {"recruiter"},
+		"Senior Engineer AT Acme":                 {"senior", "engineer"},
+		"Ingénieure logiciel chez Dassault":       {"ingénieure", "logiciel"},
+		"Softwareentwickler bei SAP":              {"softwareentwickler"},
+		"Ingeniero de software en Globant":        {"ingeniero", "software"},
+		"Engenheira de Software na Nubank":        {"engenheira", "software"},
+		"Consulente presso Accenture":             {"consulente"},
+		"Developer bij ING":                       {"developer"},
 		"":                                        nil,
 		"I":                                       nil,
 	} {
