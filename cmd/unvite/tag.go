@@ -109,8 +109,8 @@ func (c *LogCmd) Run(ctx context.Context, a *app) error {
 		}
 		return a.printJSON(events)
 	}
-	// Columns padded by hand rather than by a tabwriter, which would hold
-	// a copy of a whole log (--limit 0) until the end.
+	// Columns padded by hand: a tabwriter would hold the whole text of a
+	// long log (--limit 0) until the end.
 	account := make(map[int64]string, len(list))
 	for _, acct := range list {
 		account[acct.ID] = clip(acct.Name, 30)
