@@ -156,3 +156,28 @@ func cpuTime() time.Duration {
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkOverviewAccounts renders the overview of an agency's accounts,
+// 200 sent invitations each.
+//
+//	go test ./web/ -run '^$' -bench OverviewAccounts -benchtime 5x
+func BenchmarkOverviewAccounts(b *testing.B) {
+	for _, n := range []int{10, 100, 500} {
+		b.Run(fmt.Sprint("accounts=", n), func(b *testing.B) {
+			bd := setup(b, 0)
+			for i := range n {
+				seed(b, bd.store, fmt.Sprint("Member ", i), fmt.Sprint("member-", i), 200)
+			}
+			c := bd.login(b)
+			var size int
+			for b.Loop() {
+				code, body, _ := get(b, c, bd.url+"/")
+				if code != http.StatusOK {
+					b.Fatalf("status %d", code)
+				}
+				size = len(body)
+			}
+			b.ReportMetric(float64(size)/1024, "KiB")
+		})
+	}
+}

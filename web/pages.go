@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -67,19 +68,38 @@ type accountCard struct {
 	Budget      *engine.Budget // today's withdrawals, when the engine is there
 }
 
+// overviewPage is how many account cards the overview shows at once: each
+// card reads its account's figures, and an agency has thousands.
+const overviewPage = 20
+
 func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 	p, err := s.base(r, "Overview", "overview")
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	page := 1
+	if v := r.URL.Query().Get("page"); v != "" {
+		if page, err = strconv.Atoi(v); err != nil || page < 1 {
+			s.fail(w, r, unvite.Errorf(unvite.EINVALID, "page %q: want a number from 1", v))
+			return
+		}
+	}
+	// The accounts that need the user come first, on the first page.
+	accts := slices.Clone(p.Accounts)
+	slices.SortStableFunc(accts, func(a, b *unvite.Account) int { return cmpBool(needsUser(b), needsUser(a)) })
+	pages := max(1, (len(accts)+overviewPage-1)/overviewPage)
+	if page > pages {
+		s.fail(w, r, unvite.Errorf(unvite.ENOTFOUND, "page %d: the overview has %d", page, pages))
+		return
+	}
 	now := s.now()
 	var cards []accountCard
 	var reports []stats.Report
 	total := accountCard{}
-	for _, a := range p.Accounts {
+	for _, a := range accts[(page-1)*overviewPage : min(page*overviewPage, len(accts))] {
 		c := accountCard{Account: a, WeeklyLimit: unvite.WeeklyInviteLimit(a.Plan)}
-		if a.State != unvite.AccountActive || !a.HasSession {
+		if needsUser(a) {
 			c.Standing, c.NextStep = accounts.Describe(a), accounts.NextStep(a, now)
 		}
 		pol, err := s.policyFor(a)
@@ -115,15 +135,76 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 		total.Sent7 += c.Sent7
 		total.WeeklyLimit += c.WeeklyLimit
 	}
-	if len(cards) > 1 {
-		total.Report = stats.Sum(reports)
-		total.draw(0)
-	}
-	p.Data = struct {
+	data := struct {
 		Cards []accountCard
 		Total *accountCard
-	}{cards, map[bool]*accountCard{true: &total, false: nil}[len(cards) > 1]}
+		// With more accounts than a page, a summary of all of them from
+		// counts, in place of the total card's sum of every account's
+		// figures.
+		Summary          *overviewSummary
+		Page, Pages      int
+		Prev, Next       string
+	}{Cards: cards, Page: page, Pages: pages}
+	switch {
+	case pages > 1:
+		if data.Summary, err = s.summarize(r, accts, now); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		link := func(n int) string { return "/?page=" + strconv.Itoa(n) }
+		if page > 1 {
+			data.Prev = link(page - 1)
+		}
+		if page < pages {
+			data.Next = link(page + 1)
+		}
+	case len(cards) > 1:
+		total.Report = stats.Sum(reports)
+		total.draw(0)
+		data.Total = &total
+	}
+	p.Data = data
 	s.render(w, r, http.StatusOK, "overview", p)
+}
+
+// needsUser tells whether an account waits for its user: stopped, or with
+// no LinkedIn session.
+func needsUser(a *unvite.Account) bool { return a.State != unvite.AccountActive || !a.HasSession }
+
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}
+
+// overviewSummary is all the accounts at a glance, from counts.
+type overviewSummary struct {
+	Accounts, NeedUser, Pending, Sent7 int
+}
+
+func (s *Server) summarize(r *http.Request, accts []*unvite.Account, now time.Time) (*overviewSummary, error) {
+	sum := &overviewSummary{Accounts: len(accts)}
+	for _, a := range accts {
+		if needsUser(a) {
+			sum.NeedUser++
+		}
+	}
+	var err error
+	if sum.Pending, err = s.store.CountInvitations(r.Context(), unvite.InvitationFilter{
+		Direction: unvite.Sent, Statuses: []unvite.Status{unvite.StatusPending},
+	}); err != nil {
+		return nil, err
+	}
+	if sum.Sent7, err = s.store.CountInvitations(r.Context(), unvite.InvitationFilter{
+		Direction: unvite.Sent, SentAfter: now.Add(-7 * 24 * time.Hour),
+	}); err != nil {
+		return nil, err
+	}
+	return sum, nil
 }
 
 func (c *accountCard) draw(accountID int64) {

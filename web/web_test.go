@@ -607,3 +607,50 @@ func TestOverviewWeight(t *testing.T) {
 	t.Logf("overview page weight: %d bytes (HTML %d)", total, len(html))
 	require.False(t, strings.Contains(html, "http://") && strings.Contains(html, "<script src=\"http"), "no third-party scripts")
 }
+
+// With more accounts than a page, the overview shows a page of cards, those
+// that wait for the user first, a summary of all the accounts from counts,
+// and a pager; a page past the last is not found.
+func TestOverviewPages(t *testing.T) {
+	t.Parallel()
+	b := setup(t, 0)
+	ctx := context.Background()
+	var stopped *unvite.Account
+	for i := range 23 {
+		a, _ := seed(t, b.store, fmt.Sprintf("Member %02d", i), fmt.Sprintf("member-%02d", i), 5)
+		require.NoError(t, b.store.SetSession(ctx, a.ID, []byte("sealed")))
+		p := unvite.AccountPatch{State: unvite.Ptr(unvite.AccountActive)}
+		if i == 21 {
+			p.State, p.StateReason = unvite.Ptr(unvite.AccountNeedsLogin), unvite.Ptr("session expired")
+			stopped = a
+		}
+		_, err := b.store.PatchAccount(ctx, a.ID, p, unvite.Change{Actor: "test"})
+		require.NoError(t, err)
+	}
+	pending, err := b.store.CountInvitations(ctx, unvite.InvitationFilter{Statuses: []unvite.Status{unvite.StatusPending}})
+	require.NoError(t, err)
+	c := b.login(t)
+	cardRE := regexp.MustCompile(`<h2 id="acct-(\d+)">`)
+
+	code, body, _ := get(t, c, b.url+"/")
+	require.Equal(t, http.StatusOK, code)
+	cards := cardRE.FindAllStringSubmatch(body, -1)
+	require.Len(t, cards, 20)
+	require.Equal(t, fmt.Sprint(stopped.ID), cards[0][1], "the account that waits for the user comes first")
+	require.Contains(t, body, "All 23 accounts")
+	require.Contains(t, body, fmt.Sprintf("<strong>%d</strong> pending", pending))
+	require.Contains(t, body, `<strong class="warn-text">1</strong> waiting for you`)
+	require.Contains(t, body, "Page 1 of 2")
+	require.Contains(t, body, `<a href="/?page=2" rel="next">`)
+	require.NotContains(t, body, `id="acct-all"`, "no total card summing every account's figures")
+
+	code, body, _ = get(t, c, b.url+"/?page=2")
+	require.Equal(t, http.StatusOK, code)
+	require.Len(t, cardRE.FindAllStringSubmatch(body, -1), 3)
+	require.Contains(t, body, `<a href="/?page=1" rel="prev">`)
+
+	code, _, _ = get(t, c, b.url+"/?page=3")
+	require.Equal(t, http.StatusNotFound, code)
+	code, _, _ = get(t, c, b.url+"/?page=x")
+	require.Equal(t, http.StatusBadRequest, code)
+}
