@@ -141,9 +141,9 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 		// With more accounts than a page, a summary of all of them from
 		// counts, in place of the total card's sum of every account's
 		// figures.
-		Summary          *overviewSummary
-		Page, Pages      int
-		Prev, Next       string
+		Summary     *overviewSummary
+		Page, Pages int
+		Prev, Next  string
 	}{Cards: cards, Page: page, Pages: pages}
 	switch {
 	case pages > 1:
