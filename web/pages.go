@@ -68,9 +68,38 @@ type accountCard struct {
 	Budget      *engine.Budget // today's withdrawals, when the engine is there
 }
 
-// overviewPage is how many account cards the overview shows at once: each
-// card reads its account's figures, and an agency has thousands.
-const overviewPage = 20
+// accountsPerPage is how many accounts the overview and the weekly review
+// show at once: each reads its account's figures, and an agency has
+// thousands.
+const accountsPerPage = 20
+
+// pager is where a paged page stands, for the "pager" template.
+type pager struct {
+	Page, Pages int
+	Prev, Next  string // links to the pages either side; "" at the ends
+}
+
+// accountPage reads ?page= for a list of n accounts: the pager (link makes
+// a page's address) and the bounds of the page's accounts.
+func accountPage(r *http.Request, n int, link func(page int) string) (pg pager, from, to int, err error) {
+	pg = pager{Page: 1, Pages: max(1, (n+accountsPerPage-1)/accountsPerPage)}
+	if v := r.URL.Query().Get("page"); v != "" {
+		if pg.Page, err = strconv.Atoi(v); err != nil || pg.Page < 1 {
+			return pg, 0, 0, unvite.Errorf(unvite.EINVALID, "page %q: want a number from 1", v)
+		}
+	}
+	if pg.Page > pg.Pages {
+		return pg, 0, 0, unvite.Errorf(unvite.ENOTFOUND, "page %d: there are %d", pg.Page, pg.Pages)
+	}
+	if pg.Page > 1 {
+		pg.Prev = link(pg.Page - 1)
+	}
+	if pg.Page < pg.Pages {
+		pg.Next = link(pg.Page + 1)
+	}
+	from = (pg.Page - 1) * accountsPerPage
+	return pg, from, min(from+accountsPerPage, n), nil
+}
 
 func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 	p, err := s.base(r, "Overview", "overview")
@@ -78,26 +107,19 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	page := 1
-	if v := r.URL.Query().Get("page"); v != "" {
-		if page, err = strconv.Atoi(v); err != nil || page < 1 {
-			s.fail(w, r, unvite.Errorf(unvite.EINVALID, "page %q: want a number from 1", v))
-			return
-		}
-	}
 	// The accounts that need the user come first, on the first page.
 	accts := slices.Clone(p.Accounts)
 	slices.SortStableFunc(accts, func(a, b *unvite.Account) int { return cmpBool(needsUser(b), needsUser(a)) })
-	pages := max(1, (len(accts)+overviewPage-1)/overviewPage)
-	if page > pages {
-		s.fail(w, r, unvite.Errorf(unvite.ENOTFOUND, "page %d: the overview has %d", page, pages))
+	pg, from, to, err := accountPage(r, len(accts), func(n int) string { return "/?page=" + strconv.Itoa(n) })
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	now := s.now()
 	var cards []accountCard
 	var reports []stats.Report
 	total := accountCard{}
-	for _, a := range accts[(page-1)*overviewPage : min(page*overviewPage, len(accts))] {
+	for _, a := range accts[from:to] {
 		c := accountCard{Account: a, WeeklyLimit: unvite.WeeklyInviteLimit(a.Plan)}
 		if needsUser(a) {
 			c.Standing, c.NextStep = accounts.Describe(a), accounts.NextStep(a, now)
@@ -141,22 +163,14 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 		// With more accounts than a page, a summary of all of them from
 		// counts, in place of the total card's sum of every account's
 		// figures.
-		Summary     *overviewSummary
-		Page, Pages int
-		Prev, Next  string
-	}{Cards: cards, Page: page, Pages: pages}
+		Summary *overviewSummary
+		pager
+	}{Cards: cards, pager: pg}
 	switch {
-	case pages > 1:
+	case pg.Pages > 1:
 		if data.Summary, err = s.summarize(r, accts, now); err != nil {
 			s.fail(w, r, err)
 			return
-		}
-		link := func(n int) string { return "/?page=" + strconv.Itoa(n) }
-		if page > 1 {
-			data.Prev = link(page - 1)
-		}
-		if page < pages {
-			data.Next = link(page + 1)
 		}
 	case len(cards) > 1:
 		total.Report = stats.Sum(reports)

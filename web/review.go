@@ -14,9 +14,10 @@ func (s *Server) weekReview(r *http.Request, accts []*unvite.Account) (*review.R
 	return review.Build(r.Context(), s.store, accts, s.policyFor, s.now())
 }
 
-// reviewPage is the weekly review: the week of all accounts in a table,
-// then the chosen account's lists with their actions (withdraw the stale
-// ones through the usual confirmation; re-invite on Reconnect).
+// reviewPage is the weekly review: the week of all accounts in a table
+// (a page of them at a time), then the chosen account's lists with their
+// actions (withdraw the stale ones through the usual confirmation;
+// re-invite on Reconnect).
 func (s *Server) reviewPage(w http.ResponseWriter, r *http.Request) {
 	p, err := s.base(r, "Weekly review", "review")
 	if err != nil {
@@ -27,7 +28,13 @@ func (s *Server) reviewPage(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusOK, "empty", p)
 		return
 	}
-	rev, err := s.weekReview(r, p.Accounts)
+	account := "/review?account=" + strconv.FormatInt(p.Account.ID, 10)
+	pg, from, to, err := accountPage(r, len(p.Accounts), func(n int) string { return account + "&page=" + strconv.Itoa(n) })
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rev, err := s.weekReview(r, p.Accounts[from:to])
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -38,12 +45,26 @@ func (s *Server) reviewPage(w http.ResponseWriter, r *http.Request) {
 			mine = a
 		}
 	}
+	if mine == nil { // the chosen account is on another page of the table
+		pol, err := s.policyFor(p.Account)
+		if err == nil {
+			mine, err = review.ForAccount(r.Context(), s.store, p.Account, pol, s.now())
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
 	p.Data = struct {
 		Review  *review.Review
 		Account *review.Account
 		Engine  bool // the stale ones can be withdrawn from here
 		Back    string
-	}{rev, mine, s.cfg.Engine != nil, "/review?account=" + strconv.FormatInt(p.Account.ID, 10)}
+		// Accounts counts them all; with more than a page, the table has
+		// no totals (they would need every account's week).
+		Accounts int
+		pager
+	}{rev, mine, s.cfg.Engine != nil, account, len(p.Accounts), pg}
 	s.render(w, r, http.StatusOK, "review", p)
 }
 

@@ -653,4 +653,24 @@ func TestOverviewPages(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, code)
 	code, _, _ = get(t, c, b.url+"/?page=x")
 	require.Equal(t, http.StatusBadRequest, code)
+
+	// The weekly review's table is paged the same way, without totals; the
+	// chosen account's week shows whatever page of the table is shown.
+	rowRE := regexp.MustCompile(`<td data-label="Account" class="person"><a href="/review\?account=(\d+)"`)
+	review := fmt.Sprintf("%s/review?account=%d", b.url, stopped.ID)
+	code, body, _ = get(t, c, review+"&page=1")
+	require.Equal(t, http.StatusOK, code)
+	require.Len(t, rowRE.FindAllStringSubmatch(body, -1), 20)
+	require.Contains(t, body, "All 23 accounts")
+	require.NotContains(t, body, `<tr class="total">`)
+	require.Contains(t, body, fmt.Sprintf(`<a href="/review?account=%d&amp;page=2" rel="next">`, stopped.ID))
+	require.Contains(t, body, "Member 21's week", "the chosen account's week, though its row is on page 2")
+	code, body, _ = get(t, c, review+"&page=2")
+	require.Equal(t, http.StatusOK, code)
+	rows := rowRE.FindAllStringSubmatch(body, -1)
+	require.Len(t, rows, 3)
+	require.Equal(t, fmt.Sprint(stopped.ID), rows[1][1])
+	require.Contains(t, body, "Member 21's week")
+	code, _, _ = get(t, c, review+"&page=3")
+	require.Equal(t, http.StatusNotFound, code)
 }
