@@ -50,6 +50,13 @@ func Describe(acct *unvite.Account) string {
 	return s
 }
 
+// NeedsUser tells whether an account is not working on its own: stopped,
+// or without a LinkedIn session. Describe and NextStep say why and what to
+// do.
+func NeedsUser(acct *unvite.Account) bool {
+	return acct.State != unvite.AccountActive || !acct.HasSession
+}
+
 // Stopped names the state of an account that waits for the user or for
 // time ("needs login", "paused", "throttled"), for "needs login since …";
 // "" for an active or offline account, or one whose StateSince is unknown.

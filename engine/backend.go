@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -130,10 +131,15 @@ func (b *riverBackend[TTx]) cancel(ctx context.Context, id int64) error {
 // jobCount keys the queue depth.
 type jobCount struct{ kind, state string }
 
-// depthSQL counts River's live jobs (liveStates) in the database, where
-// listing them would read every queued job's row at each scrape.
-const depthSQL = `SELECT kind, state, count(*) FROM river_job
-	WHERE state IN ('available', 'pending', 'running', 'retryable', 'scheduled') GROUP BY kind, state`
+// depthSQL counts River's live jobs in the database, where listing them
+// would read every queued job's row at each scrape.
+var depthSQL = func() string {
+	states := make([]string, len(liveStates))
+	for i, s := range liveStates {
+		states[i] = "'" + string(s) + "'"
+	}
+	return `SELECT kind, state, count(*) FROM river_job WHERE state IN (` + strings.Join(states, ", ") + `) GROUP BY kind, state`
+}()
 
 func (b *sqliteBackend) depth(ctx context.Context) (map[jobCount]int, error) {
 	rows, err := b.pool.QueryContext(ctx, depthSQL)

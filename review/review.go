@@ -92,10 +92,8 @@ func ForAccount(ctx context.Context, s unvite.Store, acct *unvite.Account, p unv
 	}
 	a := &Account{Account: acct, From: now.Add(-Week), To: now,
 		ReviewAgeDays: p.ReviewAgeDays, ConsiderAgeDays: p.ConsiderAgeDays, WithdrawAgeDays: p.WithdrawAgeDays}
-	if acct.State != unvite.AccountActive || !acct.HasSession {
-		if acct.State != unvite.AccountOffline { // an export-only account needs nothing
-			a.Attention, a.NextStep = accounts.Describe(acct), accounts.NextStep(acct, now)
-		}
+	if accounts.NeedsUser(acct) && acct.State != unvite.AccountOffline { // an export-only account needs nothing
+		a.Attention, a.NextStep = accounts.Describe(acct), accounts.NextStep(acct, now)
 	}
 	if err := a.stale(ctx, s, p, now); err != nil {
 		return nil, err

@@ -109,7 +109,15 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 	}
 	// The accounts that need the user come first, on the first page.
 	accts := slices.Clone(p.Accounts)
-	slices.SortStableFunc(accts, func(a, b *unvite.Account) int { return cmpBool(needsUser(b), needsUser(a)) })
+	slices.SortStableFunc(accts, func(a, b *unvite.Account) int {
+		switch na, nb := accounts.NeedsUser(a), accounts.NeedsUser(b); {
+		case na && !nb:
+			return -1
+		case nb && !na:
+			return 1
+		}
+		return 0
+	})
 	pg, from, to, err := accountPage(r, len(accts), func(n int) string { return "/?page=" + strconv.Itoa(n) })
 	if err != nil {
 		s.fail(w, r, err)
@@ -121,7 +129,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 	total := accountCard{}
 	for _, a := range accts[from:to] {
 		c := accountCard{Account: a, WeeklyLimit: unvite.WeeklyInviteLimit(a.Plan)}
-		if needsUser(a) {
+		if accounts.NeedsUser(a) {
 			c.Standing, c.NextStep = accounts.Describe(a), accounts.NextStep(a, now)
 		}
 		pol, err := s.policyFor(a)
@@ -181,20 +189,6 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "overview", p)
 }
 
-// needsUser tells whether an account waits for its user: stopped, or with
-// no LinkedIn session.
-func needsUser(a *unvite.Account) bool { return a.State != unvite.AccountActive || !a.HasSession }
-
-func cmpBool(a, b bool) int {
-	switch {
-	case a == b:
-		return 0
-	case a:
-		return 1
-	}
-	return -1
-}
-
 // overviewSummary is all the accounts at a glance, from counts.
 type overviewSummary struct {
 	Accounts, NeedUser, Pending, Sent7 int
@@ -203,7 +197,7 @@ type overviewSummary struct {
 func (s *Server) summarize(r *http.Request, accts []*unvite.Account, now time.Time) (*overviewSummary, error) {
 	sum := &overviewSummary{Accounts: len(accts)}
 	for _, a := range accts {
-		if needsUser(a) {
+		if accounts.NeedsUser(a) {
 			sum.NeedUser++
 		}
 	}

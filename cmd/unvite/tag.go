@@ -85,17 +85,16 @@ func (c *LogCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.Accounts(ctx)
-	if err != nil {
-		return err
-	}
 	f := unvite.EventFilter{Limit: int(c.Limit)}
+	var list []*unvite.Account // the accounts the log covers
 	if c.Account != "" {
 		acct, err := s.FindAccount(ctx, c.Account)
 		if err != nil {
 			return err
 		}
 		f.AccountID, list = acct.ID, []*unvite.Account{acct}
+	} else if list, err = s.Accounts(ctx); err != nil {
+		return err
 	} else if len(list) == 0 {
 		return unvite.Errorf(unvite.ENOTFOUND, "no account yet: run `unvite import <export.zip>` or `unvite account add`")
 	}
